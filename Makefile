@@ -1,0 +1,47 @@
+# Two commands matter: `make run` and `make test`. Each sets up what is missing
+# (virtualenv, dependencies, database) and skips what is already done.
+
+PYTHON ?= python3.13
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format migrate clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+# Reinstall only when requirements.txt changes.
+$(INSTALLED): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+# Local development runs with DJANGO_DEBUG on unless the environment says otherwise.
+run test migrate: export DJANGO_DEBUG ?= true
+
+migrate: $(INSTALLED)  ## Apply database migrations (creates the article on first run)
+	$(BIN)/python manage.py migrate --noinput
+
+run: migrate  ## Serve the blog at http://127.0.0.1:8000/
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: $(INSTALLED)  ## Ruff lint and format check, migrations up to date
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	git ls-files -z --cached --others --exclude-standard '*.py' | xargs -0 $(BIN)/django-upgrade --check --target-version 6.1
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+test: lint  ## Lint, then the whole test suite with branch coverage
+	$(BIN)/pytest --cov --cov-report=term
+
+format: $(INSTALLED)  ## Fix what ruff can fix
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:  ## Remove the virtualenv, caches and collected static files
+	rm -rf $(VENV) .pytest_cache .coverage htmlcov staticfiles

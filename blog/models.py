@@ -1,0 +1,90 @@
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from blog.markup import render_markdown
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self) -> "ArticleQuerySet":
+        """What the public may read: published, and not dated in the future."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def with_comment_count(self) -> "ArticleQuerySet":
+        """Annotate ``comment_count``: the approved comments, counted in the same query."""
+        from comments.models import Comment
+
+        approved = (
+            Comment.objects.approved()
+            .filter(article=models.OuterRef("pk"))
+            .order_by()
+            .values("article")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
+        return self.annotate(comment_count=models.functions.Coalesce(models.Subquery(approved), 0))
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="The last part of the article's address; lowercase words joined by hyphens.",
+    )
+    standfirst = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="One line under the title; also the page's description for search engines.",
+    )
+    body = models.TextField(help_text="Written in Markdown.")
+    body_html = models.TextField(editable=False, help_text="The body rendered and sanitized.")
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        "publication time",
+        default=timezone.now,
+        help_text="A published article dated in the future stays hidden until then.",
+    )
+    updated_at = models.DateTimeField("update time", auto_now=True)
+    comments_open = models.BooleanField(
+        default=True, help_text="Untick to close the comment form on this article."
+    )
+    comments_close_at = models.DateTimeField(
+        "close comments after",
+        null=True,
+        blank=True,
+        help_text="Optional: comments close by themselves after this time.",
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at"]
+        indexes = [models.Index(fields=["status", "published_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.body_html = render_markdown(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_html"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("blog:article", kwargs={"slug": self.slug})
+
+    def is_published(self) -> bool:
+        """Instance twin of ``ArticleQuerySet.published()``."""
+        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    def comments_are_open(self) -> bool:
+        """Whether readers may post: the flag is on and the closing time has not passed."""
+        return self.comments_open and (
+            self.comments_close_at is None or timezone.now() < self.comments_close_at
+        )

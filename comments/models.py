@@ -1,0 +1,58 @@
+from django.db import models
+from django.utils import timezone
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self) -> "CommentQuerySet":
+        """What the public may read."""
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def pending(self) -> "CommentQuerySet":
+        """What waits for a moderator."""
+        return self.filter(status=Comment.Status.PENDING)
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        SPAM = "spam", "Spam"
+        REMOVED = "removed", "Removed"
+
+    article = models.ForeignKey("blog.Article", on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        help_text="The comment this one answers, if any.",
+    )
+    author_name = models.CharField("name", max_length=100)
+    author_email = models.EmailField("email", max_length=254, help_text="Never shown in public.")
+    author_url = models.URLField("website", max_length=200, blank=True)
+    body = models.TextField("comment", help_text="Plain text; shown with its line breaks.")
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    created_at = models.DateTimeField("time", default=timezone.now)
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    held_reason = models.CharField(
+        "why held", max_length=200, blank=True, help_text="Which rule held this comment."
+    )
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["article", "status", "created_at"])]
+        permissions = [("can_moderate", "Can moderate comments")]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author_name} on {self.article}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+
+    def is_approved(self) -> bool:
+        """Instance twin of ``CommentQuerySet.approved()``."""
+        return self.status == self.Status.APPROVED

@@ -1,0 +1,106 @@
+"""Configuration by environment: safe defaults, clear refusals, production checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.management import call_command
+from django.test import Client
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": "k3y-for-tests-only-5f0b1c9e7d2a4b6c8e0f1a3b5c7d9e1f3a5b7c9d",
+    "DJANGO_ALLOWED_HOSTS": "blog.example.com",
+}
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """Run manage.py in a fresh process with only the given Django variables set."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    """`check --deploy` finds nothing to warn about once the operator sets the three variables."""
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_missing_secret_key_stops_with_one_sentence():
+    """Debug off without a secret key: one line naming the variable, no traceback."""
+    result = manage("check", DJANGO_DEBUG="false")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "Configuration error: DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off "
+        "(or set DJANGO_DEBUG=true for local development)."
+    ]
+
+
+@pytest.mark.parametrize(
+    "url", ["nonsense", "mongodb://db.example.com/blog", "postgres://u:secret@h:port/x", "pg://"]
+)
+def test_malformed_database_url_stops_with_one_sentence(url):
+    """A bad DATABASE_URL is named in one line that never echoes it (it may hold a password)."""
+    result = manage("check", DATABASE_URL=url, **PRODUCTION)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("Configuration error: DATABASE_URL is not a valid database URL")
+    assert "secret" not in lines[0]
+
+
+def test_debug_is_off_unless_asked_for():
+    """With no DJANGO_DEBUG at all the site runs in production mode (and so needs a key)."""
+    result = manage("check")
+    assert result.returncode == 1
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_settings_are_strict():
+    """Secure cookies, HSTS and HTTPS redirect come on by themselves with debug off."""
+    script = (
+        "from django.conf import settings as s;"
+        "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT,"
+        " s.SECURE_HSTS_SECONDS >= 15_768_000, s.ALLOWED_HOSTS)"
+    )
+    result = manage("shell", "--no-imports", "-c", script, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False True True True True ['blog.example.com']"
+
+
+@pytest.mark.django_db
+def test_production_serves_static_files_hashed_and_compressed(settings, tmp_path, seed_article):
+    """With debug off, WhiteNoise serves collected files under hashed names, gzip-compressed."""
+    settings.DEBUG = False
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    settings.WHITENOISE_AUTOREFRESH = False
+    settings.WHITENOISE_USE_FINDERS = False
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+    client = Client()
+    page = client.get(seed_article.get_absolute_url()).content.decode()
+    css_url = staticfiles_storage.url("css/site.css")
+    assert css_url != "/static/css/site.css" and css_url in page
+
+    response = client.get(css_url, headers={"accept-encoding": "gzip"})
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "gzip"
+    assert "immutable" in response["Cache-Control"]

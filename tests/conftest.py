@@ -1,0 +1,45 @@
+import pytest
+from django.test import Client
+
+from blog.models import Article
+from tests.factories import UserFactory
+
+SEED_SLUG = "unlocking-relief-can-massage-therapy-stop-foot-cramps-for-good"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    """Fast password hashing; static files found as in development, without collectstatic."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.WHITENOISE_AUTOREFRESH = True
+    settings.WHITENOISE_USE_FINDERS = True
+
+
+@pytest.fixture
+def seed_article(db) -> Article:
+    """The article the data migration publishes."""
+    return Article.objects.get(slug=SEED_SLUG)
+
+
+@pytest.fixture
+def staff_user(db):
+    return UserFactory(is_staff=True)
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def staff_client(staff_user) -> Client:
+    client = Client()
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def superuser_client(superuser) -> Client:
+    client = Client()
+    client.force_login(superuser)
+    return client
