@@ -163,6 +163,10 @@ STORAGES = {
     },
 }
 
+# Comments
+# Replies nest this many levels deep at most (WordPress's default is 5).
+COMMENTS_THREAD_DEPTH = 5
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -187,6 +191,7 @@ if env_bool("DJANGO_BEHIND_TLS_PROXY"):
     # Only behind a proxy that sets this header itself and strips it from clients.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "blog.views.csrf_failure"
 
 # Django's own Content Security Policy: nothing loads from anywhere but here.
 SECURE_CSP = {

@@ -10,5 +10,6 @@ article_patterns = [
 
 urlpatterns = [
     path("", include((article_patterns, "blog"))),
+    path("", include("comments.urls")),
     path("admin/", admin.site.urls),
 ]

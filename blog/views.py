@@ -1,8 +1,10 @@
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView
 
 from blog.models import Article, ArticleQuerySet
+from comments.views import render_article
 
 
 class ArticleViewMixin:
@@ -27,14 +29,17 @@ class ArticleListView(ListView):
 
 
 class ArticleDetailView(ArticleViewMixin, DetailView):
-    """One article with its comment section."""
+    """One article with its comment section (rendered by the comments app)."""
 
-    template_name = "blog/article_detail.html"
-    context_object_name = "article"
-
-    def render_to_response(self, context, **response_kwargs) -> HttpResponse:
-        response = super().render_to_response(context, **response_kwargs)
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self.object = self.get_object()
+        response = render_article(request, self.object)
         if not self.object.is_published():
             # A staff preview must never land in a shared or browser cache.
             add_never_cache_headers(response)
         return response
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A refused form in the site's style, with a sentence a reader understands."""
+    return render(request, "403_csrf.html", status=403)

@@ -1,5 +1,10 @@
+from urllib.parse import urlsplit
+
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
+
+from comments.avatars import Avatar, avatar_for
 
 
 class CommentQuerySet(models.QuerySet):
@@ -28,6 +33,9 @@ class Comment(models.Model):
         related_name="replies",
         help_text="The comment this one answers, if any.",
     )
+    depth = models.PositiveSmallIntegerField(
+        default=1, editable=False, help_text="1 for a comment, 2 for a reply to it, and so on."
+    )
     author_name = models.CharField("name", max_length=100)
     author_email = models.EmailField("email", max_length=254, help_text="Never shown in public.")
     author_url = models.URLField("website", max_length=200, blank=True)
@@ -50,8 +58,23 @@ class Comment(models.Model):
     def __str__(self) -> str:
         return f"Comment by {self.author_name} on {self.article}"
 
+    def save(self, *args, **kwargs) -> None:
+        self.depth = self.parent.depth + 1 if self.parent else 1
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+
+    @cached_property
+    def avatar(self) -> Avatar:
+        return avatar_for(self.author_name, self.author_email)
+
+    @property
+    def safe_url(self) -> str:
+        """The author's website if it is a web address; never javascript: or the like."""
+        if urlsplit(self.author_url).scheme.lower() in {"http", "https"}:
+            return self.author_url
+        return ""
 
     def is_approved(self) -> bool:
         """Instance twin of ``CommentQuerySet.approved()``."""

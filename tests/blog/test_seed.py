@@ -65,7 +65,7 @@ def test_page_reads_as_the_seed_line_by_line(client, seed_article):
         soup.select_one("#comments-title").get_text(strip=True),
         soup.select_one(".no-comments").get_text(strip=True),
         soup.select_one("#reply-title").get_text(strip=True),
-        soup.select_one("#email-notes").get_text(" ", strip=True),
+        soup.select_one(".comment-notes").get_text(" ", strip=True),
     ]
     assert comment_area == expected[-COMMENT_AREA_LINES:]
 

@@ -1,0 +1,138 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Layout, Submit
+from django import forms
+from django.conf import settings
+from django.core.validators import URLValidator
+from django.forms.boundfield import BoundField
+
+from comments.models import Comment
+from comments.text import strip_control_characters
+
+PRIVACY_NOTE_ID = "email-notes"
+
+
+class PlainTextField(forms.CharField):
+    """A CharField that drops control characters before stripping and validating."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = strip_control_characters(value)
+        return super().to_python(value)
+
+
+class PlainTextEmailField(PlainTextField, forms.EmailField):
+    pass
+
+
+class PlainTextURLField(PlainTextField, forms.URLField):
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
+class PrivacyNoteBoundField(BoundField):
+    """Ties the email field to the sentence promising it is never published."""
+
+    @property
+    def aria_describedby(self) -> str:
+        return " ".join(filter(None, [PRIVACY_NOTE_ID, super().aria_describedby]))
+
+
+class CommentForm(forms.ModelForm):
+    """A reader's comment: name, email, optional website, and the text."""
+
+    author_name = PlainTextField(
+        label="Name",
+        max_length=100,
+        error_messages={
+            "required": "Please enter your name.",
+            "max_length": "Please shorten your name to %(limit_value)d characters "
+            "(it has %(show_value)d).",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    author_email = PlainTextEmailField(
+        label="Email",
+        max_length=254,
+        error_messages={
+            "required": "Please enter your email address; it will not be published.",
+            "invalid": "Please enter a valid email address, like name@example.com.",
+            "max_length": "Please use an email address of at most %(limit_value)d characters.",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        bound_field_class=PrivacyNoteBoundField,
+    )
+    author_url = PlainTextURLField(
+        label="Website",
+        max_length=200,
+        required=False,
+        assume_scheme="https",
+        error_messages={
+            "invalid": "Please enter a web address starting with http:// or https://, "
+            "or leave this field empty.",
+            "max_length": "Please use a web address of at most %(limit_value)d characters.",
+        },
+        widget=forms.URLInput(attrs={"autocomplete": "url"}),
+    )
+    body = PlainTextField(
+        label="Comment",
+        max_length=5000,
+        error_messages={
+            "required": "Please write your comment.",
+            "max_length": "Please shorten your comment to %(limit_value)d characters "
+            "(it has %(show_value)d).",
+        },
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 45}),
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    remember = forms.BooleanField(
+        label="Save my name, email, and website in this browser for the next time I comment.",
+        required=False,
+    )
+
+    class Meta:
+        model = Comment
+        fields = ["author_name", "author_email", "author_url", "body"]
+
+    def __init__(self, *args, article, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.article = article
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # The template's <form> carries the token.
+        self.helper.layout = Layout(
+            Field("body"),
+            Field("author_name"),
+            Field("author_email"),
+            Field("author_url"),
+            # Remembering happens in the browser (comments.js), so the box is
+            # only shown where scripts run.
+            Div(Field("remember"), css_class="js-only", css_id="remember-details"),
+            Field("parent"),
+            Submit("submit", "Post Comment"),
+        )
+
+    def clean_parent(self) -> Comment | None:
+        """A reply must answer an approved comment of the same article."""
+        parent_id = self.cleaned_data.get("parent")
+        if parent_id is None:
+            return None
+        parent = Comment.objects.approved().filter(article=self.article, pk=parent_id).first()
+        if parent is None:
+            # The field is hidden, so the error goes to the summary above the form.
+            self.add_error(
+                None,
+                "The comment you are replying to is no longer available. Your text is kept "
+                "below: post it as a new comment, or choose another comment to reply to.",
+            )
+            return None
+        # Past the deepest level, a reply joins the conversation at the last level.
+        while parent.depth >= settings.COMMENTS_THREAD_DEPTH:
+            parent = parent.parent
+        return parent
+
+    def save(self, commit: bool = True) -> Comment:
+        comment = super().save(commit=False)
+        comment.article = self.article
+        comment.parent = self.cleaned_data.get("parent")
+        if commit:
+            comment.save()
+        return comment

@@ -1,0 +1,15 @@
+"""Cleaning what readers type, before any rule or validator sees it."""
+
+import unicodedata
+
+
+def strip_control_characters(value: str) -> str:
+    """
+    Drop control characters, keeping line breaks and tabs.
+
+    Only category Cc goes: format characters (Cf) such as the zero-width
+    joiner inside emoji and the marks of right-to-left text are kept.
+    Carriage returns are folded into the newline they belong to.
+    """
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(char for char in value if char in "\n\t" or unicodedata.category(char) != "Cc")
