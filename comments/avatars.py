@@ -24,5 +24,5 @@ def avatar_for(name: str, email: str) -> Avatar:
     """Initials of the first two words of the name, and a colour index from a keyed hash."""
     words = name.split()
     initials = "".join(word[0] for word in words[:2]).upper() or "?"
-    digest = salted_hmac("comments.avatar", email.strip().lower()).digest()
+    digest = salted_hmac("comments.avatar", email.strip().lower(), algorithm="sha256").digest()
     return Avatar(initials=initials, colour=digest[0] % PALETTE_SIZE)
