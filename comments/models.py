@@ -16,6 +16,15 @@ class CommentQuerySet(models.QuerySet):
         """What waits for a moderator."""
         return self.filter(status=Comment.Status.PENDING)
 
+    def by_email(self, email: str) -> "CommentQuerySet":
+        """
+        Comments left with this address, whatever its case.
+
+        The one place that looks comments up by email, so that how addresses are
+        stored can change without touching its callers.
+        """
+        return self.filter(author_email__iexact=email.strip())
+
 
 class Comment(models.Model):
     class Status(models.TextChoices):

@@ -68,3 +68,10 @@ def test_str_and_url(seed_article):
     comment = CommentFactory(article=seed_article, author_name="Maya")
     assert str(comment) == f"Comment by Maya on {seed_article.title}"
     assert comment.get_absolute_url() == f"{seed_article.get_absolute_url()}#comment-{comment.pk}"
+
+
+def test_by_email_finds_a_commenters_comments_whatever_the_case():
+    """Look-ups by email ignore case and surrounding spaces, and nobody else's comments match."""
+    mine = CommentFactory(author_email="Maya.Okafor@Example.net")
+    CommentFactory(author_email="someone.else@example.net")
+    assert list(Comment.objects.by_email("  maya.okafor@example.NET ")) == [mine]
