@@ -26,6 +26,7 @@ run test migrate: export DJANGO_DEBUG ?= true
 
 migrate: $(INSTALLED)  ## Apply database migrations (creates the article on first run)
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
 
 run: migrate  ## Serve the blog at http://127.0.0.1:8000/
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

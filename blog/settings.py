@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
     "blog.apps.BlogConfig",
     "comments.apps.CommentsConfig",
 ]
@@ -73,12 +74,16 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the body (CSRF does): refuse oversized comment posts.
+    "comments.middleware.CommentSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "blog.urls"
@@ -139,16 +144,36 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Cache: in-process by default; Redis when REDIS_URL is set, so that several app
 # processes or servers share cached pages and rate limits.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+# Rate limits need a cache every process shares: Redis, or else a table in the
+# database (created by `manage.py createcachetable`, which `make` runs).
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("DJANGO_CACHE_PREFIX", "blog"),
-        }
+    redis_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("DJANGO_CACHE_PREFIX", "blog"),
     }
+    CACHES = {"default": redis_cache, "ratelimit": redis_cache}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cache_ratelimit",
+        },
+    }
+
+# Admin login: django-axes locks an IP address + username out after repeated
+# failures. Unlock: `manage.py axes_reset_username NAME` (see README).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "comments.client.client_ip"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -180,6 +205,18 @@ STORAGES = {
 # Comments
 # Replies nest this many levels deep at most (WordPress's default is 5).
 COMMENTS_THREAD_DEPTH = 5
+# Anti-spam (comments/spam.py). A form sent back sooner than this was not typed
+# by a person; one older than COMMENTS_FORM_MAX_AGE seconds has expired.
+COMMENTS_MIN_SUBMIT_SECONDS = float(os.environ.get("DJANGO_COMMENTS_MIN_SUBMIT_SECONDS", "3"))
+COMMENTS_FORM_MAX_AGE = 6 * 60 * 60
+# One comment per IP address, and per email address, every this many seconds.
+COMMENTS_FLOOD_INTERVAL = int(os.environ.get("DJANGO_COMMENTS_FLOOD_INTERVAL", "15"))
+COMMENTS_RATE_LIMIT_CACHE = "ratelimit"
+# A comment POST larger than this is refused before it is read: the form at its
+# limits, every character four bytes and percent-encoded, fits well within.
+COMMENTS_MAX_REQUEST_BYTES = 100 * 1024
+# Proxies in front of the app that append to X-Forwarded-For (0: none).
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -188,7 +225,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Security. Everything is strict unless DJANGO_DEBUG is on.
 # https://docs.djangoproject.com/en/6.1/howto/deployment/checklist/
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
@@ -233,4 +270,6 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["stdout"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # django-axes announces itself at INFO on every start; lockouts are warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

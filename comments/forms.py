@@ -6,6 +6,7 @@ from django.core.validators import URLValidator
 from django.forms.boundfield import BoundField
 
 from comments.models import Comment
+from comments.spam import Stamp, new_stamp, read_stamp
 from comments.text import strip_control_characters
 
 PRIVACY_NOTE_ID = "email-notes"
@@ -83,6 +84,14 @@ class CommentForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 8, "cols": 45}),
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Anti-spam: a signed timestamp of when the form was served, and a honeypot
+    # that is hidden from people, keyboards and screen readers alike.
+    issued = forms.CharField(required=False, widget=forms.HiddenInput)
+    subject = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
     remember = forms.BooleanField(
         label="Save my name, email, and website in this browser for the next time I comment.",
         required=False,
@@ -92,9 +101,17 @@ class CommentForm(forms.ModelForm):
         model = Comment
         fields = ["author_name", "author_email", "author_url", "body"]
 
-    def __init__(self, *args, article, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, article, **kwargs):
+        # The stamp sent back is kept aside; whatever is rendered next (the form
+        # again, with errors) carries a fresh one.
+        self.returned_stamp = data.get("issued") if data is not None else None
+        if data is not None:
+            data = data.copy()
+            data["issued"] = new_stamp()
+        super().__init__(data, *args, **kwargs)
+        self.fields["issued"].initial = new_stamp()
         self.article = article
+        self.spam_reason = ""
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # The template's <form> carries the token.
@@ -107,6 +124,8 @@ class CommentForm(forms.ModelForm):
             # only shown where scripts run.
             Div(Field("remember"), css_class="js-only", css_id="remember-details"),
             Field("parent"),
+            Field("issued"),
+            Div(Field("subject"), css_class="hp", aria_hidden="true"),
             Submit("submit", "Post Comment"),
         )
 
@@ -128,6 +147,22 @@ class CommentForm(forms.ModelForm):
         while parent.depth >= settings.COMMENTS_THREAD_DEPTH:
             parent = parent.parent
         return parent
+
+    def clean(self) -> dict:
+        """Refuse an expired form; note, without telling, what looks like a bot."""
+        cleaned = super().clean()
+        verdict, elapsed = read_stamp(self.returned_stamp)
+        if verdict is Stamp.EXPIRED:
+            raise forms.ValidationError(
+                "This form has expired; please submit it again.", code="expired"
+            )
+        if cleaned.get("subject"):
+            self.spam_reason = "The hidden honeypot field was filled in."
+        elif verdict is Stamp.FORGED:
+            self.spam_reason = "The form's timestamp was missing or forged."
+        elif verdict is Stamp.TOO_FAST:
+            self.spam_reason = f"Sent {elapsed:.1f} seconds after the form was served."
+        return cleaned
 
     def save(self, commit: bool = True) -> Comment:
         comment = super().save(commit=False)

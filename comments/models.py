@@ -16,6 +16,10 @@ class CommentQuerySet(models.QuerySet):
         """What waits for a moderator."""
         return self.filter(status=Comment.Status.PENDING)
 
+    def held(self) -> "CommentQuerySet":
+        """Not public, but still to be reviewed: pending, or caught as spam."""
+        return self.filter(status__in=[Comment.Status.PENDING, Comment.Status.SPAM])
+
     def by_email(self, email: str) -> "CommentQuerySet":
         """
         Comments left with this address, whatever its case.

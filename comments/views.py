@@ -5,14 +5,18 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST
 
 from blog.models import Article
+from comments.client import client_ip
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.moderation import moderate
 from comments.pending import pending_ids, remember_pending
+from comments.spam import is_duplicate, is_flooding
 from comments.text import strip_control_characters
 from comments.threads import build_threads
 
 USER_AGENT_LENGTH = Comment._meta.get_field("user_agent").max_length
+DUPLICATE = "Duplicate comment detected; it looks as though you’ve already said that!"
+FLOOD = "You are posting comments too quickly. Slow down."
 
 
 def comment_section_context(
@@ -25,8 +29,8 @@ def comment_section_context(
     comments, named in their signed cookie.
     """
     visible = Comment.objects.approved()
-    if own_pending := pending_ids(request):
-        visible = visible | Comment.objects.pending().filter(pk__in=own_pending)
+    if own := pending_ids(request):
+        visible = visible | Comment.objects.held().filter(pk__in=own)
     comments = list(visible.filter(article=article).order_by("created_at", "pk"))
     approved = {comment.pk: comment for comment in comments if comment.is_approved()}
 
@@ -84,13 +88,25 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         return render_article(request, article, form, status=400)
 
     comment = form.save(commit=False)
-    comment.ip_address = request.META.get("REMOTE_ADDR")
+    if is_duplicate(article, comment.author_email, comment.body):
+        return refuse(request, article, DUPLICATE, status=409)
+    comment.ip_address = client_ip(request)
+    exempt = request.user.has_perm("comments.can_moderate")
+    if not exempt and is_flooding(comment.ip_address, comment.author_email):
+        response = refuse(request, article, FLOOD, status=429)
+        response["Retry-After"] = str(settings.COMMENTS_FLOOD_INTERVAL)
+        return response
+
     user_agent = strip_control_characters(request.headers.get("user-agent", ""))
     comment.user_agent = user_agent[:USER_AGENT_LENGTH]
-    moderate(comment)
+    if form.spam_reason:
+        comment.status, comment.held_reason = Comment.Status.SPAM, form.spam_reason
+    else:
+        moderate(comment)
     comment.save()
 
     response = redirect(f"{article.get_absolute_url()}#comment-{comment.pk}")
-    if comment.status == Comment.Status.PENDING:
+    if not comment.is_approved():
+        # Spam looks the same as held to its sender: nothing to learn for a bot.
         remember_pending(request, response, comment.pk)
     return response

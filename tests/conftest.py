@@ -9,8 +9,14 @@ SEED_SLUG = "unlocking-relief-can-massage-therapy-stop-foot-cramps-for-good"
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
-    """Fast password hashing; static files found as in development, without collectstatic."""
+    """
+    Fast password hashing; static files found as in development; no anti-spam timing.
+
+    Tests of the timing and flood rules set them back where they need them.
+    """
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.COMMENTS_MIN_SUBMIT_SECONDS = 0
+    settings.COMMENTS_FLOOD_INTERVAL = 0
     settings.WHITENOISE_AUTOREFRESH = True
     settings.WHITENOISE_USE_FINDERS = True
 

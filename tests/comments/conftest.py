@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from comments.spam import new_stamp
+
 VALID = {
     "author_name": "Maya Okafor",
     "author_email": "maya.okafor@example.net",
@@ -11,8 +13,8 @@ VALID = {
 
 @pytest.fixture
 def comment_data() -> dict[str, str]:
-    """What an honest reader types into the form."""
-    return dict(VALID)
+    """What an honest reader types into the form, with the form's signed timestamp."""
+    return {**VALID, "issued": new_stamp()}
 
 
 @pytest.fixture
