@@ -50,6 +50,7 @@ def test_production_sends_hsts_and_redirects_to_https(tmp_path):
     script = """
 import json
 from django.core.management import call_command
+call_command("migrate", verbosity=0)
 call_command("collectstatic", interactive=False, verbosity=0)
 from django.test import Client
 from django.test.utils import setup_test_environment
@@ -63,7 +64,11 @@ print(json.dumps({
     "hsts": page.get("Strict-Transport-Security"),
 }))
 """
-    env = {**PRODUCTION, "DJANGO_STATIC_ROOT": str(tmp_path)}
+    env = {
+        **PRODUCTION,
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
     result = manage("shell", "--no-imports", "-c", script, **env)
     assert result.returncode == 0, result.stderr
     facts = json.loads(result.stdout.strip().splitlines()[-1])
