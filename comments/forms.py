@@ -104,12 +104,14 @@ class CommentForm(forms.ModelForm):
     def __init__(self, data=None, *args, article, **kwargs):
         # The stamp sent back is kept aside; whatever is rendered next (the form
         # again, with errors) carries a fresh one.
-        self.returned_stamp = data.get("issued") if data is not None else None
+        stamp = new_stamp()
+        self.returned_stamp = None
         if data is not None:
+            self.returned_stamp = data.get("issued")
             data = data.copy()
-            data["issued"] = new_stamp()
+            data["issued"] = stamp
         super().__init__(data, *args, **kwargs)
-        self.fields["issued"].initial = new_stamp()
+        self.fields["issued"].initial = stamp
         self.article = article
         self.spam_reason = ""
         self.helper = FormHelper(self)
