@@ -1,11 +1,45 @@
 from django.contrib import admin
+from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from blog.models import Article
+from comments.models import Comment
+
+
+class CommentInline(admin.TabularInline):
+    """The article's comments, newest first, read-only; each links to its own page."""
+
+    model = Comment
+    fields = ["excerpt", "author_name", "status", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    ordering = ["-created_at", "-pk"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="comment")
+    def excerpt(self, comment: Comment) -> str:
+        return Truncator(comment.body).chars(80)
 
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "status", "published_at", "updated_at", "comments_open"]
+    list_display = [
+        "title",
+        "status",
+        "published_at",
+        "updated_at",
+        "comments_open",
+        "waiting_comments",
+    ]
     list_filter = ["status", "comments_open"]
     search_fields = ["title", "standfirst", "body"]
     date_hierarchy = "published_at"
@@ -16,3 +50,36 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Publication", {"fields": ["status", "published_at", "updated_at"]}),
         ("Comments", {"fields": ["comments_open", "comments_close_at"]}),
     ]
+    inlines = [CommentInline]
+
+    def get_inlines(self, request, obj):
+        # A new article has no comments yet: no inline, and no formset to post.
+        return self.inlines if obj is not None else []
+
+    def get_queryset(self, request):
+        waiting = (
+            Comment.objects.pending()
+            .filter(article=models.OuterRef("pk"))
+            .order_by()
+            .values("article")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(waiting_count=models.functions.Coalesce(models.Subquery(waiting), 0))
+        )
+
+    @admin.display(description="comments waiting", ordering="waiting_count")
+    def waiting_comments(self, article: Article) -> str:
+        """How many comments wait for moderation, linked to them in the queue."""
+        if not article.waiting_count:
+            return "0"
+        url = reverse("admin:comments_comment_changelist")
+        return format_html(
+            '<a href="{}?article__id__exact={}&amp;status=pending">{}</a>',
+            url,
+            article.pk,
+            article.waiting_count,
+        )

@@ -222,6 +222,43 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 
+# Email: printed to standard output in development, sent by SMTP otherwise.
+# Moderation emails go through django.tasks on a thread pool in the web process,
+# so a slow or failing mail server never holds up a reader's request.
+# https://docs.djangoproject.com/en/6.1/topics/email/ and /topics/tasks/
+email_host = os.environ.get("DJANGO_EMAIL_HOST", "").strip()
+if DEBUG and not email_host:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    email_use_ssl = env_bool("DJANGO_EMAIL_USE_SSL")
+    email_use_tls = not email_use_ssl and env_bool("DJANGO_EMAIL_USE_TLS")
+    email_port = "465" if email_use_ssl else "587" if email_use_tls else "25"
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": email_host or "localhost",
+                "port": int(os.environ.get("DJANGO_EMAIL_PORT", email_port)),
+                "username": os.environ.get("DJANGO_EMAIL_HOST_USER", ""),
+                "password": os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", ""),
+                "use_ssl": email_use_ssl,
+                "use_tls": email_use_tls,
+                "timeout": 20,
+            },
+        }
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Told of every held comment, beside the members of the Moderators group.
+MANAGERS = env_list("DJANGO_MANAGERS")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_local.ThreadPoolBackend",
+        "OPTIONS": {"MAX_WORKERS": 2},
+    }
+}
+
+
 # Security. Everything is strict unless DJANGO_DEBUG is on.
 # https://docs.djangoproject.com/en/6.1/howto/deployment/checklist/
 SECURE_CONTENT_TYPE_NOSNIFF = True

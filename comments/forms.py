@@ -99,7 +99,8 @@ class CommentForm(forms.ModelForm):
 
     class Meta:
         model = Comment
-        fields = ["author_name", "author_email", "author_url", "body"]
+        fields = ["author_name", "author_email", "author_url", "body", "notify_on_approval"]
+        labels = {"notify_on_approval": "Email me when my comment is approved"}
 
     def __init__(self, data=None, *args, article, **kwargs):
         # The stamp sent back is kept aside; whatever is rendered next (the form
@@ -125,6 +126,7 @@ class CommentForm(forms.ModelForm):
             # Remembering happens in the browser (comments.js), so the box is
             # only shown where scripts run.
             Div(Field("remember"), css_class="js-only", css_id="remember-details"),
+            Field("notify_on_approval"),
             Field("parent"),
             Field("issued"),
             Div(Field("subject"), css_class="hp", aria_hidden="true"),

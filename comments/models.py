@@ -60,6 +60,18 @@ class Comment(models.Model):
     held_reason = models.CharField(
         "why held", max_length=200, blank=True, help_text="Which rule held this comment."
     )
+    notify_on_approval = models.BooleanField(
+        "email the author on approval",
+        default=False,
+        help_text="Ticked by the author; cleared once the email is sent.",
+    )
+    trust_key = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="Digest of the author's browser token; see comments/trust.py.",
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -92,3 +104,66 @@ class Comment(models.Model):
     def is_approved(self) -> bool:
         """Instance twin of ``CommentQuerySet.approved()``."""
         return self.status == self.Status.APPROVED
+
+
+def word_list(text: str) -> list[str]:
+    """
+    The entries of a word list, one per line, as typed but stripped.
+
+    Blank lines go, and so does an entry that repeats an earlier one in another case.
+    """
+    entries: dict[str, str] = {}
+    for line in text.splitlines():
+        if entry := line.strip():
+            entries.setdefault(entry.casefold(), entry)
+    return list(entries.values())
+
+
+class ModerationSettings(models.Model):
+    """The rules applied to each new comment: one row, edited in the admin."""
+
+    hold_all = models.BooleanField(
+        "hold every new comment",
+        default=True,
+        help_text="Hold each new comment for a moderator, unless its author is trusted below.",
+    )
+    link_limit = models.PositiveSmallIntegerField(
+        "hold comments with this many links",
+        default=2,
+        help_text="A comment with this many web addresses or more is held; 0 turns this off.",
+    )
+    moderation_words = models.TextField(
+        blank=True,
+        help_text="One word, phrase or IP address per line. A comment whose name, email, "
+        "website, text, IP address or browser contains one is held. Matching ignores case, "
+        "and finds the word inside longer ones.",
+    )
+    block_words = models.TextField(
+        blank=True,
+        help_text="Same form as above; a comment that contains one goes straight to spam.",
+    )
+    trust_returning = models.BooleanField(
+        "publish returning commenters at once",
+        default=False,
+        help_text="Publish a comment at once when an earlier comment by the same email address "
+        "from the same browser was approved. Trust lives in a signed cookie in that browser, "
+        "so knowing someone's name and email is not enough.",
+    )
+
+    class Meta:
+        verbose_name = "moderation settings"
+        verbose_name_plural = "moderation settings"
+
+    def __str__(self) -> str:
+        return "Moderation settings"
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1
+        self.moderation_words = "\n".join(word_list(self.moderation_words))
+        self.block_words = "\n".join(word_list(self.block_words))
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> "ModerationSettings":
+        """The one row, created with the defaults the first time it is asked for."""
+        return cls.objects.get_or_create(pk=1)[0]

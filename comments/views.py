@@ -9,10 +9,12 @@ from comments.client import client_ip
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.moderation import moderate
+from comments.notifications import notify_moderators
 from comments.pending import pending_ids, remember_pending
 from comments.spam import is_duplicate, is_flooding
 from comments.text import strip_control_characters
 from comments.threads import build_threads
+from comments.trust import browser_token, remember_token, trust_key
 
 USER_AGENT_LENGTH = Comment._meta.get_field("user_agent").max_length
 DUPLICATE = "Duplicate comment detected; it looks as though you’ve already said that!"
@@ -99,13 +101,17 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
 
     user_agent = strip_control_characters(request.headers.get("user-agent", ""))
     comment.user_agent = user_agent[:USER_AGENT_LENGTH]
+    token = browser_token(request)
+    comment.trust_key = trust_key(token)
     if form.spam_reason:
         comment.status, comment.held_reason = Comment.Status.SPAM, form.spam_reason
     else:
         moderate(comment)
     comment.save()
+    notify_moderators(comment)
 
     response = redirect(f"{article.get_absolute_url()}#comment-{comment.pk}")
+    remember_token(response, token)
     if not comment.is_approved():
         # Spam looks the same as held to its sender: nothing to learn for a bot.
         remember_pending(request, response, comment.pk)

@@ -1,4 +1,6 @@
 import pytest
+from asgiref.local import Local
+from django.tasks import task_backends
 from django.test import Client
 
 from blog.models import Article
@@ -19,6 +21,22 @@ def _test_settings(settings):
     settings.COMMENTS_FLOOD_INTERVAL = 0
     settings.WHITENOISE_AUTOREFRESH = True
     settings.WHITENOISE_USE_FINDERS = True
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_inline(settings):
+    """Background tasks run in the test's own thread, so what they do can be asserted."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    reset_task_backends()
+    yield
+    reset_task_backends()
+
+
+def reset_task_backends() -> None:
+    """Forget the task backends built from earlier settings (Django keeps them per thread)."""
+    task_backends._settings = None
+    task_backends.__dict__.pop("settings", None)
+    task_backends._connections = Local(task_backends.thread_critical)
 
 
 @pytest.fixture

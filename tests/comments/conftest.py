@@ -1,7 +1,10 @@
 import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 
 from comments.spam import new_stamp
+from tests.factories import UserFactory
 
 VALID = {
     "author_name": "Maya Okafor",
@@ -26,3 +29,18 @@ def post_comment(client, seed_article):
         return client.post(reverse("comments:post", args=[article.slug]), data, **kwargs)
 
     return post
+
+
+@pytest.fixture
+def moderator(db):
+    """A staff member in the Moderators group the data migration creates."""
+    user = UserFactory(is_staff=True, email="mod@example.com")
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+@pytest.fixture
+def moderator_client(moderator) -> Client:
+    client = Client()
+    client.force_login(moderator)
+    return client

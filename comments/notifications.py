@@ -1,0 +1,106 @@
+"""
+Emails about comments: to moderators when one is held, to its author when it is approved.
+
+Messages are built in the request, once the comment is committed, and sent by a
+django.tasks task: with the thread-pool backend the mail server is talked to
+outside the request, so a slow or broken one never slows or breaks a reader's
+submission or a moderator's click. Each recipient gets a message of their own,
+so nobody sees another's address, and no header carries the commenter's.
+"""
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.text import Truncator
+
+from comments.models import Comment
+
+logger = logging.getLogger(__name__)
+
+MODERATORS_GROUP = "Moderators"
+
+
+@task
+def send_email(subject: str, body: str, recipient: str) -> bool:
+    """Send one plain-text message to one address; a failure is logged, never raised."""
+    try:
+        send_mail(subject, body, None, [recipient])
+    except Exception:
+        # The address is left out of the log: it may be a commenter's.
+        logger.exception("Could not send the email “%s”.", subject)
+        return False
+    return True
+
+
+def queue_emails(subject: str, body: str, recipients: Iterable[str]) -> None:
+    """Hand one message per recipient to the task backend once the transaction commits."""
+    subject = " ".join(subject.split())  # A header never spans lines.
+    recipients = list(recipients)
+
+    def enqueue() -> None:
+        for recipient in recipients:
+            try:
+                send_email.enqueue(subject, body, recipient)
+            except Exception:
+                logger.exception("Could not queue the email “%s”.", subject)
+
+    if recipients:
+        transaction.on_commit(enqueue)
+
+
+def moderator_addresses() -> list[str]:
+    """Active members of the Moderators group with an email, then MANAGERS; each once."""
+    members = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=MODERATORS_GROUP)
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("email", flat=True)
+    )
+    unique: dict[str, str] = {}
+    for address in [*members, *settings.MANAGERS]:
+        unique.setdefault(address.strip().lower(), address.strip())
+    return list(unique.values())
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def notify_moderators(comment: Comment) -> None:
+    """Tell moderators about a new comment that waits for them; nothing for others."""
+    if comment.status != Comment.Status.PENDING:
+        return
+    context = {
+        "site_name": settings.SITE_NAME,
+        "comment": comment,
+        "article": comment.article,
+        "excerpt": Truncator(comment.body).chars(500),
+        "change_url": absolute(reverse("admin:comments_comment_change", args=[comment.pk])),
+        "queue_url": absolute(reverse("admin:comments_comment_changelist")),
+    }
+    subject = f"[{settings.SITE_NAME}] Please moderate: “{comment.article.title}”"
+    body = render_to_string("comments/email/held.txt", context)
+    queue_emails(subject, body, moderator_addresses())
+
+
+def notify_author_of_approval(comment: Comment) -> None:
+    """Tell the author their comment is published, if they asked to be told."""
+    if not comment.notify_on_approval or not comment.is_approved():
+        return
+    context = {
+        "site_name": settings.SITE_NAME,
+        "comment": comment,
+        "article": comment.article,
+        "permalink": absolute(comment.get_absolute_url()),
+    }
+    subject = f"[{settings.SITE_NAME}] Your comment on “{comment.article.title}” is published"
+    body = render_to_string("comments/email/approved.txt", context)
+    queue_emails(subject, body, [comment.author_email])
