@@ -1,0 +1,287 @@
+"""Emails: moderators hear of each held comment, an author of their approval if they asked."""
+
+import logging
+import threading
+
+import pytest
+from bs4 import BeautifulSoup
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.tasks.backends.base import BaseTaskBackend
+from django.urls import reverse
+
+from comments.models import Comment, ModerationSettings
+from tests.conftest import reset_task_backends
+from tests.factories import CommentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:comments_comment_changelist")
+
+
+class FailingBackend(BaseEmailBackend):
+    """A mail server that refuses every message."""
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("The mail server is down.")
+
+
+class SlowBackend(BaseEmailBackend):
+    """A mail server that answers only when the test lets it."""
+
+    release = threading.Event()
+    sent = threading.Event()
+
+    def send_messages(self, messages):
+        assert self.release.wait(30), "the test never released the mail server"
+        mail.outbox.extend(messages)
+        self.sent.set()
+        return len(messages)
+
+
+class BrokenTaskBackend(BaseTaskBackend):
+    """A task queue that cannot take anything."""
+
+    def enqueue(self, task, args, kwargs):
+        raise RuntimeError("The queue is unreachable.")
+
+
+@pytest.fixture
+def moderators(moderator, db):
+    """Two moderators with an email, one without, one inactive; plus a manager."""
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.get(name="Moderators")
+    second = UserFactory(is_staff=True, email="second.mod@example.com")
+    silent = UserFactory(is_staff=True, email="")
+    gone = UserFactory(is_staff=True, is_active=False, email="gone@example.com")
+    for user in (second, silent, gone):
+        user.groups.add(group)
+    return [moderator.email, second.email]
+
+
+@pytest.fixture
+def managers(settings):
+    settings.MANAGERS = ["owner@example.com", "MOD@example.com"]
+    return ["owner@example.com"]
+
+
+def submit(post_comment, comment_data, capture, **overrides):
+    """Post a comment and run what waits for the commit."""
+    with capture(execute=True):
+        response = post_comment({**comment_data, **overrides})
+    assert response.status_code == 302
+    return Comment.objects.latest("pk")
+
+
+def all_headers(message) -> str:
+    return message.message().as_string().split("\n\n", 1)[0]
+
+
+class TestModeratorEmails:
+    def test_one_message_per_recipient_with_what_they_need(
+        self,
+        post_comment,
+        comment_data,
+        seed_article,
+        moderators,
+        managers,
+        settings,
+        django_capture_on_commit_callbacks,
+    ):
+        """Each moderator and manager gets an email of their own: article, author, reason, link."""
+        settings.SITE_URL = "https://blog.example"
+        comment = submit(post_comment, comment_data, django_capture_on_commit_callbacks)
+        assert sorted(address for message in mail.outbox for address in message.to) == sorted(
+            [*moderators, *managers]
+        )
+        for message in mail.outbox:
+            assert len(message.to) == 1 and message.cc == [] and message.bcc == []
+            assert message.subject == f"[Relief Notes] Please moderate: “{seed_article.title}”"
+            assert seed_article.title in message.body
+            assert "Maya Okafor" in message.body
+            assert comment_data["body"] in message.body
+            assert "Every new comment is held for moderation." in message.body
+            change = reverse("admin:comments_comment_change", args=[comment.pk])
+            assert f"https://blog.example{change}" in message.body
+
+    def test_commenter_email_is_in_no_header(
+        self, post_comment, comment_data, moderators, django_capture_on_commit_callbacks
+    ):
+        """Not From, To, Reply-To or anywhere else: replying goes to nobody but the site."""
+        submit(post_comment, comment_data, django_capture_on_commit_callbacks)
+        assert mail.outbox
+        for message in mail.outbox:
+            assert comment_data["author_email"] not in message.message().as_string()
+            assert "Reply-To" not in all_headers(message)
+
+    def test_sent_only_after_the_commit(
+        self, post_comment, comment_data, moderators, django_capture_on_commit_callbacks
+    ):
+        """Nothing leaves while the transaction is open; it leaves once it commits."""
+        with django_capture_on_commit_callbacks() as callbacks:
+            post_comment(comment_data)
+        assert mail.outbox == []
+        for callback in callbacks:
+            callback()
+        assert len(mail.outbox) == 2
+
+    @pytest.mark.parametrize(
+        ("rules", "body"),
+        [({"hold_all": False}, "Harmless."), ({"block_words": "casino"}, "Casino night!")],
+    )
+    def test_published_or_spam_comments_send_nothing(
+        self,
+        post_comment,
+        comment_data,
+        moderators,
+        django_capture_on_commit_callbacks,
+        rules,
+        body,
+    ):
+        """Only comments that wait for a moderator are announced."""
+        ModerationSettings.objects.update_or_create(pk=1, defaults=rules)
+        comment = submit(post_comment, comment_data, django_capture_on_commit_callbacks, body=body)
+        assert comment.status != Comment.Status.PENDING
+        assert mail.outbox == []
+
+    def test_mail_server_failure_is_logged_and_the_reader_never_knows(
+        self,
+        post_comment,
+        comment_data,
+        moderators,
+        settings,
+        caplog,
+        django_capture_on_commit_callbacks,
+    ):
+        """The comment is kept, the reader redirected, and the failure logged without addresses."""
+        settings.MAILERS = {"default": {"BACKEND": f"{__name__}.FailingBackend"}}
+        with caplog.at_level(logging.ERROR, logger="comments.notifications"):
+            comment = submit(post_comment, comment_data, django_capture_on_commit_callbacks)
+        assert comment.status == Comment.Status.PENDING
+        failures = [r for r in caplog.records if r.name == "comments.notifications"]
+        assert len(failures) == 2
+        assert all("Could not send the email" in record.getMessage() for record in failures)
+        assert all("mod@example.com" not in record.getMessage() for record in failures)
+
+    def test_unreachable_task_queue_is_logged_and_the_reader_never_knows(
+        self,
+        post_comment,
+        comment_data,
+        moderators,
+        settings,
+        caplog,
+        django_capture_on_commit_callbacks,
+    ):
+        """Even if the queue itself fails, the submission goes through."""
+        settings.TASKS = {"default": {"BACKEND": f"{__name__}.BrokenTaskBackend"}}
+        reset_task_backends()
+        with caplog.at_level(logging.ERROR, logger="comments.notifications"):
+            submit(post_comment, comment_data, django_capture_on_commit_callbacks)
+        assert Comment.objects.count() == 1
+        assert "Could not queue the email" in caplog.text
+
+    def test_a_slow_mail_server_does_not_hold_up_the_reader(
+        self, post_comment, comment_data, moderator, settings, django_capture_on_commit_callbacks
+    ):
+        """With the configured thread-pool backend, the reader has their answer before the mail."""
+        settings.TASKS = {"default": {"BACKEND": "django_tasks_local.ThreadPoolBackend"}}
+        settings.MAILERS = {"default": {"BACKEND": f"{__name__}.SlowBackend"}}
+        reset_task_backends()
+        SlowBackend.release.clear()
+        SlowBackend.sent.clear()
+        try:
+            submit(post_comment, comment_data, django_capture_on_commit_callbacks)
+            assert mail.outbox == []  # the answer came back while the mail server waits
+        finally:
+            SlowBackend.release.set()
+        assert SlowBackend.sent.wait(30)
+        assert [message.to for message in mail.outbox] == [[moderator.email]]
+
+
+class TestApprovalEmail:
+    def test_form_offers_the_opt_in(self, client, seed_article):
+        """An unticked checkbox with the plain sentence."""
+        page = BeautifulSoup(client.get(seed_article.get_absolute_url()).content, "html.parser")
+        box = page.select_one("input[name=notify_on_approval]")
+        assert box["type"] == "checkbox" and not box.has_attr("checked")
+        label = page.select_one(f"label[for={box['id']}]")
+        assert label.get_text(strip=True) == "Email me when my comment is approved"
+
+    def test_author_who_asked_gets_one_email_with_the_permalink(
+        self,
+        post_comment,
+        comment_data,
+        moderator_client,
+        settings,
+        django_capture_on_commit_callbacks,
+    ):
+        """Approved once: one email to the author alone; approved again: nothing more."""
+        settings.SITE_URL = "https://blog.example"
+        comment = submit(
+            post_comment, comment_data, django_capture_on_commit_callbacks, notify_on_approval="on"
+        )
+        assert comment.notify_on_approval
+        mail.outbox.clear()
+
+        def approve_then_unapprove():
+            for action in ["approve", "back_to_pending"]:
+                with django_capture_on_commit_callbacks(execute=True):
+                    moderator_client.post(
+                        f"{CHANGELIST}?status=all",
+                        {"action": action, "index": "0", "_selected_action": [comment.pk]},
+                    )
+
+        approve_then_unapprove()
+        assert len(mail.outbox) == 1
+        message = mail.outbox[0]
+        assert message.to == [comment_data["author_email"]]
+        assert "is published" in message.subject
+        assert f"https://blog.example{comment.get_absolute_url()}" in message.body
+
+        approve_then_unapprove()
+        assert len(mail.outbox) == 1
+
+    def test_author_who_did_not_ask_gets_nothing(
+        self,
+        post_comment,
+        comment_data,
+        moderator_client,
+        django_capture_on_commit_callbacks,
+    ):
+        """No tick, no email, whatever happens to the comment."""
+        comment = submit(post_comment, comment_data, django_capture_on_commit_callbacks)
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            moderator_client.post(
+                CHANGELIST, {"action": "approve", "index": "0", "_selected_action": [comment.pk]}
+            )
+        comment.refresh_from_db()
+        assert comment.is_approved()
+        assert mail.outbox == []
+
+    def test_comment_published_at_once_sends_nothing(
+        self, post_comment, comment_data, django_capture_on_commit_callbacks
+    ):
+        """The author sees it at once: there is no approval to announce."""
+        ModerationSettings.objects.update_or_create(pk=1, defaults={"hold_all": False})
+        comment = submit(
+            post_comment, comment_data, django_capture_on_commit_callbacks, notify_on_approval="on"
+        )
+        assert comment.is_approved() and not comment.notify_on_approval
+        assert mail.outbox == []
+
+    def test_other_status_changes_send_nothing(
+        self, moderator_client, seed_article, django_capture_on_commit_callbacks
+    ):
+        """Spam or removal of a comment whose author asked is not announced."""
+        comment = CommentFactory(
+            article=seed_article, status=Comment.Status.PENDING, notify_on_approval=True
+        )
+        for action in ["mark_as_spam", "remove"]:
+            with django_capture_on_commit_callbacks(execute=True):
+                moderator_client.post(
+                    f"{CHANGELIST}?status=all",
+                    {"action": action, "index": "0", "_selected_action": [comment.pk]},
+                )
+        assert mail.outbox == []
