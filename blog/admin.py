@@ -3,6 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
+from django.utils.translation import ngettext
 
 from blog.models import Article
 from comments.models import Comment
@@ -71,15 +72,15 @@ class ArticleAdmin(admin.ModelAdmin):
             .annotate(waiting_count=models.functions.Coalesce(models.Subquery(waiting), 0))
         )
 
-    @admin.display(description="comments waiting", ordering="waiting_count")
+    @admin.display(description="waiting", ordering="waiting_count")
     def waiting_comments(self, article: Article) -> str:
         """How many comments wait for moderation, linked to them in the queue."""
-        if not article.waiting_count:
+        count = article.waiting_count
+        if not count:
             return "0"
-        url = reverse("admin:comments_comment_changelist")
         return format_html(
             '<a href="{}?article__id__exact={}&amp;status=pending">{}</a>',
-            url,
+            reverse("admin:comments_comment_changelist"),
             article.pk,
-            article.waiting_count,
+            ngettext("%(count)d comment", "%(count)d comments", count) % {"count": count},
         )
