@@ -30,6 +30,10 @@ class CommentInline(admin.TabularInline):
     def excerpt(self, comment: Comment) -> str:
         return Truncator(comment.body).chars(80)
 
+    def view_on_site(self, comment: Comment) -> str | None:
+        """Only a published comment can be seen on the site."""
+        return comment.get_absolute_url() if comment.is_approved() else None
+
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):

@@ -8,6 +8,7 @@ bulk actions and the change form alike.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponseRedirect
@@ -39,7 +40,11 @@ class StatusFilter(admin.SimpleListFilter):
         ]
 
     def value(self) -> str:
-        return super().value() or Comment.Status.PENDING
+        if chosen := super().value():
+            return chosen
+        # A search from the queue looks through every status: a moderator
+        # looking up a commenter wants their whole history.
+        return self.ALL if self.request.GET.get(SEARCH_VAR) else Comment.Status.PENDING
 
     def choices(self, changelist):
         for lookup, title in self.lookup_choices:
@@ -160,6 +165,10 @@ class CommentAdmin(admin.ModelAdmin):
         if not self.has_moderate_permission(request):
             fields.insert(0, "status")
         return fields
+
+    def view_on_site(self, comment: Comment) -> str | None:
+        """Only a published comment can be seen on the site."""
+        return comment.get_absolute_url() if comment.is_approved() else None
 
     # The queue -------------------------------------------------------------
 

@@ -6,6 +6,8 @@ django.tasks task: with the thread-pool backend the mail server is talked to
 outside the request, so a slow or broken one never slows or breaks a reader's
 submission or a moderator's click. Each recipient gets a message of their own,
 so nobody sees another's address, and no header carries the commenter's.
+The task itself only talks to the mail server, never to the database, so the
+pool's threads hold no database connection.
 """
 
 import logging

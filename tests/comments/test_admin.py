@@ -131,6 +131,14 @@ class TestQueue:
         found = rows(moderator_client.get(CHANGELIST, {"q": term}))
         assert len(found) == 1 and "Quentin" in found[0]
 
+    def test_search_from_the_queue_looks_through_every_status(self, moderator_client, seed_article):
+        """Looking a commenter up finds their approved and spam comments too."""
+        for status in [PENDING, APPROVED, SPAM]:
+            CommentFactory(article=seed_article, status=status, author_name="Quentin")
+        assert len(rows(moderator_client.get(CHANGELIST, {"q": "Quentin"}))) == 3
+        narrowed = moderator_client.get(CHANGELIST, {"q": "Quentin", "status": "spam"})
+        assert len(rows(narrowed)) == 1
+
     def test_query_count_does_not_grow_with_rows(self, moderator_client):
         """Listing 100 comments costs the same queries as listing 1: no N+1."""
         articles = ArticleFactory.create_batch(3)
@@ -327,6 +335,14 @@ class TestChangeForm:
         )
         reply.refresh_from_db()
         assert reply.status == PENDING
+
+    def test_view_on_site_only_for_published_comments(self, moderator_client, seed_article):
+        """A held comment is not on the site, so the form offers no link to it."""
+        held = CommentFactory(article=seed_article, status=PENDING)
+        shown = CommentFactory(article=seed_article, status=APPROVED)
+        assert "View on site" not in moderator_client.get(change_url(held)).text
+        page = moderator_client.get(change_url(shown)).text
+        assert "View on site" in page and shown.get_absolute_url() in page
 
     def test_reply_links_to_its_parent(self, moderator_client, seed_article):
         """The change form of a reply links to the comment it answers."""
