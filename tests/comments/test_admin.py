@@ -99,6 +99,9 @@ class TestQueue:
         assert "Spam (2)" in page and "Pending (1)" in page and "Approved (0)" in page
         assert len(rows(moderator_client.get(CHANGELIST, {"status": "spam"}))) == 2
         assert len(rows(moderator_client.get(CHANGELIST, {"status": "all"}))) == 3
+        assert len(rows(moderator_client.get(CHANGELIST, {"status": "bogus"}))) == 0
+        with_facets = moderator_client.get(CHANGELIST, {"_facets": "True"})
+        assert with_facets.status_code == 200 and len(rows(with_facets)) == 1
 
     def test_filters_by_article_and_date(self, moderator_client, seed_article):
         """The article filter and the date hierarchy narrow the queue."""
