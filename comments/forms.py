@@ -101,6 +101,7 @@ class CommentForm(forms.ModelForm):
         model = Comment
         fields = ["author_name", "author_email", "author_url", "body", "notify_on_approval"]
         labels = {"notify_on_approval": "Email me when my comment is approved"}
+        help_texts = {"notify_on_approval": ""}  # The model's help is for staff.
 
     def __init__(self, data=None, *args, article, **kwargs):
         # The stamp sent back is kept aside; whatever is rendered next (the form

@@ -207,6 +207,7 @@ class TestApprovalEmail:
         assert box["type"] == "checkbox" and not box.has_attr("checked")
         label = page.select_one(f"label[for={box['id']}]")
         assert label.get_text(strip=True) == "Email me when my comment is approved"
+        assert "cleared once the email is sent" not in page.get_text()  # staff's help text
 
     def test_author_who_asked_gets_one_email_with_the_permalink(
         self,
