@@ -13,11 +13,11 @@ class CommentInline(admin.TabularInline):
     """The article's comments, newest first, read-only; each links to its own page."""
 
     model = Comment
+    template = "admin/blog/article/comments_inline.html"
     fields = ["excerpt", "author_name", "status", "created_at"]
     readonly_fields = fields
     extra = 0
     can_delete = False
-    show_change_link = True
     ordering = ["-created_at", "-pk"]
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -29,10 +29,6 @@ class CommentInline(admin.TabularInline):
     @admin.display(description="comment")
     def excerpt(self, comment: Comment) -> str:
         return Truncator(comment.body).chars(80)
-
-    def view_on_site(self, comment: Comment) -> str | None:
-        """Only a published comment can be seen on the site."""
-        return comment.get_absolute_url() if comment.is_approved() else None
 
 
 @admin.register(Article)

@@ -393,10 +393,35 @@ class TestWaitingCounts:
             superuser_client.get(reverse("admin:blog_article_change", args=[seed_article.pk]))
         )
         inline = page.select_one("#comments-group")
-        assert "Inline me." in inline.get_text()
-        assert inline.select_one(f"a[href='{change_url(comment)}']") is not None
-        assert inline.select("textarea") == []
-        assert inline.select("select") == []
+        link = inline.select_one(f"a[href='{change_url(comment)}']")
+        assert link.get_text(strip=True) == "Inline me."
+        assert "Pending" in inline.get_text() and comment.author_name in inline.get_text()
+        assert inline.select("textarea, select, input:not([type=hidden])") == []
+
+    def test_article_with_comments_saves_as_the_browser_posts_it(
+        self, superuser_client, seed_article
+    ):
+        """Posting the change page back as rendered saves the article and leaves comments be."""
+        comment = CommentFactory(article=seed_article, status=PENDING, body="Keep me.")
+        url = reverse("admin:blog_article_change", args=[seed_article.pk])
+        form = response_soup(superuser_client.get(url)).select_one("#article_form")
+        data = {
+            field["name"]: field.get("value", "")
+            for field in form.select("input[name]")
+            if field.get("type") != "checkbox" or field.has_attr("checked")
+        }
+        data |= {field["name"]: field.get_text() for field in form.select("textarea[name]")}
+        data |= {
+            field["name"]: field.select_one("option[selected]")["value"]
+            for field in form.select("select[name]")
+        }
+        data["title"] = "A new title"
+        response = superuser_client.post(url, data)
+        assert response.status_code == 302, response.text
+        seed_article.refresh_from_db()
+        comment.refresh_from_db()
+        assert seed_article.title == "A new title"
+        assert (comment.body, comment.status) == ("Keep me.", PENDING)
 
 
 def response_soup(response) -> BeautifulSoup:
