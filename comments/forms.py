@@ -13,11 +13,22 @@ PRIVACY_NOTE_ID = "email-notes"
 
 
 class PlainTextField(forms.CharField):
-    """A CharField that drops control characters before stripping and validating."""
+    """
+    A CharField that drops control characters before stripping and validating.
+
+    A one-line field (the default) also turns line breaks and tabs into spaces:
+    a name never spans lines, in the page or in an email.
+    """
+
+    def __init__(self, *args, multiline: bool = False, **kwargs):
+        self.multiline = multiline
+        super().__init__(*args, **kwargs)
 
     def to_python(self, value):
         if isinstance(value, str):
             value = strip_control_characters(value)
+            if not self.multiline:
+                value = " ".join(value.split())
         return super().to_python(value)
 
 
@@ -75,6 +86,7 @@ class CommentForm(forms.ModelForm):
     )
     body = PlainTextField(
         label="Comment",
+        multiline=True,
         max_length=5000,
         error_messages={
             "required": "Please write your comment.",

@@ -147,3 +147,35 @@ def test_xss_vectors_render_inert_in_the_page_and_the_admin(
     change = superuser_client.get(reverse("admin:comments_comment_change", args=[comment.pk]))
     assert change.status_code == 200
     assert b"<script>alert(1)</script>" not in change.content
+
+
+@pytest.mark.parametrize("vector", XSS_VECTORS)
+def test_xss_vectors_stay_inert_in_every_email(
+    client, seed_article, settings, mailoutbox, django_capture_on_commit_callbacks, vector
+):
+    """Moderator and approval emails are plain text only, with the vector as typed, in no header."""
+    from comments.actions import change_status
+
+    settings.MANAGERS = ["owner@example.com"]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("comments:post", args=[seed_article.slug]),
+            {
+                "author_name": f"{vector[:80]}\r\nBcc: victim@example.org",
+                "author_email": "x@example.org",
+                "body": vector,
+                "notify_on_approval": "on",
+                "issued": new_stamp(),
+            },
+        )
+    comment = Comment.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(Comment.objects.filter(pk=comment.pk), Comment.Status.APPROVED)
+
+    assert len(mailoutbox) == 2
+    for message in mailoutbox:
+        assert message.content_subtype == "plain"
+        assert not getattr(message, "alternatives", None) and not message.attachments
+        headers = message.message().as_string().split("\n\n", 1)[0]
+        assert "victim@example.org" not in headers and "Bcc" not in headers
+        assert vector[:80] in message.body

@@ -218,6 +218,7 @@ def test_control_characters_are_stripped_and_unicode_kept(post_comment, comment_
     )
     comment = Comment.objects.get()
     assert comment.author_name == "Zoë Ωmega"
+    assert Comment.objects.get().body.count("\n") == 1
     assert comment.body == "שלום 👍🏽 family 👨‍👩‍👧[31m red\nnext line"
 
 
@@ -266,3 +267,9 @@ def test_post_to_an_unpublished_or_unknown_article_is_404(post_comment, comment_
 def test_get_on_the_post_address_is_refused(client, seed_article):
     """The form's address only takes POST."""
     assert client.get(reverse("comments:post", args=[seed_article.slug])).status_code == 405
+
+
+def test_one_line_fields_fold_line_breaks_and_tabs(post_comment, comment_data):
+    """A name typed or pasted across lines is stored on one line, single-spaced."""
+    post_comment({**comment_data, "author_name": "  Maya\r\n\tOkafor \n"})
+    assert Comment.objects.get().author_name == "Maya Okafor"
