@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
@@ -217,6 +219,50 @@ COMMENTS_RATE_LIMIT_CACHE = "ratelimit"
 COMMENTS_MAX_REQUEST_BYTES = 100 * 1024
 # Proxies in front of the app that append to X-Forwarded-For (0: none).
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+
+# Privacy (README.md, "Privacy"). Commenters' emails are encrypted at rest with
+# these Fernet keys, newest first; older keys only read rows not yet rotated.
+# https://cryptography.io/en/latest/fernet/#cryptography.fernet.MultiFernet
+DEVELOPMENT_EMAIL_KEY = "cmVsaWVmLW5vdGVzLWRldi1vbmx5LW5ldmVyLXByb2Q="
+COMMENT_EMAIL_KEYS = env_list("DJANGO_COMMENT_EMAIL_KEYS")
+if not COMMENT_EMAIL_KEYS:
+    if not DEBUG:
+        raise refuse_to_start(
+            "DJANGO_COMMENT_EMAIL_KEYS must be set when DJANGO_DEBUG is off; make a key with "
+            'python -c "from cryptography.fernet import Fernet; '
+            'print(Fernet.generate_key().decode())".'
+        )
+    COMMENT_EMAIL_KEYS = [DEVELOPMENT_EMAIL_KEY]
+for _key in COMMENT_EMAIL_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError:
+        # The message never repeats the key.
+        raise refuse_to_start(
+            "DJANGO_COMMENT_EMAIL_KEYS holds a value that is not a Fernet key "
+            "(32 url-safe base64-encoded bytes, 44 characters)."
+        ) from None
+if not DEBUG and DEVELOPMENT_EMAIL_KEY in COMMENT_EMAIL_KEYS:
+    raise refuse_to_start(
+        "DJANGO_COMMENT_EMAIL_KEYS holds the public development key; make a key of your own."
+    )
+
+
+def env_days(name: str, default: int) -> int:
+    """Read a number of days; anything but a whole number stops the process."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise refuse_to_start(f"{name} must be a whole number of days, such as {default}.")
+    return int(value)
+
+
+# Retention: IP addresses and user agents (kept to fight spam) are cleared after
+# this many days, spam and removed comments deleted after this many days.
+# `manage.py apply_retention` does both; run it daily.
+COMMENTS_KEEP_IP_DAYS = env_days("DJANGO_COMMENTS_KEEP_IP_DAYS", 30)
+COMMENTS_KEEP_DISCARDED_DAYS = env_days("DJANGO_COMMENTS_KEEP_DISCARDED_DAYS", 30)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

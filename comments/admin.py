@@ -120,6 +120,19 @@ class CommentAdmin(admin.ModelAdmin):
         "notify_on_approval",
     ]
 
+    # Search ----------------------------------------------------------------
+
+    def get_search_fields(self, request):
+        # The email is encrypted: no SQL LIKE can search it, by_email() below does.
+        return [field for field in super().get_search_fields(request) if field != "author_email"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also find comments by their author's whole email address, stored encrypted."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if "@" in search_term:
+            results |= queryset.by_email(search_term)
+        return results, may_have_duplicates
+
     # Roles -----------------------------------------------------------------
 
     def has_moderate_permission(self, request: HttpRequest) -> bool:

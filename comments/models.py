@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from comments.avatars import Avatar, avatar_for
+from comments.encryption import EmailHashField, EncryptedEmailField, email_hashes
 
 
 class CommentQuerySet(models.QuerySet):
@@ -24,10 +25,11 @@ class CommentQuerySet(models.QuerySet):
         """
         Comments left with this address, whatever its case.
 
-        The one place that looks comments up by email, so that how addresses are
-        stored can change without touching its callers.
+        The one place that looks comments up by email: addresses are stored
+        encrypted, so this matches their keyed hash (under any configured key,
+        so that rows not yet moved to a new key are still found).
         """
-        return self.filter(author_email__iexact=email.strip())
+        return self.filter(author_email_hash__in=email_hashes(email))
 
 
 class Comment(models.Model):
@@ -50,7 +52,11 @@ class Comment(models.Model):
         default=1, editable=False, help_text="1 for a comment, 2 for a reply to it, and so on."
     )
     author_name = models.CharField("name", max_length=100)
-    author_email = models.EmailField("email", max_length=254, help_text="Never shown in public.")
+    author_email = EncryptedEmailField(
+        "email", help_text="Never shown in public; stored encrypted."
+    )
+    # Filled from author_email on every write; see comments/encryption.py.
+    author_email_hash = EmailHashField("email look-up hash", source="author_email")
     author_url = models.URLField("website", max_length=200, blank=True)
     body = models.TextField("comment", help_text="Plain text; shown with its line breaks.")
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
@@ -72,6 +78,11 @@ class Comment(models.Model):
         db_index=True,
         help_text="Digest of the author's browser token; see comments/trust.py.",
     )
+    updated_at = models.DateTimeField(
+        "last change",
+        auto_now=True,
+        help_text="Moves on approval and edits; the article's sitemap date follows it.",
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -85,6 +96,9 @@ class Comment(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.depth = self.parent.depth + 1 if self.parent else 1
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "author_email" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "author_email_hash"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

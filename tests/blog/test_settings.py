@@ -15,6 +15,7 @@ PRODUCTION = {
     "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": "k3y-for-tests-only-5f0b1c9e7d2a4b6c8e0f1a3b5c7d9e1f3a5b7c9d",
     "DJANGO_ALLOWED_HOSTS": "blog.example.com",
+    "DJANGO_COMMENT_EMAIL_KEYS": "BZuk68bPe17G0gjzTv01D0h3hzNo_SMOLkveNrMxqc0=",
 }
 
 

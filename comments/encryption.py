@@ -1,0 +1,183 @@
+"""
+Commenters' email addresses, encrypted at rest.
+
+A copy of the database alone reveals no address: the ``author_email`` column
+holds a Fernet token (AES with an HMAC) made with a key that lives only in the
+environment (``DJANGO_COMMENT_EMAIL_KEYS``), and ``author_email_hash`` holds a
+keyed hash (HMAC-SHA256) of the normalised address, so that comments can still
+be found by email without decrypting every row.
+
+Keys are listed newest first. Tokens are made with the first key and read with
+any of them (``MultiFernet``), and a look-up hashes the address with each key,
+so a new key can be put in front at any time and the rows moved onto it
+afterwards with ``manage.py rotate_email_key``. README.md, "Privacy", has the
+steps.
+
+In Python nothing changes: ``comment.author_email`` is the plain address, and
+forms, the admin and the factories set it as before.
+"""
+
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes, hmac
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.core import checks
+from django.core.exceptions import FieldError, ImproperlyConfigured
+from django.db import connections, models
+
+# Every Fernet token starts with its version byte, 0x80, which is "gA" in base64.
+TOKEN_PREFIX = "gA"
+WRONG_KEY = (
+    "A commenter's email address cannot be decrypted with DJANGO_COMMENT_EMAIL_KEYS: "
+    "put the key it was encrypted with back in the list (after the new one)."
+)
+
+
+class EmailKeyError(ImproperlyConfigured):
+    """The configured keys do not open what is stored."""
+
+
+def normalise(email: str) -> str:
+    """The form an address is hashed in: no surrounding spaces, whatever its case."""
+    return email.strip().lower()
+
+
+@cache
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(key) for key in keys])
+
+
+@cache
+def _hash_key(key: str) -> bytes:
+    """A look-up key derived from an encryption key, so one variable holds both."""
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"comments.email-lookup"
+    ).derive(key.encode())
+
+
+def fernet() -> MultiFernet:
+    return _fernet(tuple(settings.COMMENT_EMAIL_KEYS))
+
+
+def encrypt(email: str) -> str:
+    return fernet().encrypt(email.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return fernet().decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise EmailKeyError(WRONG_KEY) from None
+
+
+def _digest(key: str, email: str) -> str:
+    mac = hmac.HMAC(_hash_key(key), hashes.SHA256())
+    mac.update(normalise(email).encode())
+    return mac.finalize().hex()
+
+
+def email_hash(email: str) -> str:
+    """The keyed hash stored beside an address, with the newest key; "" for no address."""
+    if not normalise(email):
+        return ""
+    return _digest(settings.COMMENT_EMAIL_KEYS[0], email)
+
+
+def email_hashes(email: str) -> list[str]:
+    """The hashes this address may be stored under: one per key, newest first."""
+    if not normalise(email):
+        return []
+    return [_digest(key, email) for key in settings.COMMENT_EMAIL_KEYS]
+
+
+class EncryptedEmailField(models.EmailField):
+    """
+    An email address that Python sees in clear and the database only encrypted.
+
+    Validated, and shown in forms and the admin, as an ``EmailField``; stored
+    in a text column, since a token is longer than the address. The only
+    look-up allowed is ``isnull``: an encrypted column cannot be compared or
+    searched, so anything else fails loudly instead of silently matching
+    nothing. Look comments up with ``Comment.objects.by_email()``.
+    """
+
+    def get_internal_type(self) -> str:
+        return "TextField"
+
+    def from_db_value(self, value, expression, connection):
+        return decrypt(value) if value else value
+
+    def to_python(self, value):
+        # A serialized row (dumpdata) carries the token, never the address.
+        if isinstance(value, str) and value.startswith(TOKEN_PREFIX) and "@" not in value:
+            return decrypt(value)
+        return value
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return encrypt(value) if value else value
+
+    def value_to_string(self, obj) -> str:
+        value = self.value_from_object(obj)
+        return encrypt(value) if value else ""
+
+    def get_lookup(self, lookup_name):
+        if lookup_name != "isnull":
+            raise FieldError(
+                f"{self.name} is encrypted and cannot be searched; "
+                "look comments up with Comment.objects.by_email()."
+            )
+        return super().get_lookup(lookup_name)
+
+
+class EmailHashField(models.CharField):
+    """The keyed hash of another field's address, filled in whenever the row is written."""
+
+    def __init__(self, *args, source: str, **kwargs):
+        self.source = source
+        kwargs.update(max_length=64, editable=False, blank=True, db_index=True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        for fixed in ("max_length", "editable", "blank", "db_index"):
+            kwargs.pop(fixed, None)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        value = email_hash(getattr(model_instance, self.source) or "")
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+@checks.register(checks.Tags.database)
+def check_email_key(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
+    """
+    ``migrate`` and ``check --database`` refuse to go on with a key that opens nothing.
+
+    Tries the newest stored address; before the comments table is migrated
+    there is nothing to try.
+    """
+    from comments.models import Comment
+
+    errors = []
+    table = Comment._meta.db_table
+    for alias in databases or []:
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            if table not in connection.introspection.table_names(cursor):
+                continue
+            columns = {
+                c.name for c in connection.introspection.get_table_description(cursor, table)
+            }
+        if "author_email_hash" not in columns:
+            continue
+        newest = Comment.objects.using(alias).exclude(author_email_hash="").order_by("-pk")
+        try:
+            newest.values_list("author_email", flat=True).first()
+        except EmailKeyError as error:
+            errors.append(checks.Error(str(error), id="comments.E001"))
+    return errors

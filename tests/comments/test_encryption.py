@@ -1,0 +1,243 @@
+"""Emails at rest: encrypted in the database, plain in Python, found by a keyed hash."""
+
+import io
+import json
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.exceptions import FieldError, ValidationError
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.urls import reverse
+
+from comments.encryption import EmailKeyError, check_email_key
+from comments.models import Comment
+from tests.blog.test_settings import PRODUCTION, manage
+from tests.factories import CommentFactory
+
+pytestmark = pytest.mark.django_db
+
+EMAIL = "Maya.Okafor@Example.net"
+NEW_KEY = Fernet.generate_key().decode()
+OTHER_KEY = Fernet.generate_key().decode()
+
+
+def raw_rows() -> list[tuple]:
+    """Every column of every comment, as the database holds it."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {Comment._meta.db_table}")
+        return cursor.fetchall()
+
+
+def assert_not_in_database(email: str) -> None:
+    for row in raw_rows():
+        stored = " ".join(str(value) for value in row).lower()
+        assert email.lower() not in stored
+        assert email.split("@")[0].lower() not in stored
+
+
+def test_posted_email_is_stored_encrypted_and_read_back_in_clear(post_comment, comment_data):
+    """A reader's address never reaches the database in clear; Python sees it unchanged."""
+    comment_data["author_email"] = EMAIL
+    post_comment(comment_data)
+    assert_not_in_database(EMAIL)
+    comment = Comment.objects.get()
+    assert comment.author_email == EMAIL
+    assert len(comment.author_email_hash) == 64
+
+
+def test_same_address_encrypts_differently_each_time():
+    """One address gives one look-up hash but a new ciphertext on every row."""
+    CommentFactory(author_email=EMAIL)
+    CommentFactory(author_email=EMAIL.lower())
+    tokens = {row[0] for row in _tokens()}
+    hashes = set(Comment.objects.values_list("author_email_hash", flat=True))
+    assert len(tokens) == 2
+    assert len(hashes) == 1
+
+
+def _tokens() -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT author_email FROM {Comment._meta.db_table}")
+        return cursor.fetchall()
+
+
+def test_staff_read_and_edit_the_email_in_the_admin(superuser_client):
+    """The change form shows the address in clear; a corrected address is encrypted again."""
+    comment = CommentFactory(author_email=EMAIL)
+    url = reverse("admin:comments_comment_change", args=[comment.pk])
+    page = superuser_client.get(url).content.decode()
+    assert f'value="{EMAIL}"' in page
+
+    form = {
+        "article": comment.article.pk,
+        "author_name": comment.author_name,
+        "author_email": "maya@new.example",
+        "author_url": "",
+        "body": comment.body,
+        "status": comment.status,
+        "created_at_0": comment.created_at.strftime("%Y-%m-%d"),
+        "created_at_1": comment.created_at.strftime("%H:%M:%S"),
+        "user_agent": "",
+        "held_reason": "",
+    }
+    response = superuser_client.post(url, form)
+    assert response.status_code == 302
+    assert list(Comment.objects.by_email("MAYA@new.example")) == [comment]
+    assert not Comment.objects.by_email(EMAIL).exists()
+    assert_not_in_database("maya@new.example")
+
+
+def test_admin_search_by_email_goes_through_the_keyed_hash(superuser_client):
+    """Searching the changelist for an address finds that commenter's comments only."""
+    mine = CommentFactory(author_email=EMAIL, author_name="Maya")
+    CommentFactory(author_email="other@example.net", author_name="Someone Else")
+    changelist = reverse("admin:comments_comment_changelist")
+    page = superuser_client.get(changelist, {"q": " maya.okafor@example.NET "})
+    assert list(page.context["cl"].result_list) == [mine]
+
+
+def test_encrypted_column_refuses_searches():
+    """Filtering on the ciphertext could only silently fail, so it fails loudly instead."""
+    with pytest.raises(FieldError, match="by_email"):
+        Comment.objects.filter(author_email=EMAIL).exists()
+    with pytest.raises(FieldError, match="by_email"):
+        Comment.objects.filter(author_email__icontains="maya").exists()
+    assert not Comment.objects.filter(author_email__isnull=True).exists()
+
+
+def test_model_validation_still_checks_the_address():
+    """An invalid or over-long address is refused by full_clean, as an EmailField would."""
+    comment = CommentFactory.build(author_email="not-an-address")
+    with pytest.raises(ValidationError) as error:
+        comment.full_clean(exclude=["article"])
+    assert "author_email" in error.value.message_dict
+    comment.author_email = f"{'a' * 250}@example.org"
+    with pytest.raises(ValidationError):
+        comment.full_clean(exclude=["article"])
+
+
+def test_dumpdata_holds_tokens_and_loaddata_restores_addresses(tmp_path):
+    """A JSON dump is a copy of the database: it carries ciphertext, and loads back."""
+    comment = CommentFactory(author_email=EMAIL)
+    dump = tmp_path / "comments.json"
+    call_command("dumpdata", "comments", output=str(dump))
+    text = dump.read_text()
+    assert EMAIL.lower() not in text.lower()
+    assert json.loads(text)[0]["fields"]["author_email"].startswith("gA")
+
+    Comment.objects.all().delete()
+    call_command("loaddata", str(dump), verbosity=0)
+    assert Comment.objects.get(pk=comment.pk).author_email == EMAIL
+    assert Comment.objects.by_email(EMAIL).count() == 1
+
+
+def test_rotation_keeps_every_row_readable_and_findable(settings):
+    """A new key in front keeps old rows readable and findable; after rotation the old key goes."""
+    old = CommentFactory(author_email=EMAIL)
+    old_key = settings.COMMENT_EMAIL_KEYS[0]
+    settings.COMMENT_EMAIL_KEYS = [NEW_KEY, old_key]
+    new = CommentFactory(author_email=EMAIL)
+    assert set(Comment.objects.by_email(EMAIL)) == {old, new}
+
+    out = io.StringIO()
+    call_command("rotate_email_key", stdout=out)
+    assert out.getvalue().strip() == "Re-encrypted 2 email addresses with the newest key."
+
+    settings.COMMENT_EMAIL_KEYS = [NEW_KEY]
+    assert {c.author_email for c in Comment.objects.by_email(EMAIL)} == {EMAIL}
+    assert Comment.objects.by_email(EMAIL).count() == 2
+    assert_not_in_database(EMAIL)
+
+
+def test_wrong_key_is_named_in_one_sentence(settings):
+    """A key that did not encrypt the rows is named in one sentence; migrate's check refuses."""
+    CommentFactory(author_email=EMAIL)
+    settings.COMMENT_EMAIL_KEYS = [OTHER_KEY]
+    with pytest.raises(EmailKeyError, match="cannot be decrypted with DJANGO_COMMENT_EMAIL_KEYS"):
+        Comment.objects.get()
+    with pytest.raises(SystemCheckError, match="cannot be decrypted with DJANGO_COMMENT"):
+        call_command("check", databases=["default"])
+
+
+def test_database_check_passes_with_the_right_key():
+    """The same check is silent when the key opens the newest row."""
+    CommentFactory(author_email=EMAIL)
+    out = io.StringIO()
+    call_command("check", databases=["default"], stdout=out)
+    assert "no issues" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("env", "sentence"),
+    [
+        (
+            {},
+            "Configuration error: DJANGO_COMMENT_EMAIL_KEYS must be set when DJANGO_DEBUG is "
+            'off; make a key with python -c "from cryptography.fernet import Fernet; '
+            'print(Fernet.generate_key().decode())".',
+        ),
+        (
+            {"DJANGO_COMMENT_EMAIL_KEYS": "my-secret-but-not-a-fernet-key"},
+            "Configuration error: DJANGO_COMMENT_EMAIL_KEYS holds a value that is not a Fernet "
+            "key (32 url-safe base64-encoded bytes, 44 characters).",
+        ),
+        (
+            {"DJANGO_COMMENT_EMAIL_KEYS": f"{NEW_KEY},short"},
+            "Configuration error: DJANGO_COMMENT_EMAIL_KEYS holds a value that is not a Fernet "
+            "key (32 url-safe base64-encoded bytes, 44 characters).",
+        ),
+        (
+            {"DJANGO_COMMENT_EMAIL_KEYS": "cmVsaWVmLW5vdGVzLWRldi1vbmx5LW5ldmVyLXByb2Q="},
+            "Configuration error: DJANGO_COMMENT_EMAIL_KEYS holds the public development key; "
+            "make a key of your own.",
+        ),
+    ],
+)
+def test_missing_or_malformed_key_stops_the_process(env, sentence):
+    """Production without a usable key refuses to start, in one line that never echoes it."""
+    production = {k: v for k, v in PRODUCTION.items() if k != "DJANGO_COMMENT_EMAIL_KEYS"}
+    result = manage("check", **production, **env)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [sentence]
+    assert "my-secret" not in result.stderr
+
+
+def test_debug_runs_with_zero_configuration():
+    """`make run` and `make test` need no key: debug falls back to the development key."""
+    result = manage("check", DJANGO_DEBUG="true")
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_encrypts_existing_rows_and_reverses():
+    """The data migration encrypts and hashes rows stored in clear, and reverses cleanly."""
+    executor = MigrationExecutor(connection)
+    before = [("comments", "0001_initial")]
+    after = executor.loader.graph.leaf_nodes("comments")
+    executor.migrate(before)
+    assert check_email_key(databases=["default"]) == []
+    old_apps = executor.loader.project_state(before).apps
+    Article = old_apps.get_model("blog", "Article")
+    OldComment = old_apps.get_model("comments", "Comment")
+    article = Article.objects.create(title="Old", slug="old", body="Old.", body_html="Old.")
+    OldComment.objects.create(
+        article=article, author_name="Maya", author_email=EMAIL, body="Written in clear."
+    )
+    assert EMAIL in str(raw_rows())
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    assert_not_in_database(EMAIL)
+    comment = Comment.objects.by_email(EMAIL).get()
+    assert comment.author_email == EMAIL
+    assert comment.updated_at == comment.created_at
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    assert EMAIL in str(raw_rows())
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    assert Comment.objects.by_email(EMAIL).get().author_email == EMAIL
