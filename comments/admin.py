@@ -20,6 +20,11 @@ from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
 from comments.actions import StatusChange, change_status, refusal
+from comments.admin_privacy import (
+    erase_commenters_and_text,
+    erase_commenters_keep_text,
+    export_commenters,
+)
 from comments.models import Comment, ModerationSettings
 
 BOTH_PAGES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
@@ -90,7 +95,15 @@ class CommentAdmin(admin.ModelAdmin):
     search_fields = ["author_name", "author_email", "body", "ip_address"]
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-pk"]
-    actions = ["approve", "mark_as_spam", "remove", "back_to_pending"]
+    actions = [
+        "approve",
+        "mark_as_spam",
+        "remove",
+        "back_to_pending",
+        export_commenters,
+        erase_commenters_keep_text,
+        erase_commenters_and_text,
+    ]
     fieldsets = [
         (None, {"fields": ["status", "body"]}),
         ("Author", {"fields": ["author_name", "author_email", "author_url"]}),

@@ -1,0 +1,94 @@
+"""
+A commenter's data rights: everything held about them, and its erasure.
+
+Both find the commenter by email (``Comment.objects.by_email``), the only thing
+that ties their comments together. The admin actions and the ``export_commenter``
+and ``erase_commenter`` commands call these functions and nothing else.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.db import transaction
+from django.utils import timezone
+
+from comments.models import Comment
+
+ANONYMOUS = "Anonymous"
+ERASED_TEXT = "This comment was erased at its author's request."
+NO_DATA = "No data is held for that email address."
+
+
+def export_commenter(email: str) -> dict[str, Any] | None:
+    """
+    Every stored field of every comment left with this address, as JSON-ready data.
+
+    None when nothing is held, so callers can say so instead of sending an empty file.
+    """
+    comments = list(Comment.objects.by_email(email).select_related("article").order_by("pk"))
+    if not comments:
+        return None
+    return {
+        "email": email.strip(),
+        "exported_at": timezone.now().isoformat(),
+        "site": settings.SITE_URL,
+        "comments": [
+            {
+                "id": comment.pk,
+                "article": comment.article.title,
+                "url": f"{settings.SITE_URL}{comment.get_absolute_url()}",
+                "in_reply_to": comment.parent_id,
+                "name": comment.author_name,
+                "email": comment.author_email,
+                "website": comment.author_url,
+                "comment": comment.body,
+                "status": comment.get_status_display(),
+                "posted_at": comment.created_at.isoformat(),
+                "ip_address": comment.ip_address,
+                "user_agent": comment.user_agent,
+                "held_because": comment.held_reason,
+            }
+            for comment in comments
+        ],
+    }
+
+
+@transaction.atomic
+def erase_commenter(email: str, *, keep_text: bool, by) -> int:
+    """
+    Anonymise every comment left with this address; return how many.
+
+    Name becomes "Anonymous"; email, its hash, website, IP address and user
+    agent are cleared; the text stays or is replaced, as staff chose. Comments
+    are kept, not deleted, so replies to them keep their place in the thread.
+    Each change is written to the admin history of its comment, as done by ``by``.
+    """
+    comments = Comment.objects.by_email(email)
+    ids = list(comments.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    changes = {
+        "author_name": ANONYMOUS,
+        "author_email": "",
+        "author_email_hash": "",
+        "author_url": "",
+        "ip_address": None,
+        "user_agent": "",
+        # The public page changes, so its sitemap date should too.
+        "updated_at": timezone.now(),
+    }
+    if not keep_text:
+        changes["body"] = ERASED_TEXT
+    Comment.objects.filter(pk__in=ids).update(**changes)
+    what = "text kept" if keep_text else "text erased too"
+    LogEntry.objects.log_actions(
+        by.pk,
+        Comment.objects.filter(pk__in=ids).select_related("article"),
+        CHANGE,
+        change_message=(
+            "Erased the commenter's personal data at their request "
+            f"(name, email, website, IP address, user agent; {what})."
+        ),
+    )
+    return len(ids)

@@ -1,0 +1,54 @@
+"""
+How long comments keep personal data they no longer need.
+
+IP addresses and user agents serve to spot spam and abuse while a comment is
+new; spam and removed comments are kept a while in case a moderator erred.
+Both periods are settings (``COMMENTS_KEEP_IP_DAYS``,
+``COMMENTS_KEEP_DISCARDED_DAYS``); ``manage.py apply_retention`` applies them.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from comments.models import Comment
+
+
+@dataclass(frozen=True)
+class RetentionResult:
+    cleared: int
+    deleted: int
+    kept_for_replies: int
+
+
+@transaction.atomic
+def apply_retention() -> RetentionResult:
+    """
+    Clear old IP addresses and user agents, and delete old spam and removed comments.
+
+    Idempotent: a second run finds nothing left to do. A discarded comment that
+    still has replies which stay is kept (deleting it would delete them too); it
+    goes once they do.
+    """
+    now = timezone.now()
+    ip_cutoff = now - timedelta(days=settings.COMMENTS_KEEP_IP_DAYS)
+    # update() leaves updated_at alone: nothing a reader sees has changed.
+    cleared = (
+        Comment.objects.filter(created_at__lt=ip_cutoff)
+        .filter(Q(ip_address__isnull=False) | ~Q(user_agent=""))
+        .update(ip_address=None, user_agent="")
+    )
+
+    discard_cutoff = now - timedelta(days=settings.COMMENTS_KEEP_DISCARDED_DAYS)
+    discarded = Comment.objects.filter(
+        status__in=[Comment.Status.SPAM, Comment.Status.REMOVED], updated_at__lt=discard_cutoff
+    )
+    deleted = 0
+    # Leaves first, so a discarded thread goes from its tips up; its depth bounds the passes.
+    while leaves := list(discarded.filter(replies__isnull=True).values_list("pk", flat=True)):
+        deleted += Comment.objects.filter(pk__in=leaves).delete()[0]
+    return RetentionResult(cleared=cleared, deleted=deleted, kept_for_replies=discarded.count())

@@ -1,0 +1,137 @@
+"""Retention: old IP addresses and user agents cleared, old spam and removed comments deleted."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from comments.models import Comment
+from tests.blog.test_settings import PRODUCTION, manage
+from tests.factories import CommentFactory
+
+pytestmark = pytest.mark.django_db
+
+NETWORK = {"ip_address": "203.0.113.7", "user_agent": "Firefox/140"}
+
+
+def days_ago(days: float):
+    return timezone.now() - timedelta(days=days)
+
+
+def aged(days: float, **fields) -> Comment:
+    """A comment written, and last changed, this many days ago."""
+    comment = CommentFactory(created_at=days_ago(days), **fields)
+    Comment.objects.filter(pk=comment.pk).update(updated_at=days_ago(days))
+    return comment
+
+
+def retention() -> list[str]:
+    out = io.StringIO()
+    call_command("apply_retention", stdout=out)
+    return out.getvalue().strip().splitlines()
+
+
+def test_ip_and_user_agent_go_after_thirty_days_and_the_command_says_so():
+    """Only comments past the period lose them; the text and the rest stay; a rerun does nothing."""
+    old = aged(31, body="Still here.", **NETWORK)
+    recent = aged(29, **NETWORK)
+    assert retention() == [
+        "Cleared the IP address and user agent of 1 comment older than 30 days.",
+        "Deleted 0 spam or removed comments untouched for 30 days.",
+    ]
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.ip_address, old.user_agent, old.body) == (None, "", "Still here.")
+    assert (recent.ip_address, recent.user_agent) == ("203.0.113.7", "Firefox/140")
+    assert retention()[0] == (
+        "Cleared the IP address and user agent of 0 comments older than 30 days."
+    )
+
+
+def test_clearing_does_not_move_the_comments_last_change():
+    """Nothing a reader sees changed, so the sitemap has no reason to move."""
+    old = aged(40, **NETWORK)
+    before = Comment.objects.get(pk=old.pk).updated_at
+    retention()
+    assert Comment.objects.get(pk=old.pk).updated_at == before
+
+
+@pytest.mark.parametrize(
+    ("status", "days", "deleted"),
+    [
+        (Comment.Status.SPAM, 31, True),
+        (Comment.Status.REMOVED, 31, True),
+        (Comment.Status.SPAM, 29, False),
+        (Comment.Status.REMOVED, 29, False),
+        (Comment.Status.APPROVED, 400, False),
+        (Comment.Status.PENDING, 400, False),
+    ],
+)
+def test_only_old_spam_and_removed_comments_are_deleted(status, days, deleted):
+    """Spam and removed comments untouched for 30 days go; approved and pending never do."""
+    comment = aged(days, status=status)
+    lines = retention()
+    assert Comment.objects.filter(pk=comment.pk).exists() is not deleted
+    count = 1 if deleted else 0
+    noun = "comment" if deleted else "comments"
+    assert lines[1] == f"Deleted {count} spam or removed {noun} untouched for 30 days."
+
+
+def test_a_removed_comment_with_kept_replies_stays_until_they_go():
+    """Deleting it would delete its replies; it is kept, said so, and goes with its last reply."""
+    removed = aged(60, status=Comment.Status.REMOVED)
+    reply = aged(60, article=removed.article, parent=removed)
+    spam_thread = aged(60, article=removed.article, status=Comment.Status.SPAM)
+    aged(60, article=removed.article, parent=spam_thread, status=Comment.Status.SPAM)
+    assert retention()[1:] == [
+        "Deleted 2 spam or removed comments untouched for 30 days.",
+        "Kept 1 old spam or removed comment: it has replies that stay.",
+    ]
+    assert set(Comment.objects.all()) == {removed, reply}
+
+    Comment.objects.filter(pk=reply.pk).update(status=Comment.Status.SPAM)
+    assert retention()[1] == "Deleted 2 spam or removed comments untouched for 30 days."
+    assert not Comment.objects.exists()
+
+
+def test_periods_are_settings(settings):
+    """Shorter periods from the settings are applied and named in the output."""
+    settings.COMMENTS_KEEP_IP_DAYS = 7
+    settings.COMMENTS_KEEP_DISCARDED_DAYS = 3
+    aged(8, **NETWORK)
+    aged(4, status=Comment.Status.SPAM)
+    assert retention() == [
+        "Cleared the IP address and user agent of 1 comment older than 7 days.",
+        "Deleted 1 spam or removed comment untouched for 3 days.",
+    ]
+
+
+@pytest.mark.parametrize("value", ["thirty", "-1", "0", "2.5"])
+def test_a_bad_period_stops_the_process(value):
+    """A retention period that is not a whole number of days is refused in one sentence."""
+    result = manage("check", DJANGO_COMMENTS_KEEP_IP_DAYS=value, **PRODUCTION)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "Configuration error: DJANGO_COMMENTS_KEEP_IP_DAYS must be a whole number of days, "
+        "such as 30."
+    ]
+
+
+def test_periods_are_read_from_the_environment():
+    """An operator sets the periods without touching code."""
+    script = (
+        "from django.conf import settings as s;"
+        "print(s.COMMENTS_KEEP_IP_DAYS, s.COMMENTS_KEEP_DISCARDED_DAYS)"
+    )
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        script,
+        DJANGO_COMMENTS_KEEP_IP_DAYS="14",
+        DJANGO_COMMENTS_KEEP_DISCARDED_DAYS="60",
+        **PRODUCTION,
+    )
+    assert result.stdout.split() == ["14", "60"]
