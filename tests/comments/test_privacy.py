@@ -7,9 +7,11 @@ from urllib.parse import quote, urldefrag, urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from comments.encryption import email_hashes
 from comments.models import Comment
 from tests.factories import CommentFactory
 
@@ -19,13 +21,21 @@ EMAILS = ["Maya.Okafor@Example.net", "reply.writer@example.org", "held.one@examp
 
 
 def fingerprints(email: str) -> set[str]:
-    """The email as written, lowercased and URL-quoted, and its md5, sha1 and sha256 digests."""
+    """The email as typed, lowercased, quoted, md5/sha1/sha256'd, and as our hash and token."""
     forms = {email, email.lower(), email.strip().lower()}
     found = set(forms) | {quote(form) for form in forms}
     for form in forms:
         for name in ("md5", "sha1", "sha256"):
             digest = hashlib.new(name, form.encode()).hexdigest()
             found |= {digest, digest.upper()}
+    found |= set(email_hashes(email))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT author_email FROM {Comment._meta.db_table} WHERE author_email_hash IN "
+            f"({', '.join(['%s'] * len(email_hashes(email)))})",
+            email_hashes(email),
+        )
+        found |= {token for (token,) in cursor.fetchall()}
     return found
 
 
@@ -91,10 +101,14 @@ def discussion(seed_article):
 
 
 def test_crawl_of_every_public_page_finds_no_email_or_hash(discussion):
-    """Home, article, reply pages, static files, 404, admin login: nothing of any email."""
+    """Home, article, reply pages, feeds, sitemap, robots, static files, 404, admin login."""
     client = Client()
-    responses = crawl(client, ["/", "/no-such-page/", "/admin/", "/articles/nope/"])
+    feeds = ["/feed/", "/feed/atom/", "/comments/feed/", f"{discussion.get_absolute_url()}feed/"]
+    start = ["/", "/no-such-page/", "/admin/", "/articles/nope/", "/sitemap.xml", "/robots.txt"]
+    responses = crawl(client, start + feeds)
     assert discussion.get_absolute_url() in responses
+    assert all("<entry>" in responses[feed] or "<item>" in responses[feed] for feed in feeds)
+    assert discussion.get_absolute_url() in responses["/sitemap.xml"]
     assert any("replytocom" in path for path in responses)
     assert any(path.startswith("/static/") for path in responses)
     assert_no_email(responses)

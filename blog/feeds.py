@@ -1,0 +1,150 @@
+"""
+Feeds of the published articles (RSS and Atom) and of approved comments.
+
+Every link is absolute and built on SITE_URL, never on the request's host.
+A comment in a feed carries its author's name and text only: no email, IP
+address, user agent or website.
+
+Titles are plain text (Atom's default ``type="text"``; feedparser reads RSS
+titles the same way), so they are not escaped twice as Django's default
+``item_title`` does; descriptions are HTML, and a reader's text is escaped
+into it.
+"""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import linebreaks_filter
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from blog.models import Article
+from comments.models import Comment
+
+ARTICLES_IN_FEED = 20
+COMMENTS_IN_FEED = 30
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+class ArticlesFeed(Feed):
+    """The newest published articles, RSS 2.0."""
+
+    description = "New articles on massage, stretching and relief from muscle cramps."
+
+    def title(self) -> str:
+        return settings.SITE_NAME
+
+    def author_name(self) -> str:
+        return settings.SITE_NAME
+
+    def link(self) -> str:
+        return absolute(reverse("blog:home"))
+
+    def feed_url(self) -> str:
+        return absolute(reverse("blog:feed"))
+
+    def items(self) -> QuerySet[Article]:
+        return Article.objects.published()[:ARTICLES_IN_FEED]
+
+    def item_title(self, item: Article) -> str:
+        return item.title
+
+    def item_description(self, item: Article) -> str:
+        # Sanitized by blog.markup when the article was saved.
+        return item.body_html
+
+    def item_link(self, item: Article) -> str:
+        return absolute(item.get_absolute_url())
+
+    def item_pubdate(self, item: Article):
+        return item.published_at
+
+    def item_updateddate(self, item: Article):
+        return item.updated_at
+
+
+class ArticlesAtomFeed(ArticlesFeed):
+    """The same articles, Atom 1.0."""
+
+    feed_type = Atom1Feed
+    subtitle = ArticlesFeed.description
+
+    def feed_url(self) -> str:
+        return absolute(reverse("blog:atom"))
+
+
+class CommentsFeed(Feed):
+    """The newest approved comments on published articles, site-wide, Atom 1.0."""
+
+    feed_type = Atom1Feed
+
+    def title(self) -> str:
+        return f"Comments on {settings.SITE_NAME}"
+
+    def subtitle(self) -> str:
+        return self.title()
+
+    def link(self) -> str:
+        return absolute(reverse("blog:home"))
+
+    def feed_url(self) -> str:
+        return absolute(reverse("blog:comments-feed"))
+
+    def items(self) -> QuerySet[Comment]:
+        return (
+            Comment.objects.approved()
+            .filter(article__in=Article.objects.published())
+            .select_related("article")
+            .order_by("-created_at", "-pk")[:COMMENTS_IN_FEED]
+        )
+
+    def item_title(self, item: Comment) -> str:
+        return f"Comment on {item.article.title} by {item.author_name}"
+
+    def item_description(self, item: Comment) -> str:
+        # The text was typed by a reader: escaped, then its line breaks made HTML.
+        return linebreaks_filter(item.body, autoescape=True)
+
+    def item_link(self, item: Comment) -> str:
+        return absolute(item.get_absolute_url())
+
+    def item_author_name(self, item: Comment) -> str:
+        return item.author_name
+
+    def item_pubdate(self, item: Comment):
+        return item.created_at
+
+    def item_updateddate(self, item: Comment):
+        return item.updated_at
+
+
+class ArticleCommentsFeed(CommentsFeed):
+    """The approved comments on one published article, Atom 1.0; 404 for any other."""
+
+    def get_object(self, request: HttpRequest, slug: str) -> Article:
+        return get_object_or_404(Article.objects.published(), slug=slug)
+
+    def title(self, obj: Article) -> str:
+        return f"Comments on {obj.title}"
+
+    def subtitle(self, obj: Article) -> str:
+        return self.title(obj)
+
+    def link(self, obj: Article) -> str:
+        return absolute(obj.get_absolute_url())
+
+    def feed_url(self, obj: Article) -> str:
+        return absolute(reverse("blog:article-feed", kwargs={"slug": obj.slug}))
+
+    def items(self, obj: Article) -> QuerySet[Comment]:
+        return (obj.comments.approved().select_related("article").order_by("-created_at", "-pk"))[
+            :COMMENTS_IN_FEED
+        ]
+
+    def item_title(self, item: Comment) -> str:
+        return f"By {item.author_name}"

@@ -1,0 +1,16 @@
+from collections.abc import Iterable
+
+from django import template
+from django.utils.safestring import SafeString
+
+from blog.models import Article
+from blog.structured_data import blog_posting, flatten, json_ld
+from comments.models import Comment
+
+register = template.Library()
+
+
+@register.simple_tag
+def article_json_ld(article: Article, threads: Iterable[Comment]) -> SafeString:
+    """JSON-LD for the article page, from the comment threads already in its context."""
+    return json_ld(blog_posting(article, flatten(threads)))
