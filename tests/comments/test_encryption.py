@@ -241,3 +241,19 @@ def test_migration_encrypts_existing_rows_and_reverses():
     executor = MigrationExecutor(connection)
     executor.migrate(after)
     assert Comment.objects.by_email(EMAIL).get().author_email == EMAIL
+
+
+def test_blank_address_finds_no_one_not_even_erased_comments():
+    """Erased comments have no address; looking up a blank one must not return them all."""
+    CommentFactory(author_email=EMAIL)
+    Comment.objects.update(author_email="", author_email_hash="")
+    assert not Comment.objects.by_email("  ").exists()
+
+
+def test_saving_only_the_address_updates_its_hash_too():
+    """save(update_fields=["author_email"]) keeps the look-up hash in step with the address."""
+    comment = CommentFactory(author_email=EMAIL)
+    comment.author_email = "new@example.org"
+    comment.save(update_fields=["author_email"])
+    assert list(Comment.objects.by_email("new@example.org")) == [comment]
+    assert not Comment.objects.by_email(EMAIL).exists()
