@@ -1,12 +1,12 @@
 """
 Encrypt the commenters' email addresses already stored, and hash them for look-ups.
 
-The column is first widened to text (a token is longer than an address), the
-rows are rewritten, and only then does the model state say the column is
-encrypted, so that no step reads a plain address as a token or the reverse.
+0004 widened the column; here the rows are rewritten, and only then does the
+model state say the column is encrypted, so that no step reads a plain address
+as a token or the reverse.
 """
 
-from django.db import migrations, models
+from django.db import migrations
 from django.db.models import F
 
 import comments.encryption
@@ -37,31 +37,10 @@ def decrypt_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("comments", "0003_moderators_group"),
+        ("comments", "0004_prepare_email_encryption"),
     ]
 
     operations = [
-        migrations.AddField(
-            model_name="comment",
-            name="author_email_hash",
-            field=comments.encryption.EmailHashField(
-                source="author_email", verbose_name="email look-up hash"
-            ),
-        ),
-        migrations.AddField(
-            model_name="comment",
-            name="updated_at",
-            field=models.DateTimeField(
-                auto_now=True,
-                help_text="Moves on approval and edits; the article's sitemap date follows it.",
-                verbose_name="last change",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="comment",
-            name="author_email",
-            field=models.TextField(verbose_name="email"),
-        ),
         migrations.RunPython(encrypt_existing, decrypt_existing),
         migrations.AlterField(
             model_name="comment",
