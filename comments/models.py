@@ -21,6 +21,18 @@ class CommentQuerySet(models.QuerySet):
         """Not public, but still to be reviewed: pending, or caught as spam."""
         return self.filter(status__in=[Comment.Status.PENDING, Comment.Status.SPAM])
 
+    def update(self, **kwargs) -> int:
+        """
+        As QuerySet.update(), but a status change also moves ``updated_at``.
+
+        Approving or removing a comment changes what readers see, and the
+        sitemap's lastmod follows ``updated_at``; update() skips auto_now, so
+        every bulk status change (admin actions included) is caught here.
+        """
+        if "status" in kwargs:
+            kwargs.setdefault("updated_at", timezone.now())
+        return super().update(**kwargs)
+
     def by_email(self, email: str) -> "CommentQuerySet":
         """
         Comments left with this address, whatever its case.

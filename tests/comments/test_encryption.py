@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
+from comments.admin import CommentAdmin
 from comments.encryption import EmailKeyError, check_email_key
 from comments.models import Comment
 from tests.blog.test_settings import PRODUCTION, manage
@@ -97,6 +98,19 @@ def test_admin_search_by_email_goes_through_the_keyed_hash(superuser_client):
     changelist = reverse("admin:comments_comment_changelist")
     page = superuser_client.get(changelist, {"q": " maya.okafor@example.NET "})
     assert list(page.context["cl"].result_list) == [mine]
+
+
+def test_admin_search_listing_the_email_field_still_works(superuser_client, monkeypatch):
+    """A search_fields naming author_email leaves it to by_email instead of failing on it."""
+    monkeypatch.setattr(CommentAdmin, "search_fields", ["author_name", "author_email"])
+    mine = CommentFactory(author_email=EMAIL, author_name="Maya")
+    CommentFactory(author_email="other@example.net", author_name="Sam")
+    changelist = reverse("admin:comments_comment_changelist")
+    for term, found in ((EMAIL, [mine]), ("Sam", ["Sam"]), ("maya.okafor", [])):
+        page = superuser_client.get(changelist, {"q": term})
+        assert page.status_code == 200
+        names = [c.author_name for c in page.context["cl"].result_list]
+        assert names == [getattr(c, "author_name", c) for c in found]
 
 
 def test_encrypted_column_refuses_searches():

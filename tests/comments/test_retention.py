@@ -80,7 +80,7 @@ def test_only_old_spam_and_removed_comments_are_deleted(status, days, deleted):
 
 
 def test_a_removed_comment_with_kept_replies_stays_until_they_go():
-    """Deleting it would delete its replies; it is kept, said so, and goes with its last reply."""
+    """It is kept while a reply stays (deleting it would delete them), and goes after them."""
     removed = aged(60, status=Comment.Status.REMOVED)
     reply = aged(60, article=removed.article, parent=removed)
     spam_thread = aged(60, article=removed.article, status=Comment.Status.SPAM)
@@ -92,6 +92,8 @@ def test_a_removed_comment_with_kept_replies_stays_until_they_go():
     assert set(Comment.objects.all()) == {removed, reply}
 
     Comment.objects.filter(pk=reply.pk).update(status=Comment.Status.SPAM)
+    assert retention()[1] == "Deleted 0 spam or removed comments untouched for 30 days."
+    Comment.objects.filter(pk=reply.pk).update(updated_at=days_ago(31))
     assert retention()[1] == "Deleted 2 spam or removed comments untouched for 30 days."
     assert not Comment.objects.exists()
 
