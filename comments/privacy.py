@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
@@ -62,7 +63,8 @@ def erase_commenter(email: str, *, keep_text: bool, by) -> int:
     Name becomes "Anonymous"; email, its hash, website, IP address and user
     agent are cleared; the text stays or is replaced, as staff chose. Comments
     are kept, not deleted, so replies to them keep their place in the thread.
-    Each change is written to the admin history of its comment, as done by ``by``.
+    Each change is written to the admin history of its comment, as done by
+    ``by``, and earlier history entries stop naming the commenter.
     """
     comments = Comment.objects.by_email(email)
     ids = list(comments.values_list("pk", flat=True))
@@ -81,10 +83,16 @@ def erase_commenter(email: str, *, keep_text: bool, by) -> int:
     if not keep_text:
         changes["body"] = ERASED_TEXT
     Comment.objects.filter(pk__in=ids).update(**changes)
+    erased = Comment.objects.filter(pk__in=ids).select_related("article")
+    # Earlier history entries name the comment as it was, "Comment by <name> on …".
+    for comment in erased:
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Comment), object_id=str(comment.pk)
+        ).update(object_repr=str(comment)[:200])
     what = "text kept" if keep_text else "text erased too"
     LogEntry.objects.log_actions(
         by.pk,
-        Comment.objects.filter(pk__in=ids).select_related("article"),
+        erased,
         CHANGE,
         change_message=(
             "Erased the commenter's personal data at their request "

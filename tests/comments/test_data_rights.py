@@ -110,6 +110,15 @@ def test_erase_command_anonymises_and_keeps_the_thread(client, maya, staff_user)
     assert run("export_commenter", EMAIL)[1].strip() == NO_DATA
 
 
+def test_erase_removes_the_name_from_earlier_admin_history(maya, staff_user):
+    """History written before the erase (here, an approval) stops naming the commenter."""
+    LogEntry.objects.log_actions(staff_user.pk, [maya["own_reply"]], CHANGE, "Approved.")
+    assert LogEntry.objects.filter(object_repr__contains="Maya").exists()
+    run("erase_commenter", EMAIL, "--text", "keep", "--by", staff_user.username)
+    assert not LogEntry.objects.filter(object_repr__contains="Maya").exists()
+    assert LogEntry.objects.filter(change_message="Approved.").exists()
+
+
 def test_erase_command_can_erase_the_text_too(maya, staff_user):
     """With --text erase the words are replaced by a note; the comment stays in the thread."""
     run("erase_commenter", EMAIL, "--text", "erase", "--by", staff_user.username)
