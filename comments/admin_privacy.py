@@ -24,7 +24,7 @@ def _emails(queryset: CommentQuerySet) -> list[str]:
     return sorted(found - {""})
 
 
-@admin.action(description="Export the commenters' data (JSON)", permissions=["view"])
+@admin.action(description="Export the commenters' data (JSON)", permissions=["moderate"])
 def export_commenters(modeladmin, request: HttpRequest, queryset: CommentQuerySet):
     exports = [data for email in _emails(queryset) if (data := export_commenter(email))]
     if not exports:
@@ -54,7 +54,7 @@ def _erase(modeladmin, request: HttpRequest, queryset: CommentQuerySet, *, keep_
 
 @admin.action(
     description="Erase the commenters' personal data, keep their comment text",
-    permissions=["change"],
+    permissions=["moderate"],
 )
 def erase_commenters_keep_text(modeladmin, request, queryset):
     _erase(modeladmin, request, queryset, keep_text=True)
@@ -62,7 +62,7 @@ def erase_commenters_keep_text(modeladmin, request, queryset):
 
 @admin.action(
     description="Erase the commenters' personal data and their comment text",
-    permissions=["change"],
+    permissions=["moderate"],
 )
 def erase_commenters_and_text(modeladmin, request, queryset):
     _erase(modeladmin, request, queryset, keep_text=False)

@@ -49,6 +49,7 @@ def export_commenter(email: str) -> dict[str, Any] | None:
                 "ip_address": comment.ip_address,
                 "user_agent": comment.user_agent,
                 "held_because": comment.held_reason,
+                "email_me_on_approval": comment.notify_on_approval,
             }
             for comment in comments
         ],
@@ -60,9 +61,10 @@ def erase_commenter(email: str, *, keep_text: bool, by) -> int:
     """
     Anonymise every comment left with this address; return how many.
 
-    Name becomes "Anonymous"; email, its hash, website, IP address and user
-    agent are cleared; the text stays or is replaced, as staff chose. Comments
-    are kept, not deleted, so replies to them keep their place in the thread.
+    Name becomes "Anonymous"; email, its hash, website, IP address, user
+    agent and the browser trust key are cleared; the text stays or is replaced,
+    as staff chose. Comments are kept, not deleted, so replies to them keep
+    their place in the thread.
     Each change is written to the admin history of its comment, as done by
     ``by``, and earlier history entries stop naming the commenter.
     """
@@ -77,6 +79,9 @@ def erase_commenter(email: str, *, keep_text: bool, by) -> int:
         "author_url": "",
         "ip_address": None,
         "user_agent": "",
+        # Ties comments to the author's browser (comments/trust.py); and no one to email.
+        "trust_key": "",
+        "notify_on_approval": False,
         # The public page changes, so its sitemap date should too.
         "updated_at": timezone.now(),
     }

@@ -13,7 +13,12 @@ from tests.factories import CommentFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:comments_comment_changelist")
-MODERATION_ACTIONS = {"approve", "mark_as_spam", "remove", "back_to_pending"}
+MODERATION_ACTIONS = {"approve", "mark_as_spam", "remove", "back_to_pending"} | {
+    # A commenter's data rights (comments/admin_privacy.py) are moderators' work too.
+    "export_commenters",
+    "erase_commenters_keep_text",
+    "erase_commenters_and_text",
+}
 
 
 def action_names(response) -> set[str]:

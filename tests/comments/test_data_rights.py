@@ -4,6 +4,7 @@ import io
 import json
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
@@ -17,7 +18,8 @@ from tests.factories import CommentFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 EMAIL = "Maya.Okafor@Example.net"
-CHANGELIST = reverse("admin:comments_comment_changelist")
+# Every status: the queue's default filter (pending) would leave approved comments out.
+CHANGELIST = reverse("admin:comments_comment_changelist") + "?status=all"
 
 
 @pytest.fixture
@@ -31,6 +33,7 @@ def maya(seed_article):
         body="Magnesium helped me.",
         ip_address="203.0.113.7",
         user_agent="Firefox/140",
+        trust_key="f" * 64,
     )
     reply = CommentFactory(
         article=seed_article, parent=first, author_name="Sam", author_email="sam@example.org"
@@ -42,6 +45,7 @@ def maya(seed_article):
         author_email=EMAIL.lower(),
         body="Thanks, Sam.",
         status=Comment.Status.PENDING,
+        notify_on_approval=True,
         ip_address="2001:db8::1",
         user_agent="Firefox/140",
     )
@@ -74,8 +78,10 @@ def test_export_command_prints_every_stored_field_of_every_comment(maya):
         "ip_address": "203.0.113.7",
         "user_agent": "Firefox/140",
         "held_because": "",
+        "email_me_on_approval": False,
     }
     assert data["comments"][1]["in_reply_to"] == maya["reply"].pk
+    assert data["comments"][1]["email_me_on_approval"] is True
     assert "sam@example.org" not in out
 
 
@@ -94,6 +100,7 @@ def test_erase_command_anonymises_and_keeps_the_thread(client, maya, staff_user)
     first = Comment.objects.get(pk=maya["first"].pk)
     assert (first.author_name, first.author_email, first.author_email_hash) == (ANONYMOUS, "", "")
     assert (first.author_url, first.ip_address, first.user_agent) == ("", None, "")
+    assert (first.trust_key, first.notify_on_approval) == ("", False)
     assert first.body == "Magnesium helped me."
     assert Comment.objects.get(pk=maya["reply"].pk).parent == first
     assert Comment.objects.get(pk=maya["own_reply"].pk).parent_id == maya["reply"].pk
@@ -196,14 +203,22 @@ def test_admin_erase_keeping_text_and_then_nothing_left(superuser_client, maya):
         assert NO_DATA in again.content.decode()
 
 
-def test_erase_actions_need_the_change_permission(client, maya):
-    """Staff who may only view comments can export but not erase."""
-    viewer = UserFactory(is_staff=True)
-    viewer.user_permissions.add(Permission.objects.get(codename="view_comment"))
-    client.force_login(viewer)
-    actions = [
-        value for value, _ in client.get(CHANGELIST).context["action_form"].fields["action"].choices
-    ]
-    assert "export_commenters" in actions
-    assert "erase_commenters_keep_text" not in actions
-    assert "erase_commenters_and_text" not in actions
+def test_data_rights_actions_are_for_moderators(client, maya):
+    """Staff who may view and edit comments, but not moderate, get neither export nor erase."""
+    editor = UserFactory(is_staff=True)
+    editor.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_comment", "change_comment"])
+    )
+    client.force_login(editor)
+    soup = BeautifulSoup(client.get(CHANGELIST).content, "html.parser")
+    actions = {option["value"] for option in soup.select("select[name=action] option")}
+    assert not actions & {
+        "export_commenters",
+        "erase_commenters_keep_text",
+        "erase_commenters_and_text",
+    }
+    response = client.post(
+        CHANGELIST, {"action": "erase_commenters_and_text", "_selected_action": [maya["first"].pk]}
+    )
+    assert response.status_code in {200, 302}
+    assert Comment.objects.by_email(EMAIL).count() == 2
