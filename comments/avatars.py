@@ -20,9 +20,14 @@ class Avatar:
     colour: int
 
 
-def avatar_for(name: str, email: str) -> Avatar:
-    """Initials of the first two words of the name, and a colour index from a keyed hash."""
+def avatar_for(name: str, email_hash: str) -> Avatar:
+    """
+    Initials of the first two words of the name, and a colour index.
+
+    The colour comes from the comment's keyed email hash (never the address),
+    hashed again with the site's secret: the page needs no decrypted email.
+    """
     words = name.split()
     initials = "".join(word[0] for word in words[:2]).upper() or "?"
-    digest = salted_hmac("comments.avatar", email.strip().lower(), algorithm="sha256").digest()
+    digest = salted_hmac("comments.avatar", email_hash, algorithm="sha256").digest()
     return Avatar(initials=initials, colour=digest[0] % PALETTE_SIZE)

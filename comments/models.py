@@ -118,7 +118,7 @@ class Comment(models.Model):
 
     @cached_property
     def avatar(self) -> Avatar:
-        return avatar_for(self.author_name, self.author_email)
+        return avatar_for(self.author_name, self.author_email_hash)
 
     @property
     def safe_url(self) -> str:
