@@ -1,0 +1,120 @@
+"""How the browser tests operate a page: mouse, keyboard alone, or JavaScript off."""
+
+import re
+from collections.abc import Iterable
+from typing import Literal
+
+from django.urls import reverse
+from playwright.sync_api import BrowserContext, Locator, Page, expect
+
+from comments.models import Comment
+
+Mode = Literal["mouse", "keyboard", "no-javascript"]
+MODES: list[Mode] = ["mouse", "keyboard", "no-javascript"]
+MODERATOR_PASSWORD = "correct horse battery"
+
+
+def field(scope: Page | Locator, label: str) -> Locator:
+    """A form field by the start of its label ("Comment*", not "…the next time I comment.")."""
+    return scope.get_by_label(re.compile(rf"^\s*{label}"))
+
+
+def tab_to(page: Page, target: Locator, limit: int = 200) -> int:
+    """Press Tab until the target has the focus, as a keyboard user would; return the count."""
+    for presses in range(limit + 1):
+        if target.evaluate("element => element === document.activeElement"):
+            return presses
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{target} never received the focus after {limit} presses of Tab")
+
+
+class Person:
+    """
+    Someone at a browser. In keyboard mode every action is Tab, typing, Space
+    and Enter, never a click; in the other modes the mouse does the work.
+    """
+
+    def __init__(self, context: BrowserContext, mode: Mode):
+        self.mode = mode
+        self.page = context.new_page()
+
+    @property
+    def keyboard(self) -> bool:
+        return self.mode == "keyboard"
+
+    def activate(self, target: Locator, *, navigates: bool = True) -> None:
+        """Follow a link or press a button."""
+        if not self.keyboard:
+            target.click()
+        elif navigates:
+            tab_to(self.page, target)
+            with self.page.expect_navigation():
+                self.page.keyboard.press("Enter")
+        else:
+            tab_to(self.page, target)
+            self.page.keyboard.press("Enter")
+        self.page.wait_for_load_state()
+
+    def type(self, target: Locator, text: str) -> None:
+        """Replace whatever the field holds with this text."""
+        if not self.keyboard:
+            target.fill(text)
+            return
+        tab_to(self.page, target)
+        self.page.keyboard.press("Control+A")
+        self.page.keyboard.press("Delete")
+        if text:
+            self.page.keyboard.type(text)
+
+    def tick(self, target: Locator) -> None:
+        if self.keyboard:
+            tab_to(self.page, target)
+            self.page.keyboard.press("Space")
+        else:
+            target.check()
+        expect(target).to_be_checked()
+
+    def choose(self, select: Locator, value: str) -> None:
+        """Pick an option of a drop-down; by keyboard, by typing its words."""
+        label = select.locator(f"option[value='{value}']").inner_text()
+        if self.keyboard:
+            tab_to(self.page, select)
+            self.page.keyboard.type(label)
+        else:
+            select.select_option(label=label)
+        expect(select).to_have_value(value)
+
+    def write_comment(
+        self, body: str, name: str, email: str, website: str = "", remember: bool = False
+    ) -> None:
+        """Fill the comment form in the order it is laid out, and post it."""
+        form = self.page.locator("#commentform")
+        self.type(field(form, "Comment"), body)
+        self.type(field(form, "Name"), name)
+        self.type(field(form, "Email"), email)
+        self.type(field(form, "Website"), website)
+        if remember:
+            self.tick(form.get_by_label("Save my name, email, and website"))
+        self.activate(form.get_by_role("button", name="Post Comment"))
+
+
+def open_as(open_context, mode: Mode, **options) -> Person:
+    """A new browser profile for one person, with JavaScript off in that mode."""
+    return Person(open_context(java_script_enabled=mode != "no-javascript", **options), mode)
+
+
+def approve_in_admin(moderator: Person, username: str, comments: Iterable[Comment]) -> None:
+    """The moderator signs into the admin and approves these comments in one bulk action."""
+    page = moderator.page
+    changelist = reverse("admin:comments_comment_changelist")
+    page.goto(changelist)
+    moderator.type(page.get_by_label("Username"), username)
+    moderator.type(page.get_by_label("Password"), MODERATOR_PASSWORD)
+    moderator.activate(page.get_by_role("button", name="Log in"))
+    expect(page).to_have_url(re.compile(rf"{changelist}$"))
+
+    for comment in comments:
+        moderator.tick(page.locator(f"input[name=_selected_action][value='{comment.pk}']"))
+    # The action's name is fixed; its description may be reworded.
+    moderator.choose(page.locator("select[name=action]"), "approve")
+    moderator.activate(page.locator("button[name=index]"))
