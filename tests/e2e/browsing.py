@@ -8,6 +8,7 @@ from django.urls import reverse
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from comments.models import Comment
+from tests.factories import CommentFactory
 
 Mode = Literal["mouse", "keyboard", "no-javascript"]
 MODES: list[Mode] = ["mouse", "keyboard", "no-javascript"]
@@ -34,9 +35,14 @@ class Person:
     and Enter, never a click; in the other modes the mouse does the work.
     """
 
-    def __init__(self, context: BrowserContext, mode: Mode):
+    def __init__(self, context: BrowserContext, mode: Mode, page: Page | None = None):
         self.mode = mode
-        self.page = context.new_page()
+        self.page = page or context.new_page()
+
+    @classmethod
+    def on(cls, page: Page) -> "Person":
+        """Someone with a mouse at a page already open."""
+        return cls(page.context, "mouse", page)
 
     @property
     def keyboard(self) -> bool:
@@ -118,3 +124,44 @@ def approve_in_admin(moderator: Person, username: str, comments: Iterable[Commen
     # The action's name is fixed; its description may be reworded.
     moderator.choose(page.locator("select[name=action]"), "approve")
     moderator.activate(page.locator("button[name=index]"))
+
+
+# The pages the checks run on: the home page, an article with no comments, one
+# with threaded comments (and the reader's own held one), one with form errors.
+PAGES = ["home", "article", "threaded", "errors"]
+
+
+def build_thread(article) -> list[Comment]:
+    """Approved comments nested to the deepest level, with a website, paragraphs and Unicode."""
+    comments = [
+        CommentFactory(
+            article=article,
+            author_name="Ana Lima",
+            author_url="https://ana.example.org/",
+            body="Magnesium helped me.\n\nSo did stretching\nevery evening.",
+        )
+    ]
+    for name in ["Sam Lee", "Noor Haddad", "Jonas Berg", "Mei Chen"]:
+        comments.append(CommentFactory(article=article, parent=comments[-1], author_name=name))
+    comments.append(
+        CommentFactory(article=article, author_name="Zoë", body="שלום 👋 <b>not bold</b>")
+    )
+    return comments
+
+
+def show(page: Page, name: str, article) -> str:
+    """Bring the page into one of PAGES; return the HTML the server sent for it."""
+    if name == "home":
+        return page.goto("/").text()
+    if name == "threaded":
+        build_thread(article)
+    response = page.goto(article.get_absolute_url())
+    if name == "article":
+        return response.text()
+    with page.expect_navigation() as navigation:
+        if name == "threaded":
+            Person.on(page).write_comment("Held for now.", name="Kai", email="kai@example.net")
+        else:
+            page.locator("#commentform").get_by_role("button", name="Post Comment").click()
+    expect(page.locator("#comments")).to_be_visible()
+    return navigation.value.text()
