@@ -93,6 +93,48 @@ def base_url(live_server) -> str:
     return live_server.url
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _migrated_rows(django_db_setup, django_db_blocker) -> dict[str, str]:
+    """
+    The rows migrations made (the seed article...), as serialized at setup.
+
+    The browser tests restore them at their start (serialized_rollback): the
+    live server commits, so they cannot run in a rolled-back transaction. An
+    earlier transactional test may have left the content types renumbered,
+    which would collide with the restore, so the database is emptied first.
+    """
+    from django.core.management import call_command
+    from django.db import connections
+
+    rows = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+    with django_db_blocker.unblock():
+        for alias in rows:
+            call_command(
+                "flush", database=alias, interactive=False, inhibit_post_migrate=True, verbosity=0
+            )
+    return rows
+
+
+@pytest.fixture(scope="session")
+def playwright(_migrated_rows, playwright):
+    """
+    Playwright, with serialized_rollback still able to restore the migrated rows.
+
+    While Playwright's loop runs, asgiref hands this thread other database
+    connection objects (its thread-critical storage switches to a context
+    variable), which lack the snapshot Django took at setup; give it to them.
+    """
+    from django.db import connections
+
+    for alias, contents in _migrated_rows.items():
+        connections[alias]._test_serialized_contents = contents
+    return playwright
+
+
 @pytest.fixture(scope="session")
 def _allow_orm_beside_playwright() -> Iterator[None]:
     """
