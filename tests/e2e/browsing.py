@@ -141,10 +141,20 @@ def build_thread(article) -> list[Comment]:
             body="Magnesium helped me.\n\nSo did stretching\nevery evening.",
         )
     ]
-    for name in ["Sam Lee", "Noor Haddad", "Jonas Berg", "Mei Chen"]:
-        comments.append(CommentFactory(article=article, parent=comments[-1], author_name=name))
+    replies = [
+        ("Sam Lee", "Which stretch? The wall one or the towel one?"),
+        ("Ana Lima", "The towel one, thirty seconds each side."),
+        ("Noor Haddad", "My physio suggested the same, plus water before bed."),
+        ("Sam Lee", "Thanks both: two quiet nights so far."),
+    ]
+    for name, body in replies:
+        comments.append(
+            CommentFactory(article=article, parent=comments[-1], author_name=name, body=body)
+        )
     comments.append(
-        CommentFactory(article=article, author_name="Zoë", body="שלום 👋 <b>not bold</b>")
+        CommentFactory(
+            article=article, author_name="Zoë", body="שלום, and <b>markup</b> shown as typed."
+        )
     )
     return comments
 
