@@ -45,4 +45,4 @@ format: $(INSTALLED)  ## Fix what ruff can fix
 	$(BIN)/ruff format .
 
 clean:  ## Remove the virtualenv, caches and collected static files
-	rm -rf $(VENV) .pytest_cache .coverage htmlcov staticfiles
+	rm -rf $(VENV) .pytest_cache .coverage htmlcov staticfiles .cache/e2e-npm e2e-screenshots test-results
