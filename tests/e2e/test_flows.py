@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from playwright.sync_api import Page, expect
 
 from comments.models import Comment
-from tests.e2e.browsing import MODES, field, open_as
+from tests.e2e.browsing import MODES, build_thread, field, open_as
 from tests.e2e.browsing import approve_in_admin as approve
 from tests.factories import CommentFactory, UserFactory
 
@@ -140,3 +140,36 @@ def test_without_javascript_the_remember_box_is_not_offered(open_context, seed_a
     page.goto(seed_article.get_absolute_url())
     expect(page.get_by_label("Save my name, email, and website")).to_be_hidden()
     expect(field(page, "Name")).to_be_visible()
+
+
+FOCUS_STATE = """() => {
+  const element = document.activeElement;
+  if (!element || element === document.body) return null;
+  const box = element.getBoundingClientRect();
+  const style = getComputedStyle(element);
+  return {
+    element: `${element.tagName.toLowerCase()}#${element.id} ${element.textContent.trim()}`,
+    visible: box.width > 0 && box.height > 0 && style.visibility !== "hidden",
+    outlined: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2,
+  };
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_tab_stop_is_visible_and_outlined(scheme, open_context, seed_article):
+    """Tabbing through the whole article page lands only on visible things, each outlined."""
+    build_thread(seed_article)
+    page = open_context(color_scheme=scheme).new_page()
+    page.goto(seed_article.get_absolute_url())
+    stops = []
+    for _ in range(300):
+        page.keyboard.press("Tab")
+        state = page.evaluate(FOCUS_STATE)
+        if state is None or state in stops[:1]:
+            break  # Past the last stop: the focus left the page or came round again.
+        stops.append(state)
+    reached = " ".join(stop["element"] for stop in stops)
+    for expected in ["Skip to content", "Ana Lima", "Reply", "#id_body", "#submit-id-submit"]:
+        assert expected in reached
+    assert [stop for stop in stops if not (stop["visible"] and stop["outlined"])] == []
+    assert not any("subject" in stop["element"] for stop in stops)  # The honeypot.
