@@ -45,7 +45,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def _in_e2e(item: pytest.Item) -> bool:
-    return E2E_DIR in Path(item.fspath).parents
+    return E2E_DIR in item.path.parents
 
 
 @pytest.hookimpl(trylast=True)
