@@ -16,8 +16,8 @@ MODERATOR_PASSWORD = "correct horse battery"
 
 
 def field(scope: Page | Locator, label: str) -> Locator:
-    """A form field by the start of its label ("Comment*", not "…the next time I comment.")."""
-    return scope.get_by_label(re.compile(rf"^\s*{label}"))
+    """A form field by its label, required mark or not ("Email*", not "Email me when…")."""
+    return scope.get_by_label(re.compile(rf"^\s*{label}\s*\*?\s*$"))
 
 
 def tab_to(page: Page, target: Locator, limit: int = 200) -> int:
