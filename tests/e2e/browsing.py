@@ -137,6 +137,7 @@ def build_thread(article) -> list[Comment]:
         CommentFactory(
             article=article,
             author_name="Ana Lima",
+            author_email="ana@example.org",
             author_url="https://ana.example.org/",
             body="Magnesium helped me.\n\nSo did stretching\nevery evening.",
         )
@@ -149,7 +150,13 @@ def build_thread(article) -> list[Comment]:
     ]
     for name, body in replies:
         comments.append(
-            CommentFactory(article=article, parent=comments[-1], author_name=name, body=body)
+            CommentFactory(
+                article=article,
+                parent=comments[-1],
+                author_name=name,
+                author_email=f"{name.split()[0].lower()}@example.org",  # One avatar per person.
+                body=body,
+            )
         )
     comments.append(
         CommentFactory(
