@@ -50,6 +50,12 @@ class Article(models.Model):
         help_text="A published article dated in the future stays hidden until then.",
     )
     updated_at = models.DateTimeField("update time", auto_now=True)
+    comments_changed_at = models.DateTimeField(
+        "comments change time",
+        default=timezone.now,
+        editable=False,
+        help_text="When a public comment last appeared, changed or went (see blog/cache.py).",
+    )
     comments_open = models.BooleanField(
         default=True, help_text="Untick to close the comment form on this article."
     )

@@ -23,15 +23,21 @@ class CommentQuerySet(models.QuerySet):
 
     def update(self, **kwargs) -> int:
         """
-        As QuerySet.update(), but a status change also moves ``updated_at``.
+        As QuerySet.update(), but a status change also moves ``updated_at``, and
+        the articles showing these comments are marked changed (blog/cache.py).
 
         Approving or removing a comment changes what readers see, and the
-        sitemap's lastmod follows ``updated_at``; update() skips auto_now, so
-        every bulk status change (admin actions included) is caught here.
+        sitemap's lastmod follows ``updated_at``; update() skips auto_now and
+        signals, so every bulk change (admin actions included) is caught here.
         """
+        from blog.cache import comments_changed
+
         if "status" in kwargs:
             kwargs.setdefault("updated_at", timezone.now())
-        return super().update(**kwargs)
+        articles = set(self.order_by().values_list("article_id", flat=True).distinct())
+        count = super().update(**kwargs)
+        comments_changed(articles)
+        return count
 
     def by_email(self, email: str) -> "CommentQuerySet":
         """

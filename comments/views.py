@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
@@ -61,10 +62,18 @@ def _as_int(value: str | None) -> int | None:
 
 
 def render_article(
-    request: HttpRequest, article: Article, form: CommentForm | None = None, status: int = 200
+    request: HttpRequest,
+    article: Article,
+    form: CommentForm | None = None,
+    status: int = 200,
+    extra_context: dict | None = None,
 ) -> HttpResponse:
     """The article page with its comment section; private when it shows held comments."""
-    context = {"article": article, **comment_section_context(request, article, form)}
+    context = {
+        "article": article,
+        **comment_section_context(request, article, form),
+        **(extra_context or {}),
+    }
     response = render(request, "blog/article_detail.html", context, status=status)
     if context["shows_own_pending"]:
         patch_cache_control(response, private=True)
@@ -82,6 +91,8 @@ def refuse(request: HttpRequest, article: Article, message: str, status: int) ->
 
 
 @require_POST
+# All or nothing: a comment is stored, or the reader is told it was not (blog/outage.py).
+@transaction.atomic
 def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     """Take a reader's comment, hold it for moderation, and send them to see it."""
     article = get_object_or_404(Article.objects.published(), slug=slug)

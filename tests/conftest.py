@@ -1,5 +1,7 @@
 import pytest
 from asgiref.local import Local
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
 from django.tasks import task_backends
 from django.test import Client
 
@@ -37,6 +39,20 @@ def reset_task_backends() -> None:
     task_backends._settings = None
     task_backends.__dict__.pop("settings", None)
     task_backends._connections = Local(task_backends.thread_critical)
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """
+    Each test starts with empty caches, as a fresh server would.
+
+    In-process and Redis caches outlive a test (a database cache is rolled back
+    with it). With Redis this empties the whole database number of REDIS_URL:
+    point the suite at one of its own (`make test-postgres` uses /15).
+    """
+    for cache in caches.all():
+        if not isinstance(cache, DatabaseCache):
+            cache.clear()
 
 
 @pytest.fixture

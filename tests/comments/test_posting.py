@@ -44,10 +44,11 @@ def test_author_sees_their_held_comment_and_nobody_else_does(
     assert notice.get_text() == "Your comment is awaiting moderation."
     assert notice["role"] == "status"
     assert "private" in own["Cache-Control"]
+    assert not own.has_header("ETag")  # Never the copy shared by anonymous readers.
 
     other = Client().get(seed_article.get_absolute_url())
     assert "night cramps" not in other.content.decode()
-    assert "private" not in other.get("Cache-Control", "")
+    assert other.has_header("ETag")  # The shared copy (blog/cache.py).
 
 
 def test_pending_cookie_is_signed_httponly_and_cannot_be_forged(
