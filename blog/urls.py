@@ -30,4 +30,8 @@ urlpatterns = [
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
         name="robots",
     ),
+    path("healthz", views.healthz, name="healthz"),
 ]
+
+# A database or Redis outage gets the styled 503 instead of the 500 (blog/outage.py).
+handler500 = "blog.outage.server_error"

@@ -105,6 +105,7 @@ def test_crawl_of_every_public_page_finds_no_email_or_hash(discussion):
     client = Client()
     feeds = ["/feed/", "/feed/atom/", "/comments/feed/", f"{discussion.get_absolute_url()}feed/"]
     start = ["/", "/no-such-page/", "/admin/", "/articles/nope/", "/sitemap.xml", "/robots.txt"]
+    start.append("/healthz")
     responses = crawl(client, start + feeds)
     assert discussion.get_absolute_url() in responses
     assert all("<entry>" in responses[feed] or "<item>" in responses[feed] for feed in feeds)
