@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrate clean
+.PHONY: help run test lint format migrate clean serve bench test-postgres
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -30,6 +30,26 @@ migrate: $(INSTALLED)  ## Apply database migrations (creates the article on firs
 
 run: migrate  ## Serve the blog at http://127.0.0.1:8000/
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production: debug off and settings from the environment (README "Production").
+# Set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DJANGO_SITE_URL first;
+# WEB_CONCURRENCY and GUNICORN_THREADS size the server (gunicorn.conf.py).
+serve: $(INSTALLED)  ## Serve in production with gunicorn (HOST, PORT; see README)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py collectstatic --noinput
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn blog.wsgi:application --config gunicorn.conf.py
+
+bench: $(INSTALLED)  ## Load-test the production server (installs wrk with apt-get if missing)
+	$(BIN)/python bench/bench.py
+
+# The whole suite on PostgreSQL with Redis; CI runs it after `make test`. Redis
+# database 15 is emptied between tests: keep it for them.
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+test-postgres: export DJANGO_DEBUG ?= true
+test-postgres: $(INSTALLED)  ## The whole test suite on PostgreSQL, with Redis as the cache
+	DATABASE_URL=$(POSTGRES_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest
 
 lint: $(INSTALLED)  ## Ruff lint and format check, migrations up to date
 	$(BIN)/ruff check .

@@ -136,11 +136,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # https://docs.djangoproject.com/en/6.1/ref/databases/#sqlite-transaction-behavior
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": float(os.environ.get("DJANGO_DB_TIMEOUT", "20")),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # Persistent connections are for servers that pay to connect; SQLite does not.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections persist (CONN_MAX_AGE above): each thread of the production
+    # server keeps its own, so the PRAGMAs above run once, not on every request.
 
 
 # Cache: in-process by default; Redis when REDIS_URL is set, so that several app
@@ -153,6 +153,8 @@ if REDIS_URL:
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": os.environ.get("DJANGO_CACHE_PREFIX", "blog"),
+        # An unreachable Redis fails in seconds (a styled 503), never hangs a worker.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
     CACHES = {"default": redis_cache, "ratelimit": redis_cache}
 else:
@@ -340,6 +342,18 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
 }
+
+# Serving under load (README "Production"): gunicorn.conf.py sizes the server;
+# blog/cache.py serves article pages to anonymous readers from the cache for at
+# most this many seconds (saving the article, or a comment changing status,
+# replaces them at once); blog/outage.py turns a database or Redis outage into
+# a styled 503.
+ARTICLE_CACHE_SECONDS = int(os.environ.get("DJANGO_ARTICLE_CACHE_SECONDS", "600"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer fails the request in seconds instead of hanging it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+# A load balancer's health check may come over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 LOGGING = {
     "version": 1,

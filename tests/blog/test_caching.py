@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from blog.cache import cut
 from comments.models import Comment
 from comments.spam import new_stamp
 from tests.factories import ArticleFactory, CommentFactory
@@ -247,3 +248,17 @@ def test_first_reader_from_a_warm_cache_gets_a_working_csrf_cookie(seed_article,
         {**comment_data, **hidden_inputs(page), "issued": new_stamp()},
     )
     assert response.status_code == 302
+
+
+def test_a_page_not_rendered_as_expected_is_never_shared():
+    """A reader's part found twice, or its value showing outside its slot: no shared copy."""
+    token = {"csrf": ('<input name="t" value="abc">', "abc")}
+    page = cut('<p>x</p><input name="t" value="abc"><p>y</p>', token)
+    assert page.fill({"csrf": '<input name="t" value="new">'}) == (
+        '<p>x</p><input name="t" value="new"><p>y</p>'
+    )
+    assert page.fill({}) is None  # A part this code no longer renders: render afresh.
+    assert cut('<input name="t" value="abc"><input name="t" value="abc">', token) is None
+    assert cut('<input value="abc" name="t">', token) is None
+    closed = cut("<p>Comments are closed.</p>", token)
+    assert closed.fill({}) == "<p>Comments are closed.</p>"

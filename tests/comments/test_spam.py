@@ -167,10 +167,12 @@ def test_flood_keys_hold_no_email_in_clear(post_comment, comment_data, flood, se
     from django.db import connection
 
     post_comment(comment_data)
-    assert settings.CACHES["ratelimit"]["BACKEND"].endswith("DatabaseCache")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT cache_key FROM cache_ratelimit")
-        keys = [row[0] for row in cursor.fetchall()]
+    if settings.CACHES["ratelimit"]["BACKEND"].endswith("DatabaseCache"):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT cache_key FROM cache_ratelimit")
+            keys = [row[0] for row in cursor.fetchall()]
+    else:  # Redis, as `make test-postgres` runs it.
+        keys = [key.decode() for key in caches["ratelimit"]._cache.get_client().keys("*")]
     assert keys and not any("maya" in key.lower() for key in keys)
     caches["ratelimit"].clear()
 
