@@ -40,9 +40,11 @@ class ArticleDetailView(ArticleViewMixin, DetailView):
     """One article with its comment section (rendered by the comments app)."""
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if page_cache.is_shareable(request) and (
+            response := page_cache.serve_article(request, kwargs["slug"])
+        ):
+            return response
         self.object = self.get_object()
-        if page_cache.is_shareable(request, self.object):
-            return page_cache.serve_article(request, self.object)
         response = render_article(request, self.object)
         if not self.object.is_published():
             # A staff preview must never land in a shared or browser cache.

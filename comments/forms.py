@@ -98,7 +98,9 @@ class CommentForm(forms.ModelForm):
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
     # Anti-spam: a signed timestamp of when the form was served, and a honeypot
     # that is hidden from people, keyboards and screen readers alike.
-    issued = forms.CharField(required=False, widget=forms.HiddenInput)
+    # A callable initial: each new form gets its own stamp, and the cached article
+    # page can stamp each copy it serves without building the form (blog/cache.py).
+    issued = forms.CharField(required=False, initial=new_stamp, widget=forms.HiddenInput)
     subject = forms.CharField(
         label="Leave this field empty",
         required=False,
@@ -118,14 +120,12 @@ class CommentForm(forms.ModelForm):
     def __init__(self, data=None, *args, article, **kwargs):
         # The stamp sent back is kept aside; whatever is rendered next (the form
         # again, with errors) carries a fresh one.
-        stamp = new_stamp()
         self.returned_stamp = None
         if data is not None:
             self.returned_stamp = data.get("issued")
             data = data.copy()
-            data["issued"] = stamp
+            data["issued"] = new_stamp()
         super().__init__(data, *args, **kwargs)
-        self.fields["issued"].initial = stamp
         self.article = article
         self.spam_reason = ""
         self.helper = FormHelper(self)

@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from blog.cache import cut
+from blog.cache import agrees_with_declaration, cut
+from comments.forms import CommentForm
 from comments.models import Comment
 from comments.spam import new_stamp
 from tests.factories import ArticleFactory, CommentFactory
@@ -252,13 +253,26 @@ def test_first_reader_from_a_warm_cache_gets_a_working_csrf_cookie(seed_article,
 
 def test_a_page_not_rendered_as_expected_is_never_shared():
     """A reader's part found twice, or its value showing outside its slot: no shared copy."""
-    token = {"csrf": ('<input name="t" value="abc">', "abc")}
-    page = cut('<p>x</p><input name="t" value="abc"><p>y</p>', token)
-    assert page.fill({"csrf": '<input name="t" value="new">'}) == (
-        '<p>x</p><input name="t" value="new"><p>y</p>'
+    parts = {
+        "csrfmiddlewaretoken": ('<input name="t" value="abc">', "abc"),
+        "issued": ('<input name="issued" value="old">', "old"),
+    }
+    page = cut('<p>x</p><input name="t" value="abc"><input name="issued" value="old">', parts)
+    assert page.fill("new", {"issued": "now"}) == (
+        '<p>x</p><input type="hidden" name="csrfmiddlewaretoken" value="new">'
+        '<input name="issued" value="now">'
     )
-    assert page.fill({}) is None  # A part this code no longer renders: render afresh.
-    assert cut('<input name="t" value="abc"><input name="t" value="abc">', token) is None
-    assert cut('<input value="abc" name="t">', token) is None
-    closed = cut("<p>Comments are closed.</p>", token)
-    assert closed.fill({}) == "<p>Comments are closed.</p>"
+    assert page.fill("new", {}) is None  # A field this code no longer has: render afresh.
+    twice = '<input name="t" value="abc"><input name="t" value="abc">'
+    assert cut(twice, parts) is None
+    assert cut('<input value="abc" name="t">', parts) is None
+    closed = cut("<p>Comments are closed.</p>", parts)
+    assert closed.fill("new", {}) == "<p>Comments are closed.</p>"
+    empty = cut('<input name="p">', {"p": ('<input name="p">', "")})
+    assert empty.fill("new", {"p": "5"}) is None  # No value to swap: render afresh.
+
+
+def test_a_form_whose_hidden_values_are_not_its_declared_ones_is_not_shared(seed_article):
+    """If the form sets a hidden value the cache cannot reproduce, the page is not shared."""
+    assert agrees_with_declaration(CommentForm(article=seed_article))
+    assert not agrees_with_declaration(CommentForm(article=seed_article, initial={"parent": 7}))
