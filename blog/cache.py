@@ -56,11 +56,12 @@ def csrf_input(token: str) -> str:
 class SharedPage:
     """A rendered page cut around the parts that belong to one reader."""
 
-    parts: tuple[str, ...]
+    # The shared HTML, UTF-8 encoded once: a large page is then only copied, never re-encoded.
+    parts: tuple[bytes, ...]
     # (name, rendering, value) of each cut-out part, in page order.
     slots: tuple[tuple[str, str, str], ...]
 
-    def fill(self, token: str, values: dict[str, str]) -> str | None:
+    def fill(self, token: str, values: dict[str, str]) -> bytes | None:
         """
         The page with this reader's CSRF token and hidden-field values put back.
 
@@ -81,8 +82,8 @@ class SharedPage:
                 if not value or rendering.count(old) != 1:
                     return None
                 fresh = rendering.replace(old, f'value="{escape(values[name])}"')
-            pieces += [fresh, part]
-        return "".join(pieces)
+            pieces += [fresh.encode(), part]
+        return b"".join(pieces)
 
 
 def cut(html: str, per_reader: dict[str, tuple[str, str]]) -> SharedPage | None:
@@ -103,10 +104,10 @@ def cut(html: str, per_reader: dict[str, tuple[str, str]]) -> SharedPage | None:
             found.append((html.index(rendering), name, rendering, value))
     parts, slots, position = [], [], 0
     for index, name, rendering, value in sorted(found):
-        parts.append(html[position:index])
+        parts.append(html[position:index].encode())
         slots.append((name, rendering, value))
         position = index + len(rendering)
-    parts.append(html[position:])
+    parts.append(html[position:].encode())
     return SharedPage(tuple(parts), tuple(slots))
 
 
