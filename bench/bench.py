@@ -33,6 +33,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bs4 import BeautifulSoup
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[1]
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
@@ -111,6 +112,7 @@ def environment(database: Path, static_root: Path, **extra: str) -> dict[str, st
     env.update(
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=SECRET,
+        DJANGO_COMMENT_EMAIL_KEYS=Fernet.generate_key().decode(),
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_SECURE_SSL_REDIRECT="false",
         DJANGO_STATIC_ROOT=str(static_root),
@@ -357,9 +359,10 @@ def report(rows, posts, stored, answers, peaks, memory) -> None:
         f"target within 10% {'met' if abs(growth) <= 0.10 else 'MISSED'}"
         f"  ({memory[0] / 1024:.1f} -> {memory[1] / 1024:.1f} MiB)"
     )
+    statuses = dict(sorted(answers.items()))
     print(
         f"  {'comments stored / POSTs answered 2xx-3xx':<48} {stored} / "
-        f"{posts['requests'] - posts['failed']}  (answers by status: {dict(sorted(answers.items()))})"
+        f"{posts['requests'] - posts['failed']}  (answers by status: {statuses})"
     )
 
 

@@ -8,7 +8,7 @@ form's hidden fields (its signed timestamp above all), rendered fresh per reques
 
 A page's cache key holds the two times that can change it, read from the
 article's own row by one light query per request: ``updated_at`` (every save
-of the article) and ``comments_changed_at`` (bumped here when a public comment
+of the article) and ``discussion_changed_at`` (bumped here when a public comment
 appears, changes or goes). A change is seen at once by every process, whatever
 the cache backend (in-process caches included), and needs no deletion: a new
 key is simply missed once. A page rendered from data older than its key can
@@ -168,7 +168,7 @@ def published_version(slug: str) -> tuple[int, str] | None:
     """
     quote, now = connection.ops.quote_name, connection.ops.adapt_datetimefield_value(timezone.now())
     sql = (
-        f"SELECT id, updated_at, comments_changed_at, CASE WHEN comments_open AND "
+        f"SELECT id, updated_at, discussion_changed_at, CASE WHEN comments_open AND "
         f"(comments_close_at IS NULL OR comments_close_at > %s) THEN 1 ELSE 0 END "
         f"FROM {quote(Article._meta.db_table)} "
         f"WHERE slug = %s AND status = %s AND published_at <= %s"
@@ -243,7 +243,7 @@ def render_shared(request: HttpRequest, article: Article) -> SharedPage | None:
 
 def comments_changed(article_ids) -> None:
     """Mark the articles whose public comments changed, so their cached pages are replaced."""
-    Article.objects.filter(pk__in=set(article_ids)).update(comments_changed_at=timezone.now())
+    Article.objects.filter(pk__in=set(article_ids)).update(discussion_changed_at=timezone.now())
 
 
 @receiver(post_init, sender=Comment)

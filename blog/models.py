@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 
@@ -50,9 +51,11 @@ class Article(models.Model):
         help_text="A published article dated in the future stays hidden until then.",
     )
     updated_at = models.DateTimeField("update time", auto_now=True)
-    comments_changed_at = models.DateTimeField(
-        "comments change time",
+    discussion_changed_at = models.DateTimeField(
+        "discussion change time",
         default=timezone.now,
+        # Also in the table itself, for rows written by code that predates the field.
+        db_default=Now(),
         editable=False,
         help_text="When a public comment last appeared, changed or went (see blog/cache.py).",
     )

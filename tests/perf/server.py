@@ -24,6 +24,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "k3y-for-tests-only-9c1e5b7d3f2a4c6e8a0b2d4f6a8c0e2b4d6f8a0c"
+EMAIL_KEY = "q8mW0v3N1cZk5rT9yL2hJ6pX4bF7dG0sA1eU3iO5nM8="
 STRIPPED = ("DJANGO_", "DATABASE_", "REDIS_", "GUNICORN_", "WEB_CONCURRENCY", "PORT", "HOST")
 
 
@@ -39,6 +40,7 @@ def production_env(database_url: str, static_root: Path, **extra: str) -> dict[s
     env.update(
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=SECRET,
+        DJANGO_COMMENT_EMAIL_KEYS=EMAIL_KEY,
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_SECURE_SSL_REDIRECT="false",
         DJANGO_STATIC_ROOT=str(static_root),
