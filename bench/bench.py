@@ -344,14 +344,15 @@ def report(rows, posts, stored, answers, peaks, memory) -> None:
         (
             "article (500 comments) / static file (req/s)",
             five_hundred["rps"] / static["rps"],
-            ">= 0.30",
-            five_hundred["rps"] / static["rps"] >= 0.3,
+            "none",  # Shown for scale: the page is ~480 KB, the file a few.
+            None,
         ),
     ]
     print()
     print("Key figures")
     for name, value, target, ok in checks:
-        print(f"  {name:<48} {value:>6.2f}   target {target:<8} {'met' if ok else 'MISSED'}")
+        verdict = "" if ok is None else ("met" if ok else "MISSED")
+        print(f"  {name:<48} {value:>6.2f}   target {target:<8} {verdict}")
     label = f"peak memory per worker (max of {len(peaks)})"
     print(f"  {label:<48} {max(peaks) / 1024:>6.1f} MiB")
     print(
@@ -360,9 +361,11 @@ def report(rows, posts, stored, answers, peaks, memory) -> None:
         f"  ({memory[0] / 1024:.1f} -> {memory[1] / 1024:.1f} MiB)"
     )
     statuses = dict(sorted(answers.items()))
+    answered = sum(count for status, count in answers.items() if status.startswith(("2", "3")))
     print(
-        f"  {'comments stored / POSTs answered 2xx-3xx':<48} {stored} / "
-        f"{posts['requests'] - posts['failed']}  (answers by status: {statuses})"
+        f"  {'comments stored / POSTs the server answered 2xx-3xx':<48} {stored} / {answered}"
+        f"  (server's answers by status: {statuses}; wrk counted {posts['requests']} answers,"
+        f" {posts['failed']} failed, cutting off those in flight when its time ran out)"
     )
 
 
