@@ -8,6 +8,8 @@ stored and what each answer says.
 
 import re
 import sqlite3
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPResponse
 from pathlib import Path
@@ -20,7 +22,14 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from tests.conftest import SEED_SLUG
-from tests.perf.server import Browser, count_rows, production_server, server_database
+from tests.perf.server import (
+    ROOT,
+    Browser,
+    count_rows,
+    production_env,
+    production_server,
+    server_database,
+)
 
 ARTICLE = f"/articles/{SEED_SLUG}/"
 POST = f"/articles/{SEED_SLUG}/comments/"
@@ -190,3 +199,26 @@ def test_comment_sent_while_the_database_is_locked_is_refused_then_accepted(tmp_
         log.count(f"Service unavailable for POST {POST}: OperationalError: database is locked") == 1
     )
     assert "Traceback" not in log
+
+
+def test_sqlite_is_set_up_for_concurrent_writers(tmp_path, static_root):
+    """WAL journal, IMMEDIATE transactions, a busy timeout and synchronous=NORMAL, as served."""
+    env = production_env(f"sqlite:///{tmp_path / 'pragmas.sqlite3'}", static_root)
+    script = (
+        "from django.db import connection as c;"
+        "cursor = c.cursor();"
+        "print([cursor.execute(f'PRAGMA {name}').fetchone()[0]"
+        " for name in ('journal_mode', 'synchronous', 'busy_timeout')],"
+        " c.settings_dict['OPTIONS']['transaction_mode'], c.settings_dict['CONN_MAX_AGE'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    # synchronous 1 is NORMAL; the busy timeout is in milliseconds.
+    assert result.stdout.strip() == "['wal', 1, 20000] IMMEDIATE 600"
