@@ -254,11 +254,13 @@ def run(folder: Path) -> int:
         print(f"Posting comments for {SECONDS}s...")
         posts = wrk(f"{base}/articles/bench-posts/comments/", script)
         rows.append(("comment submissions (POST)", posts))
-        stored = comment_rows(database) - before
-        answers = Counter(
-            re.findall(r'"POST /articles/bench-posts/comments/ HTTP/1.1" (\d+)', log_text(folder))
-        )
         peaks = [memory_kib(pid, "VmHWM") for pid in workers(master)]
+    # Counted once the server has stopped: wrk leaves posts in flight when its time
+    # runs out, and gunicorn finishes them before it exits.
+    stored = comment_rows(database) - before
+    answers = Counter(
+        re.findall(r'"POST /articles/bench-posts/comments/ HTTP/1.1" (\d+)', log_text(folder))
+    )
 
     print(f"One worker, {LEAK_FIRST:,} then {LEAK_TOTAL:,} requests, for memory...")
     one = environment(database, static_root, WEB_CONCURRENCY="1")
