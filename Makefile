@@ -41,7 +41,7 @@ serve: $(INSTALLED)  ## Serve in production with gunicorn (HOST, PORT; see READM
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn blog.wsgi:application --config gunicorn.conf.py
 
 bench: $(INSTALLED)  ## Load-test the production server (installs wrk with apt-get if missing)
-	$(BIN)/python bench/bench.py
+	$(BIN)/python -m bench.bench
 
 # The whole suite on PostgreSQL with Redis; CI runs it after `make test`. Redis
 # database 15 is emptied between tests: keep it for them.

@@ -17,23 +17,21 @@ import os
 import platform
 import re
 import shutil
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing, contextmanager
+from contextlib import closing
 from http.client import HTTPConnection
 from pathlib import Path
 from urllib.parse import urlencode
 
 from bs4 import BeautifulSoup
-from cryptography.fernet import Fernet
+
+from tests.perf.server import manage, production_env, production_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
@@ -41,7 +39,6 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 THREADS = 2
 COUNTS = (0, 50, 500)
 LEAK_FIRST, LEAK_TOTAL = 1_000, 20_000
-SECRET = "bench-only-key-7d1f3b5a9c2e4f6a8b0d2c4e6f8a0b2d4c6e8f0a2b4c6d8e"
 
 SEED = """
 from django.utils import timezone
@@ -97,67 +94,6 @@ def ensure_wrk() -> str:
         if path := shutil.which("wrk"):
             return path
     sys.exit("make bench needs wrk: install it first, e.g. `sudo apt-get install wrk`.")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def environment(database: Path, static_root: Path, **extra: str) -> dict[str, str]:
-    """`make serve`'s environment, on plain HTTP with the anti-spam timing off for the posts."""
-    strip = ("DJANGO_", "DATABASE_", "REDIS_", "GUNICORN_", "WEB_CONCURRENCY")
-    env = {key: value for key, value in os.environ.items() if not key.startswith(strip)}
-    env.update(
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY=SECRET,
-        DJANGO_COMMENT_EMAIL_KEYS=Fernet.generate_key().decode(),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_SECURE_SSL_REDIRECT="false",
-        DJANGO_STATIC_ROOT=str(static_root),
-        DATABASE_URL=f"sqlite:///{database}",
-        DJANGO_COMMENTS_MIN_SUBMIT_SECONDS="0",
-        DJANGO_COMMENTS_FLOOD_INTERVAL="0",
-        DJANGO_LOG_LEVEL="WARNING",
-        **extra,
-    )
-    return env
-
-
-def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
-
-
-@contextmanager
-def server(env: dict[str, str], log: Path):
-    """gunicorn with the project's config until the block ends; yields (base URL, master pid)."""
-    port = free_port()
-    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "blog.wsgi:application", "-c", "gunicorn.conf.py"],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=5).read()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    sys.exit(f"gunicorn did not start; its log:\n{log.read_text()}")
-                time.sleep(0.2)
-        yield base, process.pid
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
 
 
 def workers(master: int) -> list[int]:
@@ -221,9 +157,23 @@ def main() -> int:
         return run(Path(folder))
 
 
+def served(folder: Path, database: Path, static_root: Path, **extra: str):
+    """The production server (tests/perf/server.py), sized from the CPU count unless told."""
+    return production_server(
+        folder,
+        f"sqlite:///{database}",
+        static_root,
+        migrate=False,
+        workers=None,
+        DJANGO_LOG_LEVEL="WARNING",
+        GUNICORN_ACCESS_LOG="-",  # The POST answers are counted from it.
+        **extra,
+    )
+
+
 def run(folder: Path) -> int:
     database, static_root = folder / "bench.sqlite3", folder / "static"
-    env = environment(database, static_root)
+    env = production_env(f"sqlite:///{database}", static_root)
     print("Preparing a temporary database with articles of 0, 50 and 500 comments...")
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "createcachetable")
@@ -231,7 +181,8 @@ def run(folder: Path) -> int:
     manage(env, "shell", "--no-imports", "-c", SEED.format(counts=COUNTS))
 
     rows = []
-    with server(env, folder / "server.log") as (base, master):
+    with served(folder, database, static_root) as server:
+        base, master = f"http://127.0.0.1:{server.port}", server.process.pid
         page, cookies = fetch(f"{base}/articles/bench-posts/")
         css = re.search(r'href="(/static/css/site\.[0-9a-f]+\.css)"', page).group(1)
         cases = [(f"article, {n} comments", f"{base}/articles/bench-{n}/") for n in COUNTS]
@@ -259,12 +210,12 @@ def run(folder: Path) -> int:
     # runs out, and gunicorn finishes them before it exits.
     stored = comment_rows(database) - before
     answers = Counter(
-        re.findall(r'"POST /articles/bench-posts/comments/ HTTP/1.1" (\d+)', log_text(folder))
+        re.findall(r'"POST /articles/bench-posts/comments/ HTTP/1.1" (\d+)', server.log_text())
     )
 
     print(f"One worker, {LEAK_FIRST:,} then {LEAK_TOTAL:,} requests, for memory...")
-    one = environment(database, static_root, WEB_CONCURRENCY="1")
-    with server(one, folder / "leak.log") as (base, master):
+    with served(folder, database, static_root, WEB_CONCURRENCY="1") as server:
+        base, master = f"http://127.0.0.1:{server.port}", server.process.pid
         paths = [f"/articles/bench-{n}/" for n in COUNTS] + ["/"]
         memory = []
         for count in (LEAK_FIRST, LEAK_TOTAL - LEAK_FIRST):
@@ -297,10 +248,6 @@ def send(base: str, paths: list[str], count: int, clients: int = 4) -> None:
 def comment_rows(database: Path) -> int:
     with closing(sqlite3.connect(database)) as connection:
         return connection.execute("SELECT COUNT(*) FROM comments_comment").fetchone()[0]
-
-
-def log_text(folder: Path) -> str:
-    return (folder / "server.log").read_text(errors="replace")
 
 
 def report(rows, posts, stored, answers, peaks, memory) -> None:

@@ -16,7 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.conftest import SEED_SLUG
-from tests.test_project import free_port
+from tests.perf.server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTICLE = f"/articles/{SEED_SLUG}/"

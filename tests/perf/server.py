@@ -115,16 +115,26 @@ class Server:
 
 @contextmanager
 def production_server(
-    tmp_path: Path, database_url: str, static_root: Path, migrate: bool = True, **extra: str
+    tmp_path: Path,
+    database_url: str,
+    static_root: Path,
+    migrate: bool = True,
+    workers: str | None = "3",
+    **extra: str,
 ) -> Iterator[Server]:
-    """Run gunicorn with the project's config until the block ends; it is stopped either way."""
+    """
+    Run gunicorn with the project's config until the block ends; it is stopped either way.
+
+    ``workers=None`` leaves the count to gunicorn.conf.py (sized from the CPUs).
+    """
     env = production_env(database_url, static_root, **extra)
     if migrate:
         manage(env, "migrate", "--noinput")
         manage(env, "createcachetable")
     port = free_port()
     env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
-    env.setdefault("WEB_CONCURRENCY", "3")
+    if workers is not None:
+        env.setdefault("WEB_CONCURRENCY", workers)
     log = tmp_path / f"server-{port}.log"
     with log.open("w") as output:
         process = subprocess.Popen(
