@@ -22,7 +22,7 @@ $(INSTALLED): requirements.txt
 	touch $@
 
 # Local development runs with DJANGO_DEBUG on unless the environment says otherwise.
-run test migrate: export DJANGO_DEBUG ?= true
+run test migrate lint: export DJANGO_DEBUG ?= true
 
 migrate: $(INSTALLED)  ## Apply database migrations (creates the article on first run)
 	$(BIN)/python manage.py migrate --noinput

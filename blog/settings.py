@@ -39,6 +39,21 @@ def refuse_to_start(sentence: str) -> SystemExit:
     return SystemExit(f"Configuration error: {sentence}")
 
 
+def env_number(name: str, default: int, unit: str, *, minimum: int = 0, whole: bool = True):
+    """Read a number of ``unit``; anything else stops the process with one sentence."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value) if whole else float(value)
+    except ValueError:
+        number = None
+    if number is None or number < minimum:
+        kind = "a whole number" if whole else "a number"
+        raise refuse_to_start(f"{name} must be {kind} of {unit}, such as {default}.")
+    return number
+
+
 DEBUG = env_bool("DJANGO_DEBUG")
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip()
@@ -136,7 +151,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # https://docs.djangoproject.com/en/6.1/ref/databases/#sqlite-transaction-behavior
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": float(os.environ.get("DJANGO_DB_TIMEOUT", "20")),
+        "timeout": env_number("DJANGO_DB_TIMEOUT", 20, "seconds", whole=False),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     # Connections persist (CONN_MAX_AGE above): each thread of the production
@@ -211,16 +226,18 @@ STORAGES = {
 COMMENTS_THREAD_DEPTH = 5
 # Anti-spam (comments/spam.py). A form sent back sooner than this was not typed
 # by a person; one older than COMMENTS_FORM_MAX_AGE seconds has expired.
-COMMENTS_MIN_SUBMIT_SECONDS = float(os.environ.get("DJANGO_COMMENTS_MIN_SUBMIT_SECONDS", "3"))
+COMMENTS_MIN_SUBMIT_SECONDS = env_number(
+    "DJANGO_COMMENTS_MIN_SUBMIT_SECONDS", 3, "seconds", whole=False
+)
 COMMENTS_FORM_MAX_AGE = 6 * 60 * 60
 # One comment per IP address, and per email address, every this many seconds.
-COMMENTS_FLOOD_INTERVAL = int(os.environ.get("DJANGO_COMMENTS_FLOOD_INTERVAL", "15"))
+COMMENTS_FLOOD_INTERVAL = env_number("DJANGO_COMMENTS_FLOOD_INTERVAL", 15, "seconds")
 COMMENTS_RATE_LIMIT_CACHE = "ratelimit"
 # A comment POST larger than this is refused before it is read: the form at its
 # limits, every character four bytes and percent-encoded, fits well within.
 COMMENTS_MAX_REQUEST_BYTES = 100 * 1024
 # Proxies in front of the app that append to X-Forwarded-For (0: none).
-TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+TRUSTED_PROXY_COUNT = env_number("DJANGO_TRUSTED_PROXY_COUNT", 0, "proxies")
 
 # Privacy (README.md, "Privacy"). Commenters' emails are encrypted at rest with
 # these Fernet keys, newest first; older keys only read rows not yet rotated.
@@ -250,21 +267,13 @@ if not DEBUG and DEVELOPMENT_EMAIL_KEY in COMMENT_EMAIL_KEYS:
     )
 
 
-def env_days(name: str, default: int) -> int:
-    """Read a number of days; anything but a whole number stops the process."""
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    if not value.isdigit() or int(value) < 1:
-        raise refuse_to_start(f"{name} must be a whole number of days, such as {default}.")
-    return int(value)
-
-
 # Retention: IP addresses and user agents (kept to fight spam) are cleared after
 # this many days, spam and removed comments deleted after this many days.
 # `manage.py apply_retention` does both; run it daily.
-COMMENTS_KEEP_IP_DAYS = env_days("DJANGO_COMMENTS_KEEP_IP_DAYS", 30)
-COMMENTS_KEEP_DISCARDED_DAYS = env_days("DJANGO_COMMENTS_KEEP_DISCARDED_DAYS", 30)
+COMMENTS_KEEP_IP_DAYS = env_number("DJANGO_COMMENTS_KEEP_IP_DAYS", 30, "days", minimum=1)
+COMMENTS_KEEP_DISCARDED_DAYS = env_number(
+    "DJANGO_COMMENTS_KEEP_DISCARDED_DAYS", 30, "days", minimum=1
+)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -348,7 +357,7 @@ SECURE_CSP = {
 # most this many seconds (saving the article, or a comment changing status,
 # replaces them at once); blog/outage.py turns a database or Redis outage into
 # a styled 503.
-ARTICLE_CACHE_SECONDS = int(os.environ.get("DJANGO_ARTICLE_CACHE_SECONDS", "600"))
+ARTICLE_CACHE_SECONDS = env_number("DJANGO_ARTICLE_CACHE_SECONDS", 600, "seconds")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that does not answer fails the request in seconds instead of hanging it.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)

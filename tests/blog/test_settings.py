@@ -105,3 +105,28 @@ def test_production_serves_static_files_hashed_and_compressed(settings, tmp_path
     assert response.status_code == 200
     assert response["Content-Encoding"] == "gzip"
     assert "immutable" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "sentence"),
+    [
+        ("DJANGO_COMMENTS_FLOOD_INTERVAL", "fifteen", "a whole number of seconds, such as 15."),
+        ("DJANGO_COMMENTS_FLOOD_INTERVAL", "-5", "a whole number of seconds, such as 15."),
+        ("DJANGO_COMMENTS_MIN_SUBMIT_SECONDS", "soon", "a number of seconds, such as 3."),
+        ("DJANGO_DB_TIMEOUT", "1e", "a number of seconds, such as 20."),
+        ("DJANGO_TRUSTED_PROXY_COUNT", "1.5", "a whole number of proxies, such as 0."),
+        ("DJANGO_ARTICLE_CACHE_SECONDS", "ten minutes", "a whole number of seconds, such as 600."),
+    ],
+)
+def test_a_malformed_number_stops_with_one_sentence(name, value, sentence):
+    """Every numeric variable is checked at start, and named, instead of failing deep inside."""
+    result = manage("check", **{**PRODUCTION, name: value})
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [f"Configuration error: {name} must be {sentence}"]
+
+
+def test_fractional_seconds_are_accepted():
+    """A number of seconds may have a fraction where the setting allows it."""
+    script = "from django.conf import settings as s; print(s.COMMENTS_MIN_SUBMIT_SECONDS)"
+    env = {**PRODUCTION, "DJANGO_COMMENTS_MIN_SUBMIT_SECONDS": "2.5"}
+    assert manage("shell", "--no-imports", "-c", script, **env).stdout.strip() == "2.5"
