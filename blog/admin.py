@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
@@ -58,19 +57,8 @@ class ArticleAdmin(admin.ModelAdmin):
         return self.inlines if obj is not None else []
 
     def get_queryset(self, request):
-        waiting = (
-            Comment.objects.pending()
-            .filter(article=models.OuterRef("pk"))
-            .order_by()
-            .values("article")
-            .annotate(count=models.Count("pk"))
-            .values("count")
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(waiting_count=models.functions.Coalesce(models.Subquery(waiting), 0))
-        )
+        waiting = Comment.objects.pending().count_per_article()
+        return super().get_queryset(request).annotate(waiting_count=waiting)
 
     @admin.display(description="waiting", ordering="waiting_count")
     def waiting_comments(self, article: Article) -> str:

@@ -15,15 +15,7 @@ class ArticleQuerySet(models.QuerySet):
         """Annotate ``comment_count``: the approved comments, counted in the same query."""
         from comments.models import Comment
 
-        approved = (
-            Comment.objects.approved()
-            .filter(article=models.OuterRef("pk"))
-            .order_by()
-            .values("article")
-            .annotate(count=models.Count("pk"))
-            .values("count")
-        )
-        return self.annotate(comment_count=models.functions.Coalesce(models.Subquery(approved), 0))
+        return self.annotate(comment_count=Comment.objects.approved().count_per_article())
 
 
 class Article(models.Model):

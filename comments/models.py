@@ -17,6 +17,22 @@ class CommentQuerySet(models.QuerySet):
         """What waits for a moderator."""
         return self.filter(status=Comment.Status.PENDING)
 
+    def count_per_article(self) -> models.Func:
+        """
+        How many of these comments each article has, for annotating articles.
+
+        A subquery (0 where there are none), so a list of articles gets its
+        counts in its own query, whatever its length.
+        """
+        per_article = (
+            self.filter(article=models.OuterRef("pk"))
+            .order_by()
+            .values("article")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
+        return models.functions.Coalesce(models.Subquery(per_article), 0)
+
     def held(self) -> "CommentQuerySet":
         """Not public, but still to be reviewed: pending, or caught as spam."""
         return self.filter(status__in=[Comment.Status.PENDING, Comment.Status.SPAM])
