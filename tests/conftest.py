@@ -14,13 +14,24 @@ SEED_SLUG = "unlocking-relief-can-massage-therapy-stop-foot-cramps-for-good"
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     """
-    Fast password hashing; static files found as in development; no anti-spam timing.
+    Fast password hashing, and no anti-spam timing.
 
     Tests of the timing and flood rules set them back where they need them.
     """
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.COMMENTS_MIN_SUBMIT_SECONDS = 0
     settings.COMMENTS_FLOOD_INTERVAL = 0
+
+
+def pytest_configure() -> None:
+    """
+    Serve static files from the source folders, as in development, without collectstatic.
+
+    Set once for the whole run rather than per test, because the browser tests'
+    live server builds its WhiteNoise middleware before any test's settings apply.
+    """
+    from django.conf import settings
+
     settings.WHITENOISE_AUTOREFRESH = True
     settings.WHITENOISE_USE_FINDERS = True
 
