@@ -97,4 +97,4 @@ def test_make_run_serves_the_article(tmp_path):
         assert "Unlocking Relief: Can Massage Therapy Stop Foot Cramps for Good?" in home
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
+        server.wait(timeout=30)

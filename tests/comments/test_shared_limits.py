@@ -97,7 +97,7 @@ def two_servers(request, tmp_path):
     yield [base for _, base in servers]
     for server, _ in servers:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
+        server.wait(timeout=30)
 
 
 def test_two_processes_share_one_flood_limit(two_servers):
