@@ -82,15 +82,18 @@ def superuser(db):
     return UserFactory(is_staff=True, is_superuser=True)
 
 
+def logged_in(user) -> Client:
+    """A test client signed in as ``user``."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 @pytest.fixture
 def staff_client(staff_user) -> Client:
-    client = Client()
-    client.force_login(staff_user)
-    return client
+    return logged_in(staff_user)
 
 
 @pytest.fixture
 def superuser_client(superuser) -> Client:
-    client = Client()
-    client.force_login(superuser)
-    return client
+    return logged_in(superuser)

@@ -32,6 +32,14 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+def settings_seen(expression: str, **env: str) -> str:
+    """What ``print(expression)`` shows in a fresh process; ``s`` is django.conf.settings."""
+    script = f"from django.conf import settings as s; print({expression})"
+    result = manage("shell", "--no-imports", "-c", script, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 def test_check_deploy_is_clean_with_production_settings():
     """`check --deploy` finds nothing to warn about once the operator sets the three variables."""
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
@@ -73,14 +81,12 @@ def test_debug_is_off_unless_asked_for():
 
 def test_production_settings_are_strict():
     """Secure cookies, HSTS and HTTPS redirect come on by themselves with debug off."""
-    script = (
-        "from django.conf import settings as s;"
-        "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT,"
-        " s.SECURE_HSTS_SECONDS >= 15_768_000, s.ALLOWED_HOSTS)"
+    seen = settings_seen(
+        "s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT,"
+        " s.SECURE_HSTS_SECONDS >= 15_768_000, s.ALLOWED_HOSTS",
+        **PRODUCTION,
     )
-    result = manage("shell", "--no-imports", "-c", script, **PRODUCTION)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "False True True True True ['blog.example.com']"
+    assert seen == "False True True True True ['blog.example.com']"
 
 
 @pytest.mark.django_db
@@ -127,6 +133,5 @@ def test_a_malformed_number_stops_with_one_sentence(name, value, sentence):
 
 def test_fractional_seconds_are_accepted():
     """A number of seconds may have a fraction where the setting allows it."""
-    script = "from django.conf import settings as s; print(s.COMMENTS_MIN_SUBMIT_SECONDS)"
     env = {**PRODUCTION, "DJANGO_COMMENTS_MIN_SUBMIT_SECONDS": "2.5"}
-    assert manage("shell", "--no-imports", "-c", script, **env).stdout.strip() == "2.5"
+    assert settings_seen("s.COMMENTS_MIN_SUBMIT_SECONDS", **env) == "2.5"

@@ -4,6 +4,7 @@ from django.test import Client
 from django.urls import reverse
 
 from comments.spam import new_stamp
+from tests.conftest import logged_in
 from tests.factories import UserFactory
 
 VALID = {
@@ -41,6 +42,4 @@ def moderator(db):
 
 @pytest.fixture
 def moderator_client(moderator) -> Client:
-    client = Client()
-    client.force_login(moderator)
-    return client
+    return logged_in(moderator)

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from comments.models import Comment
+from tests.conftest import logged_in
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,9 +35,7 @@ def approve(client, comment):
 def staff_with(*codenames: str) -> Client:
     user = UserFactory(is_staff=True)
     user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
-    client = Client()
-    client.force_login(user)
-    return client
+    return logged_in(user)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from comments.models import Comment
 from comments.spam import STAMP_SALT
+from tests.conftest import logged_in
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -152,8 +153,7 @@ def test_moderators_are_exempt_from_flood_control(comment_data, seed_article, fl
     """A moderator answering several readers in a row is never told to slow down."""
     moderator = UserFactory(is_staff=True)
     moderator.user_permissions.add(Permission.objects.get(codename="can_moderate"))
-    client = Client()
-    client.force_login(moderator)
+    client = logged_in(moderator)
     url = reverse("comments:post", args=[seed_article.slug])
     for n in range(3):
         response = client.post(url, {**comment_data, "body": f"Answer {n}"})
