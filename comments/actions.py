@@ -2,9 +2,13 @@
 Changing a comment's status: the one function every moderation path goes through.
 
 The admin's bulk actions, its change form and anything added later call
-``change_status``, so its rules hold everywhere: a reply is not approved while
-the comment it answers is not, each change is recorded in the admin history of
-its comment, and an author who asked is emailed when their comment is approved.
+``change_status``, so its rules hold everywhere:
+
+- "approved" alone means public: a reply is not approved while the comment it
+  answers is not, and a comment that stops being approved takes its approved
+  replies with it (back to pending with it, or removed);
+- each change is recorded in the admin history of its comment;
+- an author who asked is emailed when their comment is approved.
 """
 
 from collections.abc import Iterable
@@ -27,6 +31,28 @@ class StatusChange:
     changed: list[Comment] = field(default_factory=list)
     unchanged: list[Comment] = field(default_factory=list)  # already in that status
     refused: list[Comment] = field(default_factory=list)  # replies to an unapproved comment
+    # Approved replies that left with the comment they answer, and the status they took.
+    followed: list[Comment] = field(default_factory=list)
+    # The status each changed or followed comment had before, by id (what an undo restores).
+    previous: dict[int, str] = field(default_factory=dict)
+
+
+def follower_status(new_status: str) -> str:
+    """What the approved replies of a comment that stops being approved become."""
+    if new_status == Comment.Status.PENDING:
+        return Comment.Status.PENDING
+    return Comment.Status.REMOVED
+
+
+def approved_replies(comments: Iterable[Comment]) -> list[Comment]:
+    """Every approved reply below these comments, at any depth, in thread order."""
+    found: list[Comment] = []
+    parents = [comment.pk for comment in comments]
+    while parents:
+        replies = list(Comment.objects.approved().filter(parent__in=parents).order_by("pk"))
+        found += replies
+        parents = [reply.pk for reply in replies]
+    return found
 
 
 def refusal(comment: Comment, new_status: str, approved_ids: Iterable[int] = ()) -> str:
@@ -64,34 +90,28 @@ def change_status(
 
     result = StatusChange(new_status)
     approved_ids: set[int] = set()
-    previous: dict[str, list[Comment]] = {}
     for comment in ordered:
         if comment.status == new_status:
             result.unchanged.append(comment)
         elif refusal(comment, new_status, approved_ids):
             result.refused.append(comment)
         else:
-            previous.setdefault(comment.status, []).append(comment)
-            comment.status = new_status
+            result.previous[comment.pk] = comment.status
             result.changed.append(comment)
             if new_status == Comment.Status.APPROVED:
                 approved_ids.add(comment.pk)
     if not result.changed:
         return result
 
-    label = Comment.Status(new_status).label
+    leaving = [c for c in result.changed if result.previous[c.pk] == Comment.Status.APPROVED]
+    if new_status != Comment.Status.APPROVED and leaving:
+        changed_ids = set(result.previous)
+        result.followed = [c for c in approved_replies(leaving) if c.pk not in changed_ids]
+        result.previous |= {comment.pk: comment.status for comment in result.followed}
+
     with transaction.atomic():
-        Comment.objects.filter(pk__in=[comment.pk for comment in result.changed]).update(
-            status=new_status
-        )
-        if by is not None:
-            for old_status, group in previous.items():
-                LogEntry.objects.log_actions(
-                    by.pk,
-                    group,
-                    CHANGE,
-                    f"Status changed from {Comment.Status(old_status).label} to {label}.",
-                )
+        _store(result.changed, new_status, result.previous, by)
+        _store(result.followed, follower_status(new_status), result.previous, by, followed=True)
         if new_status == Comment.Status.APPROVED:
             asked = [comment for comment in result.changed if comment.notify_on_approval]
             for comment in asked:
@@ -103,3 +123,32 @@ def change_status(
                     notify_on_approval=False
                 )
     return result
+
+
+def _store(
+    comments: list[Comment],
+    status: str,
+    previous: dict[int, str],
+    by: AbstractBaseUser | None,
+    *,
+    followed: bool = False,
+) -> None:
+    """Write the new status, and one history entry per comment saying from what it changed."""
+    if not comments:
+        return
+    Comment.objects.filter(pk__in=[comment.pk for comment in comments]).update(status=status)
+    why = ", with the comment it answers" if followed else ""
+    by_old_status: dict[str, list[Comment]] = {}
+    for comment in comments:
+        comment.status = status
+        by_old_status.setdefault(previous[comment.pk], []).append(comment)
+    if by is None:
+        return
+    label = Comment.Status(status).label
+    for old_status, group in by_old_status.items():
+        LogEntry.objects.log_actions(
+            by.pk,
+            group,
+            CHANGE,
+            f"Status changed from {Comment.Status(old_status).label} to {label}{why}.",
+        )

@@ -272,6 +272,23 @@ class CommentAdmin(admin.ModelAdmin):
         """One message per outcome, each in the singular or plural as its count needs."""
         if count := len(result.changed):
             self.message_user(request, DONE[result.status](count) % {"count": count})
+        if count := len(result.followed):
+            message = (
+                ngettext(
+                    "%(count)d approved reply was moved back to pending along with the comment "
+                    "it answers.",
+                    "%(count)d approved replies were moved back to pending along with the "
+                    "comments they answer.",
+                    count,
+                )
+                if result.status == Comment.Status.PENDING
+                else ngettext(
+                    "%(count)d approved reply was removed along with the comment it answers.",
+                    "%(count)d approved replies were removed along with the comments they answer.",
+                    count,
+                )
+            )
+            self.message_user(request, message % {"count": count}, messages.WARNING)
         if count := len(result.unchanged):
             label = Comment.Status(result.status).label.lower()
             message = ngettext(
