@@ -6,7 +6,3 @@ class BlogConfig(AppConfig):
 
     name = "blog"
     verbose_name = "Blog"
-
-    def ready(self) -> None:
-        # Connect the signals that keep cached article pages current.
-        from blog import cache  # noqa: F401

@@ -11,6 +11,22 @@ class ArticleQuerySet(models.QuerySet):
         """What the public may read: published, and not dated in the future."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def version(self) -> str:
+        """
+        A text that changes whenever a page listing these articles would.
+
+        One aggregate query: the count and the latest edit, publication and
+        discussion change. An article whose publication time passes joins the
+        count without any save.
+        """
+        latest = self.published().aggregate(
+            count=models.Count("pk"),
+            edited=models.Max("updated_at"),
+            published=models.Max("published_at"),
+            discussed=models.Max("discussion_changed_at"),
+        )
+        return "|".join(str(value) for value in latest.values())
+
     def with_comment_count(self) -> "ArticleQuerySet":
         """Annotate ``comment_count``: the approved comments, counted in the same query."""
         from comments.models import Comment
@@ -49,7 +65,7 @@ class Article(models.Model):
         # Also in the table itself, for rows written by code that predates the field.
         db_default=Now(),
         editable=False,
-        help_text="When a public comment last appeared, changed or went (see blog/cache.py).",
+        help_text="When a public comment last appeared, changed or went.",
     )
     comments_open = models.BooleanField(
         default=True, help_text="Untick to close the comment form on this article."
@@ -83,6 +99,14 @@ class Article(models.Model):
     def is_published(self) -> bool:
         """Instance twin of ``ArticleQuerySet.published()``."""
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    def version(self) -> str:
+        """
+        A text that changes whenever this article's page would: an edit, a change to
+        its public discussion, or comments closing by the clock.
+        """
+        state = "open" if self.comments_are_open() else "closed"
+        return f"{self.pk}|{self.updated_at}|{self.discussion_changed_at}|{state}"
 
     def comments_are_open(self) -> bool:
         """Whether readers may post: the flag is on and the closing time has not passed."""

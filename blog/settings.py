@@ -88,6 +88,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it sees every cookie and Vary the others add.
+    "blog.shared_pages.PrivateByDefaultMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -224,8 +226,9 @@ STORAGES = {
 # Comments
 # Replies nest this many levels deep at most (WordPress's default is 5).
 COMMENTS_THREAD_DEPTH = 5
-# Anti-spam (comments/spam.py). A form sent back sooner than this was not typed
-# by a person; one older than COMMENTS_FORM_MAX_AGE seconds has expired.
+# Anti-spam (comments/stamps.py, comments/intake.py). A form sent back sooner
+# than this was not typed by a person; one older than COMMENTS_FORM_MAX_AGE
+# seconds has expired.
 COMMENTS_MIN_SUBMIT_SECONDS = env_number(
     "DJANGO_COMMENTS_MIN_SUBMIT_SECONDS", 3, "seconds", whole=False
 )
@@ -352,12 +355,22 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
 }
 
-# Serving under load (README "Production"): gunicorn.conf.py sizes the server;
-# blog/cache.py serves article pages to anonymous readers from the cache for at
-# most this many seconds (saving the article, or a comment changing status,
-# replaces them at once); blog/outage.py turns a database or Redis outage into
-# a styled 503.
-ARTICLE_CACHE_SECONDS = env_number("DJANGO_ARTICLE_CACHE_SECONDS", 600, "seconds")
+# Serving under load (README "Production"). Pages that are the same for every
+# reader (blog/shared_pages.py) may be kept by a shared cache (nginx in front,
+# a CDN) for SHARED_CACHE_SECONDS, served that much longer while it asks again,
+# and for a day when the app fails; the app keeps a copy of each version for
+# PAGE_CACHE_SECONDS. A request with one of PERSONAL_COOKIES gets a page of its
+# own: deploy/nginx.conf sends it past the shared cache. blog/outage.py turns a
+# database or Redis outage into a styled 503.
+SHARED_CACHE_SECONDS = env_number("DJANGO_SHARED_CACHE_SECONDS", 1, "seconds", minimum=1)
+SHARED_CACHE_STALE_IF_ERROR_SECONDS = 24 * 60 * 60
+PAGE_CACHE_SECONDS = env_number("DJANGO_PAGE_CACHE_SECONDS", 600, "seconds")
+SESSION_COOKIE_NAME = "sessionid"
+COMMENTS_PENDING_COOKIE = "comments_pending"
+PERSONAL_COOKIES = [SESSION_COOKIE_NAME, "messages", COMMENTS_PENDING_COOKIE]
+# Names this deploy, so that no page rendered by an older one is revalidated as
+# current (e.g. a git commit); the templates' and static files' state count too.
+RELEASE = os.environ.get("DJANGO_RELEASE", "")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that does not answer fails the request in seconds instead of hanging it.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)

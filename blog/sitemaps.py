@@ -1,9 +1,11 @@
 """
 The sitemap: the home page and every published article, at SITE_URL.
 
-An article's ``lastmod`` is its last edit, its publication, or the last change to one of its
-comments that readers could see (approved, or taken down after), whichever is
-later, so search engines come back when the discussion grows.
+An article's ``lastmod`` is its last edit, its publication, or the last change
+to its public discussion (``discussion_changed_at``, moved by the one rule in
+comments.models.discussion_changed), whichever is later, so search engines
+come back when the discussion grows, and a held, spam or removed comment that
+was never public moves nothing.
 """
 
 from datetime import datetime
@@ -11,11 +13,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.urls import reverse
 
 from blog.models import Article, ArticleQuerySet
-from comments.models import Comment
 
 
 class SiteSitemap(Sitemap):
@@ -30,21 +31,11 @@ class SiteSitemap(Sitemap):
 
 class ArticleSitemap(SiteSitemap):
     def items(self) -> ArticleQuerySet:
-        return (
-            Article.objects.published()
-            .annotate(
-                comments_changed_at=Max(
-                    "comments__updated_at",
-                    filter=~Q(comments__status=Comment.Status.PENDING),
-                )
-            )
-            .order_by("-published_at", "pk")
-        )
+        return Article.objects.published().order_by("-published_at", "pk")
 
     def lastmod(self, item: Article) -> datetime:
         # A scheduled article appears at its publication time, after its last edit.
-        times = [item.updated_at, item.published_at, item.comments_changed_at]
-        return max(filter(None, times))
+        return max(item.updated_at, item.published_at, item.discussion_changed_at)
 
 
 class HomeSitemap(SiteSitemap):

@@ -4,15 +4,24 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from blog import feeds, views
+from blog.shared_pages import shared_page
 from blog.sitemaps import SITEMAPS
+
+# Every page here but the admin and /healthz is the same for every reader, and
+# carries the headers that let a shared cache keep it (blog/shared_pages.py).
+site_wide = shared_page(views.site_version)
 
 article_patterns = [
     path("", views.ArticleListView.as_view(), name="home"),
-    path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="article"),
-    path("feed/", feeds.ArticlesFeed(), name="feed"),
-    path("feed/atom/", feeds.ArticlesAtomFeed(), name="atom"),
-    path("comments/feed/", feeds.CommentsFeed(), name="comments-feed"),
-    path("articles/<slug:slug>/feed/", feeds.ArticleCommentsFeed(), name="article-feed"),
+    path("articles/<slug:slug>/", views.article_detail, name="article"),
+    path("feed/", site_wide(feeds.ArticlesFeed()), name="feed"),
+    path("feed/atom/", site_wide(feeds.ArticlesAtomFeed()), name="atom"),
+    path("comments/feed/", site_wide(feeds.CommentsFeed()), name="comments-feed"),
+    path(
+        "articles/<slug:slug>/feed/",
+        shared_page(views.article_version)(feeds.ArticleCommentsFeed()),
+        name="article-feed",
+    ),
 ]
 
 urlpatterns = [
@@ -21,13 +30,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",
-        sitemap,
+        site_wide(sitemap),
         {"sitemaps": SITEMAPS, "template_name": "blog/sitemap.xml"},
         name="sitemap",
     ),
     path(
         "robots.txt",
-        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        site_wide(TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
         name="robots",
     ),
     path("healthz", views.healthz, name="healthz"),

@@ -1,30 +1,48 @@
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
+from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
-from django.views.generic import DetailView, ListView
+from django.views.generic import ListView
 
-from blog import cache as page_cache
 from blog.models import Article, ArticleQuerySet
+from blog.shared_pages import shared_page
 from comments.views import render_article
 
 logger = logging.getLogger(__name__)
 
 
-class ArticleViewMixin:
-    """What each reader may see: the public gets published articles, staff every one."""
-
-    def get_queryset(self) -> ArticleQuerySet:
-        articles = Article.objects.all()
-        if self.request.user.is_staff:
-            return articles
-        return articles.published()
+def site_version(request: HttpRequest, *args, **kwargs) -> str:
+    """The version of every page that lists articles: the home page and the site's feeds."""
+    return Article.objects.version()
 
 
+def article_version(request: HttpRequest, slug: str, *args, **kwargs) -> str | None:
+    """The version of a published article's page and feed; None when there is none to share."""
+    article = (
+        Article.objects.published()
+        .filter(slug=slug)
+        .only("updated_at", "discussion_changed_at", "comments_open", "comments_close_at")
+        .first()
+    )
+    return article.version() if article else None
+
+
+def visible_articles(request: HttpRequest) -> ArticleQuerySet:
+    """What this reader may see: the public gets published articles, staff every one."""
+    # Only a request with a session can be staff: asking anyone else would load an
+    # empty session, and the page would vary on cookies.
+    if settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_staff:
+        return Article.objects.all()
+    return Article.objects.published()
+
+
+@method_decorator(shared_page(site_version), name="get")
 class ArticleListView(ListView):
     """The home page: published articles, newest first."""
 
@@ -36,20 +54,15 @@ class ArticleListView(ListView):
         return Article.objects.published().with_comment_count()
 
 
-class ArticleDetailView(ArticleViewMixin, DetailView):
+@shared_page(article_version)
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One article with its comment section (rendered by the comments app)."""
-
-    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if page_cache.is_shareable(request) and (
-            response := page_cache.serve_article(request, kwargs["slug"])
-        ):
-            return response
-        self.object = self.get_object()
-        response = render_article(request, self.object)
-        if not self.object.is_published():
-            # A staff preview must never land in a shared or browser cache.
-            add_never_cache_headers(response)
-        return response
+    article = get_object_or_404(visible_articles(request), slug=slug)
+    response = render_article(request, article)
+    if not article.is_published():
+        # A staff preview must never land in a shared or browser cache.
+        add_never_cache_headers(response)
+    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from blog.models import Article
 from comments.avatars import Avatar, avatar_for
 from comments.encryption import EmailHashField, EncryptedEmailField, email_hashes
 
@@ -39,21 +40,28 @@ class CommentQuerySet(models.QuerySet):
 
     def update(self, **kwargs) -> int:
         """
-        As QuerySet.update(), but a status change also moves ``updated_at``, and
-        the articles showing these comments are marked changed (blog/cache.py).
+        As QuerySet.update(), keeping two things up to date that update() skips.
 
-        Approving or removing a comment changes what readers see, and the
-        sitemap's lastmod follows ``updated_at``; update() skips auto_now and
-        signals, so every bulk change (admin actions included) is caught here.
+        A status change moves ``updated_at`` (retention counts from it), and
+        articles whose public discussion changed are marked
+        (``discussion_changed``): update() bypasses save(), so every bulk change,
+        the admin's actions included, is caught here.
         """
-        from blog.cache import comments_changed
-
         if "status" in kwargs:
             kwargs.setdefault("updated_at", timezone.now())
-        articles = set(self.order_by().values_list("article_id", flat=True).distinct())
+        articles = set()
+        if Comment.SHOWN_FIELDS.intersection(kwargs):
+            public = self if kwargs.get("status") == Comment.Status.APPROVED else self.approved()
+            articles = set(public.order_by().values_list("article_id", flat=True).distinct())
         count = super().update(**kwargs)
-        comments_changed(articles)
+        discussion_changed(articles)
         return count
+
+    def delete(self):
+        articles = set(self.approved().order_by().values_list("article_id", flat=True))
+        deleted = super().delete()
+        discussion_changed(articles)
+        return deleted
 
     def by_email(self, email: str) -> "CommentQuerySet":
         """
@@ -120,6 +128,11 @@ class Comment(models.Model):
 
     objects = CommentQuerySet.as_manager()
 
+    # What readers see of a published comment: changing one changes the discussion.
+    SHOWN_FIELDS = frozenset(
+        {"status", "author_name", "author_url", "body", "parent", "created_at"}
+    )
+
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["article", "status", "created_at"])]
@@ -134,13 +147,30 @@ class Comment(models.Model):
         if update_fields is not None and "author_email" in update_fields:
             kwargs["update_fields"] = {*update_fields, "author_email_hash"}
         super().save(*args, **kwargs)
+        if self.is_approved() or getattr(self, "_was_public", False):
+            discussion_changed([self.article_id])
+        self._was_public = self.is_approved()
 
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"
 
+    def delete(self, *args, **kwargs):
+        was_public = self.is_approved()
+        deleted = super().delete(*args, **kwargs)
+        if was_public:
+            discussion_changed([self.article_id])
+        return deleted
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        comment = super().from_db(db, field_names, values, **kwargs)
+        # What readers could see of it as loaded, to tell whether saving changes that.
+        comment._was_public = comment.__dict__.get("status") == cls.Status.APPROVED
+        return comment
+
     @cached_property
     def avatar(self) -> Avatar:
-        return avatar_for(self.author_name, self.author_email_hash)
+        return avatar_for(self.author_name)
 
     @property
     def safe_url(self) -> str:
@@ -152,6 +182,20 @@ class Comment(models.Model):
     def is_approved(self) -> bool:
         """Instance twin of ``CommentQuerySet.approved()``."""
         return self.status == self.Status.APPROVED
+
+
+def discussion_changed(article_ids) -> None:
+    """
+    Mark the articles whose public discussion changed: the one rule for it.
+
+    A comment changed what readers can see when it is approved, or was before
+    the change; a held, spam or removed comment that was never public changes
+    nothing. The time marked is part of each article's version
+    (``Article.version()``), which the page cache, the ETags, the feeds and the
+    sitemap's lastmod all follow.
+    """
+    if article_ids := set(article_ids):
+        Article.objects.filter(pk__in=article_ids).update(discussion_changed_at=timezone.now())
 
 
 def word_list(text: str) -> list[str]:

@@ -1,16 +1,20 @@
 """
 Letting a commenter, and nobody else, see their own comment while it is held.
 
-The ids of their pending comments travel in a signed, HttpOnly cookie: it
+The ids of their newest comments travel in a signed, HttpOnly cookie: it
 cannot be forged or read by scripts, and unlike WordPress's moderation hash in
-the URL it does not show the comment to whoever is sent the link. Readers
-without the cookie get the same page as everyone, which stays cacheable.
+the URL it does not show the comment to whoever is sent the link. While a
+browser holds it, its pages are rendered for it alone, past the shared cache
+(settings.PERSONAL_COOKIES, deploy/nginx.conf); the cookie goes as soon as
+none of its comments is still held, so a commenter is back on the fast path,
+unlike WordPress's commenters, who stay on uncached PHP for a year.
 """
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-COOKIE_NAME = "comments_pending"
+from comments.models import Comment
+
 SALT = "comments.pending"
 MAX_AGE = 60 * 60 * 24 * 14
 MAX_REMEMBERED = 20
@@ -18,15 +22,35 @@ MAX_REMEMBERED = 20
 
 def pending_ids(request: HttpRequest) -> list[int]:
     """The ids this browser may see while they wait for moderation; [] if none or tampered."""
-    value = request.get_signed_cookie(COOKIE_NAME, default="", salt=SALT, max_age=MAX_AGE)
-    return [int(part) for part in value.split(",") if part.isdigit()]
+    value = request.get_signed_cookie(
+        settings.COMMENTS_PENDING_COOKIE, default="", salt=SALT, max_age=MAX_AGE
+    )
+    return [int(part) for part in value.split(",") if part.isascii() and part.isdigit()]
 
 
 def remember_pending(request: HttpRequest, response: HttpResponse, comment_id: int) -> None:
-    """Add a new held comment to this browser's list."""
-    ids = [*pending_ids(request), comment_id][-MAX_REMEMBERED:]
+    """Add a new comment to this browser's list."""
+    _store(response, [*pending_ids(request), comment_id][-MAX_REMEMBERED:])
+
+
+def keep_pending(request: HttpRequest, response: HttpResponse) -> None:
+    """Shorten this browser's list to its comments still held; drop the cookie when none is."""
+    if not request.COOKIES.get(settings.COMMENTS_PENDING_COOKIE):
+        return
+    remembered = pending_ids(request)
+    held = set(Comment.objects.held().filter(pk__in=remembered).values_list("pk", flat=True))
+    still_held = [pk for pk in remembered if pk in held]
+    if still_held and still_held == remembered:
+        return
+    if still_held:
+        _store(response, still_held)
+    else:
+        response.delete_cookie(settings.COMMENTS_PENDING_COOKIE, samesite="Lax")
+
+
+def _store(response: HttpResponse, ids: list[int]) -> None:
     response.set_signed_cookie(
-        COOKIE_NAME,
+        settings.COMMENTS_PENDING_COOKIE,
         ",".join(map(str, ids)),
         salt=SALT,
         max_age=MAX_AGE,

@@ -1,25 +1,22 @@
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
 from blog.models import Article
 from comments.client import client_ip
 from comments.forms import CommentForm
+from comments.intake import Outcome, Submission, Verdict, review
 from comments.models import Comment
-from comments.moderation import moderate
 from comments.notifications import notify_moderators
-from comments.pending import pending_ids, remember_pending
-from comments.spam import is_duplicate, is_flooding
+from comments.origin import cross_site_refusal
+from comments.pending import keep_pending, pending_ids, remember_pending
+from comments.stamps import issue_stamp
 from comments.text import strip_control_characters
 from comments.threads import build_threads
-from comments.trust import browser_token, remember_token, trust_key
-
-USER_AGENT_LENGTH = Comment._meta.get_field("user_agent").max_length
-DUPLICATE = "Duplicate comment detected; it looks as though you’ve already said that!"
-FLOOD = "You are posting comments too quickly. Slow down."
+from comments.trust import browser_token, remember_token
 
 
 def comment_section_context(
@@ -29,7 +26,7 @@ def comment_section_context(
     Everything the comment section of an article page shows, in one query.
 
     The public sees approved comments; a commenter also sees their own held
-    comments, named in their signed cookie.
+    comments, named in their signed cookie (such a page is theirs alone).
     """
     visible = Comment.objects.approved()
     if own := pending_ids(request):
@@ -41,15 +38,14 @@ def comment_section_context(
     approved = {comment.pk: comment for comment in comments if comment.is_approved()}
 
     if form is None:
-        reply_to = approved.get(_as_int(request.GET.get("replytocom")))
+        reply_to = approved.get(as_id(request.GET.get("replytocom")))
         form = CommentForm(article=article, initial={"parent": reply_to and reply_to.pk})
     else:
-        reply_to = approved.get(_as_int(form.data.get("parent")))
+        reply_to = approved.get(as_id(form.data.get("parent")))
 
     return {
         "comments": build_threads(comments),
         "comment_count": len(approved),
-        "shows_own_pending": len(approved) < len(comments),
         "comment_form": form,
         "reply_to": reply_to,
         "comments_open": article.comments_are_open(),
@@ -57,26 +53,18 @@ def comment_section_context(
     }
 
 
-def _as_int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+def as_id(value: str | None) -> int | None:
+    """A database id typed in a URL or a form, or None: ASCII digits only (never "²")."""
+    return int(value) if value and value.isascii() and value.isdigit() else None
 
 
 def render_article(
-    request: HttpRequest,
-    article: Article,
-    form: CommentForm | None = None,
-    status: int = 200,
-    extra_context: dict | None = None,
+    request: HttpRequest, article: Article, form: CommentForm | None = None, status: int = 200
 ) -> HttpResponse:
-    """The article page with its comment section; private when it shows held comments."""
-    context = {
-        "article": article,
-        **comment_section_context(request, article, form),
-        **(extra_context or {}),
-    }
+    """The article page with its comment section."""
+    context = {"article": article, **comment_section_context(request, article, form)}
     response = render(request, "blog/article_detail.html", context, status=status)
-    if context["shows_own_pending"]:
-        patch_cache_control(response, private=True)
+    keep_pending(request, response)
     return response
 
 
@@ -90,43 +78,73 @@ def refuse(request: HttpRequest, article: Article, message: str, status: int) ->
     return render(request, "comments/refused.html", context, status=status)
 
 
+@require_GET
+def stamp(request: HttpRequest) -> JsonResponse:
+    """
+    A fresh form stamp for this browser, fetched by comments.js when its reader starts writing.
+
+    Private (blog/shared_pages.py makes every response so unless told): the
+    stamp is bound to the browser token set here.
+    """
+    token = browser_token(request)
+    response = JsonResponse({"issued": issue_stamp(token)})
+    remember_token(response, token)
+    return response
+
+
+@csrf_exempt  # The article page carries no token; comments/origin.py checks where it came from.
 @require_POST
 # All or nothing: a comment is stored, or the reader is told it was not (blog/outage.py).
 @transaction.atomic
 def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
-    """Take a reader's comment, hold it for moderation, and send them to see it."""
+    """Take a reader's comment, apply the verdict of comments/intake.py, and say what happened."""
     article = get_object_or_404(Article.objects.published(), slug=slug)
-    if not article.comments_are_open():
-        return refuse(request, article, "Comments are closed.", status=403)
+    if refusal := cross_site_refusal(request):
+        return refuse(request, article, refusal, status=403)
 
-    form = CommentForm(request.POST, article=article)
-    if not form.is_valid():
-        return render_article(request, article, form, status=400)
-
-    comment = form.save(commit=False)
-    if is_duplicate(article, comment.author_email, comment.body):
-        return refuse(request, article, DUPLICATE, status=409)
-    comment.ip_address = client_ip(request)
-    exempt = request.user.has_perm("comments.can_moderate")
-    if not exempt and is_flooding(comment.ip_address, comment.author_email):
-        response = refuse(request, article, FLOOD, status=429)
-        response["Retry-After"] = str(settings.COMMENTS_FLOOD_INTERVAL)
-        return response
-
-    user_agent = strip_control_characters(request.headers.get("user-agent", ""))
-    comment.user_agent = user_agent[:USER_AGENT_LENGTH]
     token = browser_token(request)
-    comment.trust_key = trust_key(token)
-    if form.spam_reason:
-        comment.status, comment.held_reason = Comment.Status.SPAM, form.spam_reason
-    else:
-        moderate(comment)
+    submission = Submission(
+        article=article,
+        form=CommentForm(request.POST, article=article),
+        browser=token,
+        ip=client_ip(request),
+        user_agent=strip_control_characters(request.headers.get("user-agent", "")),
+        moderator=request.user.has_perm("comments.can_moderate"),
+    )
+    verdict = review(submission)
+    response = respond(request, submission, verdict)
+    remember_token(response, token)
+    return response
+
+
+def respond(request: HttpRequest, submission: Submission, verdict: Verdict) -> HttpResponse:
+    """The answer to a submission under its verdict, storing the comment if it was accepted."""
+    article, form = submission.article, submission.form
+    match verdict.outcome:
+        case Outcome.REFUSED:
+            response = refuse(request, article, verdict.message, verdict.http_status)
+            if verdict.http_status == 429:
+                response["Retry-After"] = str(settings.COMMENTS_FLOOD_INTERVAL)
+            return response
+        case Outcome.INVALID:
+            form.restamp(issue_stamp(submission.browser))
+            return render_article(request, article, form, status=400)
+        case Outcome.CONFIRM:
+            form.restamp(issue_stamp(submission.browser, submission.text()))
+            context = {"article": article, "form": form, "preview": submission.comment}
+            context["message"] = verdict.message
+            return render(request, "comments/confirm.html", context, status=verdict.http_status)
+
+    comment = submission.comment
+    comment.status, comment.held_reason = verdict.status, verdict.reason
+    if comment.is_approved():
+        # Published at once: there is no approval to be told of.
+        comment.notify_on_approval = False
     comment.save()
     notify_moderators(comment)
 
     response = redirect(f"{article.get_absolute_url()}#comment-{comment.pk}")
-    remember_token(response, token)
-    if not comment.is_approved():
-        # Spam looks the same as held to its sender: nothing to learn for a bot.
-        remember_pending(request, response, comment.pk)
+    # The next page this browser asks for is rendered for it, past any shared cache,
+    # so it sees its comment at once: held (spam looks held to its sender) or published.
+    remember_pending(request, response, comment.pk)
     return response

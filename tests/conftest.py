@@ -4,6 +4,7 @@ from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.tasks import task_backends
 from django.test import Client
+from django.urls import reverse
 
 from blog.models import Article
 from tests.factories import UserFactory
@@ -66,6 +67,36 @@ def _empty_caches():
             cache.clear()
 
 
+# What every browser says of a request made from one of the site's own pages (Fetch Metadata).
+SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
+
+
+def reader() -> Client:
+    """A reader's browser: its requests say they come from the site itself, as browsers do."""
+    return Client(headers=SAME_ORIGIN)
+
+
+@pytest.fixture
+def client() -> Client:
+    """The default test client, as a reader's browser (see ``reader``)."""
+    return reader()
+
+
+def fresh_stamp(client: Client) -> str:
+    """The form stamp comments.js fetches when its reader starts writing, for this browser."""
+    return client.get(reverse("comments:stamp")).json()["issued"]
+
+
+def post_as(client: Client, article: Article, data: dict, **kwargs):
+    """
+    Send the comment form as this browser does with its script on: with a stamp it fetched.
+
+    Give ``issued`` in ``data`` to send another stamp (or "" for none).
+    """
+    data = {"issued": fresh_stamp(client), **data}
+    return client.post(reverse("comments:post", args=[article.slug]), data, **kwargs)
+
+
 @pytest.fixture
 def seed_article(db) -> Article:
     """The article the data migration publishes."""
@@ -83,8 +114,8 @@ def superuser(db):
 
 
 def logged_in(user) -> Client:
-    """A test client signed in as ``user``."""
-    client = Client()
+    """A browser signed in as ``user``."""
+    client = reader()
     client.force_login(user)
     return client
 

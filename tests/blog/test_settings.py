@@ -121,7 +121,8 @@ def test_production_serves_static_files_hashed_and_compressed(settings, tmp_path
         ("DJANGO_COMMENTS_MIN_SUBMIT_SECONDS", "soon", "a number of seconds, such as 3."),
         ("DJANGO_DB_TIMEOUT", "1e", "a number of seconds, such as 20."),
         ("DJANGO_TRUSTED_PROXY_COUNT", "1.5", "a whole number of proxies, such as 0."),
-        ("DJANGO_ARTICLE_CACHE_SECONDS", "ten minutes", "a whole number of seconds, such as 600."),
+        ("DJANGO_PAGE_CACHE_SECONDS", "ten minutes", "a whole number of seconds, such as 600."),
+        ("DJANGO_SHARED_CACHE_SECONDS", "0", "a whole number of seconds, such as 1."),
     ],
 )
 def test_a_malformed_number_stops_with_one_sentence(name, value, sentence):

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Article
-from comments.models import Comment
+from comments.models import Comment, ModerationSettings
+from tests.conftest import post_as, reader
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +74,9 @@ def test_unpublished_article_leaves_the_sitemap(client, seed_article):
 def old_article():
     """An article published and last edited three hours ago."""
     article = ArticleFactory(published_at=(three_hours_ago := hours_ago(3)))
-    Article.objects.filter(pk=article.pk).update(updated_at=three_hours_ago)
+    Article.objects.filter(pk=article.pk).update(
+        updated_at=three_hours_ago, discussion_changed_at=three_hours_ago
+    )
     article.edited_at = three_hours_ago
     return article
 
@@ -103,12 +106,45 @@ def test_lastmod_moves_when_a_comment_is_approved_not_when_one_is_held(
     assert is_now(lastmod_of(client, old_article))
 
 
+@pytest.mark.parametrize("caught", ["honeypot", "block word", "removed at once"])
+def test_a_comment_caught_or_removed_before_anyone_saw_it_moves_nothing(
+    client, old_article, superuser_client, caught
+):
+    """
+    A sender cannot learn from the sitemap that their comment was caught as spam.
+
+    Held, spam or removed without ever being public: lastmod and the sitemap's
+    Last-Modified stay where they were, as for any held comment.
+    """
+    before = client.get("/sitemap.xml")
+    data = {"author_name": "Sam", "author_email": "sam@example.org", "body": "Buy now"}
+    if caught == "honeypot":
+        data["subject"] = "a bot filled this in"
+    if caught == "block word":
+        ModerationSettings.objects.update_or_create(pk=1, defaults={"block_words": "Buy now"})
+    assert post_as(reader(), old_article, data).status_code == 302
+    if caught == "removed at once":
+        superuser_client.post(
+            reverse("admin:comments_comment_changelist") + "?status=all",
+            {"action": "remove", "_selected_action": [Comment.objects.get().pk]},
+        )
+    assert Comment.objects.get().status != Comment.Status.APPROVED
+    assert lastmod_of(client, old_article) == old_article.edited_at
+    after = client.get("/sitemap.xml")
+    assert after.get("Last-Modified") == before.get("Last-Modified")
+    assert after["ETag"] == before["ETag"]
+
+
 def test_lastmod_of_a_scheduled_article_is_its_publication(client):
     """Written a month ago, published yesterday: the page first appeared yesterday."""
-    Article.objects.update(published_at=hours_ago(48), updated_at=hours_ago(48))
+    Article.objects.update(
+        published_at=hours_ago(48), updated_at=hours_ago(48), discussion_changed_at=hours_ago(48)
+    )
     yesterday = hours_ago(24)
     article = ArticleFactory(published_at=yesterday)
-    Article.objects.filter(pk=article.pk).update(updated_at=hours_ago(24 * 30))
+    Article.objects.filter(pk=article.pk).update(
+        updated_at=hours_ago(24 * 30), discussion_changed_at=hours_ago(24 * 30)
+    )
     assert lastmod_of(client, article) == yesterday
     assert sitemap(client)[f"{SITE}/"] == yesterday
 
@@ -122,6 +158,7 @@ def test_robots_keeps_crawlers_out_of_the_admin_and_points_to_the_sitemap(client
     assert lines == [
         "User-agent: *",
         "Disallow: /admin/",
+        "Disallow: /comments/stamp/",
         "Disallow: /*?replytocom=",
         "",
         f"Sitemap: {SITE}/sitemap.xml",

@@ -59,7 +59,7 @@ def test_home_says_when_nothing_is_published(client):
 
 
 def test_home_query_count_does_not_grow_with_articles(client):
-    """One article or a full page of them: the same two queries (page count, then rows)."""
+    """One article or a full page of them: the same three queries (version, page count, rows)."""
 
     def queries_for_home() -> int:
         with CaptureQueriesContext(connection) as context:
@@ -69,7 +69,7 @@ def test_home_query_count_does_not_grow_with_articles(client):
     with_one = queries_for_home()
     for article in ArticleFactory.create_batch(25):
         CommentFactory.create_batch(2, article=article)
-    assert queries_for_home() == with_one == 2
+    assert queries_for_home() == with_one == 3
 
 
 def test_article_page_is_semantic(client, seed_article):

@@ -1,10 +1,8 @@
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
-from django.urls import reverse
 
-from comments.spam import new_stamp
-from tests.conftest import logged_in
+from tests.conftest import logged_in, post_as
 from tests.factories import UserFactory
 
 VALID = {
@@ -17,17 +15,16 @@ VALID = {
 
 @pytest.fixture
 def comment_data() -> dict[str, str]:
-    """What an honest reader types into the form, with the form's signed timestamp."""
-    return {**VALID, "issued": new_stamp()}
+    """What an honest reader types into the form."""
+    return dict(VALID)
 
 
 @pytest.fixture
 def post_comment(client, seed_article):
-    """Submit the comment form of the seed article as the test client's reader."""
+    """Submit the comment form of the seed article as the test client's browser, script on."""
 
     def post(data: dict[str, str], article=None, **kwargs):
-        article = article or seed_article
-        return client.post(reverse("comments:post", args=[article.slug]), data, **kwargs)
+        return post_as(client, article or seed_article, data, **kwargs)
 
     return post
 

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from comments.models import Comment
-from tests.factories import CommentFactory
+from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -154,9 +154,10 @@ def test_removing_an_unapproved_comment_touches_nothing_else(moderator_client, s
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_repairs_replies_stranded_by_older_code(seed_article):
+def test_the_migration_repairs_replies_stranded_by_older_code():
     """Approved replies under a held or removed comment, written before the rule, follow it."""
     call_command("migrate", "comments", "0005", verbosity=0)
+    seed_article = ArticleFactory()
     held = CommentFactory(article=seed_article, status=PENDING)
     removed = CommentFactory(article=seed_article, status=REMOVED)
     under_held = CommentFactory(article=seed_article, parent=held, status=APPROVED)

@@ -1,6 +1,7 @@
 """Rate limits hold across processes: two servers, one limit."""
 
 import http.cookiejar
+import json
 import os
 import signal
 import subprocess
@@ -33,14 +34,17 @@ class Reader:
         )
 
     def comment(self, base: str, email: str, body: str) -> int:
+        """Open the article, fetch a stamp as its script does, and post a comment."""
         with self.opener.open(f"{base}{ARTICLE}", timeout=10) as page:
             form = BeautifulSoup(page.read(), "html.parser").select_one("#commentform")
+        with self.opener.open(f"{base}{form['data-stamp-url']}", timeout=10) as stamp:
+            issued = json.load(stamp)["issued"]
         data = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
-        data |= {"author_name": "Sam", "author_email": email, "body": body}
+        data |= {"author_name": "Sam", "author_email": email, "body": body, "issued": issued}
         request = urllib.request.Request(
-            f"{base}{form['action'].split('#')[0]}",
+            f"{base}{form['action']}",
             data=urllib.parse.urlencode(data).encode(),
-            headers={"Referer": f"{base}{ARTICLE}"},
+            headers={"Origin": base},
         )
         try:
             with self.opener.open(request, timeout=10) as response:

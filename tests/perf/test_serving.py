@@ -6,6 +6,7 @@ only from loopback, with bounded counts. No timing is asserted: only what is
 stored and what each answer says.
 """
 
+import json
 import re
 import sqlite3
 import subprocess
@@ -33,6 +34,7 @@ from tests.perf.server import (
 
 ARTICLE = f"/articles/{SEED_SLUG}/"
 POST = f"/articles/{SEED_SLUG}/comments/"
+STAMP = "/comments/stamp/"
 POSTERS = 8
 COMMENTS_EACH = 50
 
@@ -61,14 +63,29 @@ def open_page(browser: Browser, connection) -> dict[str, str]:
     return {tag["name"]: tag.get("value", "") for tag in form.select("input[type=hidden][name]")}
 
 
+def fetch_stamp(browser: Browser, connection) -> str:
+    """The single-use stamp the page's script fetches when its reader starts writing."""
+    connection.request("GET", STAMP, headers=browser.header())
+    response = connection.getresponse()
+    stamp = json.loads(response.read())["issued"]
+    browser.remember(response)
+    return stamp
+
+
 def send_comment(browser: Browser, connection, hidden: dict, body: str, name: str) -> HTTPResponse:
+    """Post a comment as the page's script does: a fresh stamp, from the site's own origin."""
     data = {
         **hidden,
+        "issued": fetch_stamp(browser, connection),
         "author_name": name,
         "author_email": f"{name.lower().replace(' ', '.')}@example.org",
         "body": body,
     }
-    headers = {"Content-Type": "application/x-www-form-urlencoded", **browser.header()}
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Sec-Fetch-Site": "same-origin",
+        **browser.header(),
+    }
     connection.request("POST", POST, body=urlencode(data), headers=headers)
     response = connection.getresponse()
     response.text = response.read().decode(errors="replace")
