@@ -13,15 +13,15 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from comments.encryption import mailbox
 from comments.models import CommentQuerySet
 from comments.privacy import NO_DATA, erase_commenter, export_commenter
 
 
 def _emails(queryset: CommentQuerySet) -> list[str]:
-    """The distinct addresses behind the selected comments (already erased ones have none)."""
+    """The distinct mailboxes behind the selected comments (already erased ones have none)."""
     addresses = queryset.select_related(None).values_list("author_email", flat=True)
-    found = {address.strip().lower() for address in addresses}
-    return sorted(found - {""})
+    return sorted({mailbox(address) for address in addresses if address})
 
 
 @admin.action(description="Export the commenters' data (JSON)", permissions=["moderate"])

@@ -4,8 +4,9 @@ Commenters' email addresses, encrypted at rest.
 A copy of the database alone reveals no address: the ``author_email`` column
 holds a Fernet token (AES with an HMAC) made with a key that lives only in the
 environment (``DJANGO_COMMENT_EMAIL_KEYS``), and ``author_email_hash`` holds a
-keyed hash (HMAC-SHA256) of the normalised address, so that comments can still
-be found by email without decrypting every row.
+keyed hash (HMAC-SHA256) of the address in its canonical form (``mailbox()``),
+so that comments can still be found by email, under any spelling of it,
+without decrypting every row.
 
 Keys are listed newest first. Tokens are made with the first key and read with
 any of them (``MultiFernet``), and a look-up hashes the address with each key,
@@ -17,6 +18,8 @@ In Python nothing changes: ``comment.author_email`` is the plain address, and
 forms, the admin and the factories set it as before.
 """
 
+import contextlib
+import re
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -39,9 +42,42 @@ class EmailKeyError(ImproperlyConfigured):
     """The configured keys do not open what is stored."""
 
 
-def normalise(email: str) -> str:
-    """The form an address is hashed in: no surrounding spaces, whatever its case."""
-    return email.strip().lower()
+# RFC 5322's dot-atom: what a local part may be without quotes.
+DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+
+
+def canonical_email(email: str, *, subaddress: bool = True) -> str:
+    """
+    One spelling for every way of writing the same address: the rule, in one place.
+
+    - surrounding spaces go;
+    - a quoted local part loses its quotes where RFC 5321 allows it to be written
+      without them (``"maya"@example.org`` is ``maya@example.org``);
+    - the local part is case-folded (every mail host in use ignores its case);
+    - the domain is IDNA-encoded and lower-cased, so ``exämple.org`` and
+      ``xn--exmple-cua.org`` are one domain, and a trailing dot goes;
+    - with ``subaddress=False``, a ``+tag`` is dropped from the local part
+      (``maya+blog@`` reaches ``maya@``): the form rate limits and look-ups use.
+    """
+    local, at, domain = email.strip().rpartition("@")
+    if not at:
+        return email.strip().casefold()
+    if len(local) >= 2 and local[0] == local[-1] == '"':
+        unquoted = re.sub(r"\\(.)", r"\1", local[1:-1])
+        if DOT_ATOM.fullmatch(unquoted):
+            local = unquoted
+    local = local.casefold()
+    if not subaddress and not local.startswith('"') and "+" in local.lstrip("+"):
+        local = local[: local.index("+", 1)]
+    # A name IDNA cannot encode is compared as typed, whatever its case.
+    with contextlib.suppress(UnicodeError):
+        domain = domain.encode("idna").decode("ascii")
+    return f"{local}@{domain.lower().rstrip('.')}"
+
+
+def mailbox(email: str) -> str:
+    """The address as look-ups and the stored hash know it: canonical, without its +tag."""
+    return canonical_email(email, subaddress=False)
 
 
 @cache
@@ -74,20 +110,24 @@ def decrypt(token: str) -> str:
 
 def _digest(key: str, email: str) -> str:
     mac = hmac.HMAC(_hash_key(key), hashes.SHA256())
-    mac.update(normalise(email).encode())
+    mac.update(mailbox(email).encode())
     return mac.finalize().hex()
 
 
 def email_hash(email: str) -> str:
-    """The keyed hash stored beside an address, with the newest key; "" for no address."""
-    if not normalise(email):
+    """
+    The keyed hash stored beside an address, with the newest key; "" for no address.
+
+    Of the address's ``mailbox()`` form, so every spelling of it is found.
+    """
+    if not email.strip():
         return ""
     return _digest(settings.COMMENT_EMAIL_KEYS[0], email)
 
 
 def email_hashes(email: str) -> list[str]:
     """The hashes this address may be stored under: one per key, newest first."""
-    if not normalise(email):
+    if not email.strip():
         return []
     return [_digest(key, email) for key in settings.COMMENT_EMAIL_KEYS]
 

@@ -6,7 +6,7 @@ from django.core.validators import URLValidator
 from django.forms.boundfield import BoundField
 
 from comments.models import Comment
-from comments.text import strip_control_characters
+from comments.text import parse_id, strip_control_characters
 
 PRIVACY_NOTE_ID = "email-notes"
 
@@ -94,7 +94,7 @@ class CommentForm(forms.ModelForm):
         },
         widget=forms.Textarea(attrs={"rows": 8, "cols": 45}),
     )
-    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    parent = forms.CharField(required=False, widget=forms.HiddenInput)
     # Anti-spam: the form stamp (comments/stamps.py), empty on the page every
     # reader shares and filled in by comments.js or a confirmation step; and a
     # honeypot that is hidden from people, keyboards and screen readers alike.
@@ -142,10 +142,12 @@ class CommentForm(forms.ModelForm):
 
     def clean_parent(self) -> Comment | None:
         """A reply must answer an approved comment of the same article."""
-        parent_id = self.cleaned_data.get("parent")
-        if parent_id is None:
+        typed = self.cleaned_data.get("parent")
+        if not typed:
             return None
-        parent = Comment.objects.approved().filter(article=self.article, pk=parent_id).first()
+        parent = None
+        if (parent_id := parse_id(typed)) is not None:
+            parent = Comment.objects.approved().filter(article=self.article, pk=parent_id).first()
         if parent is None:
             # The field is hidden, so the error goes to the summary above the form.
             self.add_error(

@@ -11,6 +11,7 @@ pool's threads hold no database connection.
 """
 
 import logging
+import smtplib
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import Truncator
 
+from comments.encryption import canonical_email
 from comments.models import Comment
 
 logger = logging.getLogger(__name__)
@@ -34,11 +36,25 @@ def send_email(subject: str, body: str, recipient: str) -> bool:
     """Send one plain-text message to one address; a failure is logged, never raised."""
     try:
         send_mail(subject, body, None, [recipient])
-    except Exception:
-        # The address is left out of the log: it may be a commenter's.
-        logger.exception("Could not send the email “%s”.", subject)
+    except Exception as error:
+        logger.error("Could not send the email “%s”: %s.", subject, why_not_sent(error))
         return False
     return True
+
+
+def why_not_sent(error: Exception) -> str:
+    """
+    A failure to send, told without the address: its kind and the server's code.
+
+    Never the exception's text or its traceback: SMTPRecipientsRefused holds the
+    refused addresses, and a server's reply often repeats them.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = sorted({code for code, _ in error.recipients.values()})
+        return f"the mail server refused the recipient (code {', '.join(map(str, codes))})"
+    if code := getattr(error, "smtp_code", None):
+        return f"{type(error).__name__} (code {code})"
+    return type(error).__name__
 
 
 def queue_emails(subject: str, body: str, recipients: Iterable[str]) -> None:
@@ -50,8 +66,8 @@ def queue_emails(subject: str, body: str, recipients: Iterable[str]) -> None:
         for recipient in recipients:
             try:
                 send_email.enqueue(subject, body, recipient)
-            except Exception:
-                logger.exception("Could not queue the email “%s”.", subject)
+            except Exception as error:
+                logger.error("Could not queue the email “%s”: %s.", subject, why_not_sent(error))
 
     if recipients:
         transaction.on_commit(enqueue)
@@ -68,7 +84,7 @@ def moderator_addresses() -> list[str]:
     )
     unique: dict[str, str] = {}
     for address in [*members, *settings.MANAGERS]:
-        unique.setdefault(address.strip().lower(), address.strip())
+        unique.setdefault(canonical_email(address), address.strip())
     return list(unique.values())
 
 

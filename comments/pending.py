@@ -14,6 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from comments.models import Comment
+from comments.text import parse_id
 
 SALT = "comments.pending"
 MAX_AGE = 60 * 60 * 24 * 14
@@ -25,7 +26,7 @@ def pending_ids(request: HttpRequest) -> list[int]:
     value = request.get_signed_cookie(
         settings.COMMENTS_PENDING_COOKIE, default="", salt=SALT, max_age=MAX_AGE
     )
-    return [int(part) for part in value.split(",") if part.isascii() and part.isdigit()]
+    return [pk for part in value.split(",") if (pk := parse_id(part)) is not None]
 
 
 def remember_pending(request: HttpRequest, response: HttpResponse, comment_id: int) -> None:

@@ -62,8 +62,8 @@ def erase_commenter(email: str, *, keep_text: bool, by) -> int:
     Anonymise every comment left with this address; return how many.
 
     Name becomes "Anonymous"; email, its hash, website, IP address, user
-    agent and the browser trust key are cleared; the text stays or is replaced,
-    as staff chose. Comments are kept, not deleted, so replies to them keep
+    agent, the browser trust key and the held reason are cleared; the text
+    stays or is replaced, as staff chose. Comments are kept, not deleted, so replies to them keep
     their place in the thread.
     Each change is written to the admin history of its comment, as done by
     ``by``, and earlier history entries stop naming the commenter.
@@ -82,8 +82,8 @@ def erase_commenter(email: str, *, keep_text: bool, by) -> int:
         # Ties comments to the author's browser (comments/trust.py); and no one to email.
         "trust_key": "",
         "notify_on_approval": False,
-        # The public page changes, so its sitemap date should too.
-        "updated_at": timezone.now(),
+        # Says which of their fields met a rule.
+        "held_reason": "",
     }
     if not keep_text:
         changes["body"] = ERASED_TEXT

@@ -1,8 +1,9 @@
 """
 How long comments keep personal data they no longer need.
 
-IP addresses and user agents serve to spot spam and abuse while a comment is
-new; spam and removed comments are kept a while in case a moderator erred.
+IP addresses, user agents and the reason a comment was held serve to spot spam
+and abuse while a comment is new; spam and removed comments are kept a while
+in case a moderator erred.
 Both periods are settings (``COMMENTS_KEEP_IP_DAYS``,
 ``COMMENTS_KEEP_DISCARDED_DAYS``); ``manage.py apply_retention`` applies them.
 """
@@ -36,11 +37,12 @@ def apply_retention() -> RetentionResult:
     """
     now = timezone.now()
     ip_cutoff = now - timedelta(days=settings.COMMENTS_KEEP_IP_DAYS)
-    # update() leaves updated_at alone: nothing a reader sees has changed.
+    # update() leaves updated_at alone: nothing a reader sees has changed. The held
+    # reason goes too: it says which of the commenter's fields met a rule.
     cleared = (
         Comment.objects.filter(created_at__lt=ip_cutoff)
-        .filter(Q(ip_address__isnull=False) | ~Q(user_agent=""))
-        .update(ip_address=None, user_agent="")
+        .filter(Q(ip_address__isnull=False) | ~Q(user_agent="") | ~Q(held_reason=""))
+        .update(ip_address=None, user_agent="", held_reason="")
     )
 
     discard_cutoff = now - timedelta(days=settings.COMMENTS_KEEP_DISCARDED_DAYS)

@@ -13,3 +13,15 @@ def strip_control_characters(value: str) -> str:
     """
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     return "".join(char for char in value if char in "\n\t" or unicodedata.category(char) != "Cc")
+
+
+def parse_id(value: str | None) -> int | None:
+    """
+    A database id typed into a URL or a form, or None.
+
+    ASCII digits only: "²" and "٣" pass ``str.isdigit()``, and ``int()`` refuses
+    the first and reads the second, so neither may reach a query.
+    """
+    if value and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None

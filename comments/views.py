@@ -14,7 +14,7 @@ from comments.notifications import notify_moderators
 from comments.origin import cross_site_refusal
 from comments.pending import keep_pending, pending_ids, remember_pending
 from comments.stamps import issue_stamp
-from comments.text import strip_control_characters
+from comments.text import parse_id, strip_control_characters
 from comments.threads import build_threads
 from comments.trust import browser_token, remember_token
 
@@ -38,10 +38,10 @@ def comment_section_context(
     approved = {comment.pk: comment for comment in comments if comment.is_approved()}
 
     if form is None:
-        reply_to = approved.get(as_id(request.GET.get("replytocom")))
+        reply_to = approved.get(parse_id(request.GET.get("replytocom")))
         form = CommentForm(article=article, initial={"parent": reply_to and reply_to.pk})
     else:
-        reply_to = approved.get(as_id(form.data.get("parent")))
+        reply_to = approved.get(parse_id(form.data.get("parent")))
 
     return {
         "comments": build_threads(comments),
@@ -51,11 +51,6 @@ def comment_section_context(
         "comments_open": article.comments_are_open(),
         "thread_depth": settings.COMMENTS_THREAD_DEPTH,
     }
-
-
-def as_id(value: str | None) -> int | None:
-    """A database id typed in a URL or a form, or None: ASCII digits only (never "²")."""
-    return int(value) if value and value.isascii() and value.isdigit() else None
 
 
 def render_article(

@@ -47,6 +47,18 @@ def test_check_deploy_is_clean_with_production_settings():
     assert "System check identified no issues" in result.stdout
 
 
+def test_check_deploy_errors_behind_a_tls_proxy_with_no_proxy_counted():
+    """Behind a proxy every reader would be one IP: the check says so and what to set."""
+    behind = {**PRODUCTION, "DJANGO_BEHIND_TLS_PROXY": "true"}
+    result = manage("check", "--deploy", **behind)
+    assert result.returncode == 1
+    assert "blog.E001" in result.stderr
+    assert "Set DJANGO_TRUSTED_PROXY_COUNT to the number of proxies" in result.stderr
+    counted = manage("check", "--deploy", "--fail-level", "WARNING",
+                     **behind, DJANGO_TRUSTED_PROXY_COUNT="1")  # fmt: skip
+    assert counted.returncode == 0, counted.stderr
+
+
 def test_missing_secret_key_stops_with_one_sentence():
     """Debug off without a secret key: one line naming the variable, no traceback."""
     result = manage("check", DJANGO_DEBUG="false")

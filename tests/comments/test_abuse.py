@@ -77,7 +77,13 @@ def test_second_comment_from_the_same_ip_within_15_seconds_is_429(
 
 @pytest.mark.parametrize(
     "spelling",
-    ["maya.okafor@example.net", "MAYA.OKAFOR@EXAMPLE.NET", "other@example.org"],
+    [
+        "maya.okafor@example.net",
+        "MAYA.OKAFOR@EXAMPLE.NET",
+        '"maya.okafor"@example.net',
+        "maya.okafor+again@example.net",
+        "other@example.org",
+    ],
 )
 def test_the_same_browser_from_another_address_is_slowed_down_too(
     post_comment, comment_data, flood, spelling

@@ -117,6 +117,16 @@ def test_erase_command_anonymises_and_keeps_the_thread(client, maya, staff_user)
     assert run("export_commenter", EMAIL)[1].strip() == NO_DATA
 
 
+def test_erase_leaves_no_held_reason_behind(maya, staff_user):
+    """The reason a comment was held says which of the commenter's fields met a rule: it goes."""
+    Comment.objects.update(held_reason="Its email contains a moderated word.")
+    run("erase_commenter", EMAIL, "--text", "keep", "--by", staff_user.username)
+    maya["first"].refresh_from_db()
+    maya["reply"].refresh_from_db()
+    assert maya["first"].held_reason == ""
+    assert maya["reply"].held_reason == "Its email contains a moderated word."  # Sam's, kept.
+
+
 def test_erase_removes_the_name_from_earlier_admin_history(maya, staff_user):
     """History written before the erase (here, an approval) stops naming the commenter."""
     LogEntry.objects.log_actions(staff_user.pk, [maya["own_reply"]], CHANGE, "Approved.")
@@ -222,3 +232,40 @@ def test_data_rights_actions_are_for_moderators(client, maya):
     )
     assert response.status_code in {200, 302}
     assert Comment.objects.by_email(EMAIL).count() == 2
+
+
+SPELLINGS = [
+    '"flood-a"@example.org',
+    "flood-a+blog@example.org",
+    "FLOOD-A@EXAMPLE.ORG",
+    "flood-a@example.org.",
+    " flood-a@example.org ",
+]
+
+
+@pytest.mark.parametrize("asked_with", ["flood-a@example.org", *SPELLINGS])
+def test_export_and_erase_find_every_spelling_of_one_address(seed_article, staff_user, asked_with):
+    """Quoted, tagged, upper-case or dotted: one mailbox, so one export and one erasure."""
+    for spelling in SPELLINGS:
+        CommentFactory(article=seed_article, author_email=spelling, body=f"By {spelling!r}.")
+    other = CommentFactory(article=seed_article, author_email="flood-b@example.org")
+    out, _ = run("export_commenter", asked_with)
+    assert len(json.loads(out)["comments"]) == len(SPELLINGS)
+    run("erase_commenter", asked_with, "--text", "keep", "--by", staff_user.username)
+    names = dict(Comment.objects.values_list("pk", "author_name"))
+    assert names.pop(other.pk) == other.author_name
+    assert set(names.values()) == {ANONYMOUS}
+
+
+@pytest.mark.parametrize(
+    ("stored", "asked_with"),
+    [
+        ("ana@exämple.org", "ana@xn--exmple-cua.org"),
+        ("ana@XN--EXMPLE-CUA.ORG", "Ana@EXÄMPLE.org"),
+    ],
+)
+def test_international_domains_are_one_domain_in_either_spelling(seed_article, stored, asked_with):
+    """A domain typed in Unicode and its punycode are the same domain."""
+    CommentFactory(article=seed_article, author_email=stored)
+    out, _ = run("export_commenter", asked_with)
+    assert len(json.loads(out)["comments"]) == 1

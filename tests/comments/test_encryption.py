@@ -5,6 +5,7 @@ import json
 
 import pytest
 from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import hashes, hmac
 from django.core.exceptions import FieldError, ValidationError
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
@@ -13,7 +14,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from comments.admin import CommentAdmin
-from comments.encryption import EmailKeyError, check_email_key
+from comments.encryption import EmailKeyError, _hash_key, check_email_key
 from comments.models import Comment
 from tests.blog.test_settings import PRODUCTION, manage
 from tests.factories import CommentFactory
@@ -261,3 +262,18 @@ def test_saving_only_the_address_updates_its_hash_too():
     comment.save(update_fields=["author_email"])
     assert list(Comment.objects.by_email("new@example.org")) == [comment]
     assert not Comment.objects.by_email(EMAIL).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_rehashes_old_rows_so_every_spelling_finds_them(settings):
+    """Rows hashed before the canonical form are found under any spelling once migrated."""
+    call_command("migrate", "comments", "0006", verbosity=0)
+    comment = CommentFactory(author_email="Flood-A+blog@Example.org")
+    mac = hmac.HMAC(_hash_key(settings.COMMENT_EMAIL_KEYS[0]), hashes.SHA256())
+    mac.update(b"flood-a+blog@example.org")  # How the old code hashed it: stripped, lower-cased.
+    Comment.objects.filter(pk=comment.pk).update(author_email_hash=mac.finalize().hex())
+    assert not Comment.objects.by_email('"flood-a"@example.org').exists()
+
+    call_command("migrate", verbosity=0)
+    for spelling in ('"flood-a"@example.org', "flood-a@EXAMPLE.ORG", "flood-a+blog@example.org"):
+        assert Comment.objects.by_email(spelling).get() == comment

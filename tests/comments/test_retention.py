@@ -38,7 +38,7 @@ def test_ip_and_user_agent_go_after_thirty_days_and_the_command_says_so():
     old = aged(31, body="Still here.", **NETWORK)
     recent = aged(29, **NETWORK)
     assert retention() == [
-        "Cleared the IP address and user agent of 1 comment older than 30 days.",
+        "Cleared the IP address, user agent and held reason of 1 comment older than 30 days.",
         "Deleted 0 spam or removed comments untouched for 30 days.",
     ]
     old.refresh_from_db()
@@ -46,8 +46,18 @@ def test_ip_and_user_agent_go_after_thirty_days_and_the_command_says_so():
     assert (old.ip_address, old.user_agent, old.body) == (None, "", "Still here.")
     assert (recent.ip_address, recent.user_agent) == ("203.0.113.7", "Firefox/140")
     assert retention()[0] == (
-        "Cleared the IP address and user agent of 0 comments older than 30 days."
+        "Cleared the IP address, user agent and held reason of 0 comments older than 30 days."
     )
+
+
+def test_the_reason_a_comment_was_held_goes_with_its_ip_address():
+    """Which of the commenter's fields met a rule is kept no longer than the IP address."""
+    old = aged(31, held_reason="Its email contains a moderated word.", **NETWORK)
+    recent = aged(29, held_reason="Its email contains a moderated word.")
+    retention()
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.held_reason, recent.held_reason) == ("", "Its email contains a moderated word.")
 
 
 def test_clearing_does_not_move_the_comments_last_change():
@@ -105,7 +115,7 @@ def test_periods_are_settings(settings):
     aged(8, **NETWORK)
     aged(4, status=Comment.Status.SPAM)
     assert retention() == [
-        "Cleared the IP address and user agent of 1 comment older than 7 days.",
+        "Cleared the IP address, user agent and held reason of 1 comment older than 7 days.",
         "Deleted 1 spam or removed comment untouched for 3 days.",
     ]
 

@@ -17,10 +17,10 @@ class Command(BaseCommand):
         discard_days = settings.COMMENTS_KEEP_DISCARDED_DAYS
         self.stdout.write(
             ngettext(
-                "Cleared the IP address and user agent of %(count)d comment older than "
-                "%(days)d days.",
-                "Cleared the IP address and user agent of %(count)d comments older than "
-                "%(days)d days.",
+                "Cleared the IP address, user agent and held reason of %(count)d comment "
+                "older than %(days)d days.",
+                "Cleared the IP address, user agent and held reason of %(count)d comments "
+                "older than %(days)d days.",
                 result.cleared,
             )
             % {"count": result.cleared, "days": ip_days}

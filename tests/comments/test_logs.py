@@ -1,0 +1,118 @@
+"""
+No commenter's address reaches a log line, at any level, whatever happens.
+
+Every logger is opened to DEBUG (SQL included) while readers post, the rules
+hold and catch comments, the mail server refuses a recipient, staff search,
+export and erase: no record, its arguments or its traceback holds an address.
+"""
+
+import io
+import logging
+import smtplib
+import traceback
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+
+from comments.actions import change_status
+from comments.models import Comment, ModerationSettings
+from tests.conftest import post_as, reader
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ADDRESS = "Lee.Secret+blog@Example.org"
+SPELLINGS = [ADDRESS, ADDRESS.lower(), "lee.secret@example.org", "lee.secret"]
+MODERATOR = "moderator.person@example.com"
+
+
+class RefusingBackend(BaseEmailBackend):
+    """A mail server that refuses every recipient, as smtplib reports it."""
+
+    def send_messages(self, messages):
+        for message in messages:
+            recipients = {address: (550, b"5.1.1 <%s> unknown" % address.encode())
+                          for address in message.recipients()}  # fmt: skip
+            raise smtplib.SMTPRecipientsRefused(recipients)
+
+
+class Records(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.NOTSET)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = [record.getMessage(), repr(record.args)]
+        if record.exc_info:
+            text.append("".join(traceback.format_exception(*record.exc_info)))
+        self.lines.append(" ".join(text))
+
+
+@pytest.fixture
+def every_log_line(settings):
+    """All logging, every logger at DEBUG, SQL included, for the length of the test."""
+    records = Records()
+    loggers = [logging.getLogger()] + [
+        logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
+    ]
+    saved = [(logger, logger.level, logger.propagate) for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(records)
+        logger.propagate = False  # Each record once, whichever logger has it.
+    connection.force_debug_cursor = True  # django.db.backends logs every query.
+    yield records.lines
+    connection.force_debug_cursor = False
+    for logger, level, propagate in saved:
+        logger.setLevel(level)
+        logger.removeHandler(records)
+        logger.propagate = propagate
+
+
+def test_no_address_in_any_log_line(
+    every_log_line, seed_article, settings, superuser_client, django_capture_on_commit_callbacks
+):
+    """Posting, rules, refusals, refused mail, approval, search, export, erasure: none logs it."""
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.RefusingBackend"}}
+    settings.MANAGERS = [MODERATOR]
+    moderator = UserFactory(is_staff=True, email=MODERATOR)
+    moderator.groups.add(Group.objects.get(name="Moderators"))
+    # Words that match the address, without spelling it (the rules' own queries are logged).
+    ModerationSettings.objects.update_or_create(
+        pk=1, defaults={"moderation_words": "secret", "block_words": "+blog@"}
+    )
+    browser = reader()
+    data = {"author_name": "Lee", "author_email": ADDRESS, "body": "First.",
+            "notify_on_approval": "on"}  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        post_as(browser, seed_article, data)  # Caught by the block word.
+        ModerationSettings.objects.update_or_create(pk=1, defaults={"block_words": ""})
+        post_as(browser, seed_article, {**data, "body": "Second."})  # Held: moderated word.
+        post_as(browser, seed_article, {**data, "body": "Second."})  # A duplicate: 409.
+        post_as(browser, seed_article, {**data, "author_email": "not an address"})  # 400.
+        post_as(reader(), seed_article, {**data, "body": "No stamp.", "issued": ""})  # Confirm.
+        browser.post(reverse("comments:post", args=[seed_article.slug]),
+                     data, headers={"Sec-Fetch-Site": "cross-site"})  # fmt: skip
+        change_status(Comment.objects.all(), Comment.Status.APPROVED, by=moderator)
+    assert Comment.objects.count() == 2
+
+    changelist = reverse("admin:comments_comment_changelist")
+    selected = {"_selected_action": list(Comment.objects.values_list("pk", flat=True))}
+    superuser_client.post(changelist, {"action": "export_commenters", **selected})
+    call_command("export_commenter", ADDRESS, stdout=io.StringIO())
+    staff = UserFactory(is_staff=True)
+    call_command("erase_commenter", ADDRESS, "--text", "keep", "--by", staff.username,
+                 stdout=io.StringIO())  # fmt: skip
+
+    assert any("Could not send the email" in line for line in every_log_line)
+    assert any("code 550" in line for line in every_log_line)
+    assert any("SELECT" in line for line in every_log_line)  # Queries were logged too.
+    spellings = [spelling.lower() for spelling in SPELLINGS]
+    assert [line for line in every_log_line if any(s in line.lower() for s in spellings)] == []
+    # Nor a moderator's, when a message to them fails (the test's own INSERT of them aside).
+    failures = [line for line in every_log_line if "Could not send" in line]
+    assert not [line for line in failures if MODERATOR in line]
