@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from comments.encryption import email_hashes
 from comments.models import Comment
-from tests.conftest import post_as
+from tests.conftest import post_as, reader
 from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +138,21 @@ def test_error_pages_do_not_echo_other_commenters(client, discussion):
     assert_no_email(
         {"invalid": text_of(invalid), "closed": text_of(closed), "cross-site": text_of(cross_site)}
     )
+
+
+def test_the_avatar_on_ones_own_held_comment_says_nothing_of_the_email(seed_article):
+    """
+    Posting under a guessed address and reading one's own held copy's avatar learns nothing.
+
+    The colour once came from a keyed hash of the email: a right guess and a wrong
+    one showed different colours. Now both show the colour of the name typed.
+    """
+    avatars = []
+    for email in ["victim@example.org", "wrong.guess@example.org", "VICTIM@EXAMPLE.ORG"]:
+        browser = reader()
+        data = {"author_name": "Robin Gray", "author_email": email, "body": f"Test {email}"}
+        response = post_as(browser, seed_article, data)
+        own = BeautifulSoup(browser.get(response["Location"]).content, "html.parser")
+        avatars.append(str(own.select_one(".comment-awaiting-moderation").find_previous(
+            class_="avatar")))  # fmt: skip
+    assert len(set(avatars)) == 1
