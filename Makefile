@@ -51,9 +51,10 @@ test-postgres: export DJANGO_DEBUG ?= true
 test-postgres: $(INSTALLED)  ## The whole test suite on PostgreSQL, with Redis as the cache
 	DATABASE_URL=$(POSTGRES_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest
 
-lint: $(INSTALLED)  ## Ruff lint and format check, migrations up to date
+lint: $(INSTALLED)  ## Ruff, import direction between the apps, migrations up to date
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	git ls-files -z --cached --others --exclude-standard '*.py' | xargs -0 $(BIN)/django-upgrade --check --target-version 6.1
 	$(BIN)/python manage.py makemigrations --check --dry-run
 

@@ -20,15 +20,11 @@ from django.template.defaultfilters import linebreaks_filter
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from blog.models import Article
+from blog.models import Article, full_url
 from comments.models import Comment
 
 ARTICLES_IN_FEED = 20
 COMMENTS_IN_FEED = 30
-
-
-def absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 class ArticlesFeed(Feed):
@@ -43,10 +39,10 @@ class ArticlesFeed(Feed):
         return settings.SITE_NAME
 
     def link(self) -> str:
-        return absolute(reverse("blog:home"))
+        return full_url(reverse("blog:home"))
 
     def feed_url(self) -> str:
-        return absolute(reverse("blog:feed"))
+        return full_url(reverse("blog:feed"))
 
     def items(self) -> QuerySet[Article]:
         return Article.objects.published()[:ARTICLES_IN_FEED]
@@ -59,7 +55,7 @@ class ArticlesFeed(Feed):
         return item.body_html
 
     def item_link(self, item: Article) -> str:
-        return absolute(item.get_absolute_url())
+        return item.get_full_url()
 
     def item_pubdate(self, item: Article):
         return item.published_at
@@ -75,7 +71,7 @@ class ArticlesAtomFeed(ArticlesFeed):
     subtitle = ArticlesFeed.description
 
     def feed_url(self) -> str:
-        return absolute(reverse("blog:atom"))
+        return full_url(reverse("blog:atom"))
 
 
 class CommentsFeed(Feed):
@@ -90,10 +86,10 @@ class CommentsFeed(Feed):
         return self.title()
 
     def link(self) -> str:
-        return absolute(reverse("blog:home"))
+        return full_url(reverse("blog:home"))
 
     def feed_url(self) -> str:
-        return absolute(reverse("blog:comments-feed"))
+        return full_url(reverse("blog:comments-feed"))
 
     def items(self) -> QuerySet[Comment]:
         return (
@@ -111,7 +107,7 @@ class CommentsFeed(Feed):
         return linebreaks_filter(item.body, autoescape=True)
 
     def item_link(self, item: Comment) -> str:
-        return absolute(item.get_absolute_url())
+        return item.get_full_url()
 
     def item_author_name(self, item: Comment) -> str:
         return item.author_name
@@ -136,10 +132,10 @@ class ArticleCommentsFeed(CommentsFeed):
         return self.title(obj)
 
     def link(self, obj: Article) -> str:
-        return absolute(obj.get_absolute_url())
+        return obj.get_full_url()
 
     def feed_url(self, obj: Article) -> str:
-        return absolute(reverse("blog:article-feed", kwargs={"slug": obj.slug}))
+        return full_url(reverse("blog:article-feed", kwargs={"slug": obj.slug}))
 
     def items(self, obj: Article) -> QuerySet[Comment]:
         return (obj.comments.approved().select_related("article").order_by("-created_at", "-pk"))[

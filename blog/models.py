@@ -1,9 +1,20 @@
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 
 from blog.markup import render_markdown
+
+
+def full_url(path: str) -> str:
+    """
+    The address of a path of this site, for what leaves a request: feeds, emails, metadata.
+
+    The one place absolute addresses are made: on SITE_URL, never on the
+    request's Host header, which a client chooses.
+    """
+    return f"{settings.SITE_URL}{path}"
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -26,12 +37,6 @@ class ArticleQuerySet(models.QuerySet):
             discussed=models.Max("discussion_changed_at"),
         )
         return "|".join(str(value) for value in latest.values())
-
-    def with_comment_count(self) -> "ArticleQuerySet":
-        """Annotate ``comment_count``: the approved comments, counted in the same query."""
-        from comments.models import Comment
-
-        return self.annotate(comment_count=Comment.objects.approved().count_per_article())
 
 
 class Article(models.Model):
@@ -95,6 +100,9 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("blog:article", kwargs={"slug": self.slug})
+
+    def get_full_url(self) -> str:
+        return full_url(self.get_absolute_url())
 
     def is_published(self) -> bool:
         """Instance twin of ``ArticleQuerySet.published()``."""

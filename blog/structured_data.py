@@ -34,7 +34,7 @@ def flatten(threads: Iterable[Comment]) -> list[Comment]:
 
 def blog_posting(article: Article, comments: Iterable[Comment]) -> dict[str, Any]:
     """The article as a BlogPosting; only approved comments are listed."""
-    url = f"{settings.SITE_URL}{article.get_absolute_url()}"
+    url = article.get_full_url()
     publisher = {"@type": "Organization", "name": settings.SITE_NAME, "url": settings.SITE_URL}
     approved = [comment for comment in comments if comment.is_approved()]
     return {

@@ -12,7 +12,7 @@ from django.views.generic import ListView
 
 from blog.models import Article, ArticleQuerySet
 from blog.shared_pages import shared_page
-from comments.views import render_article
+from comments.section import section_context, settle_pending, with_comment_count
 
 logger = logging.getLogger(__name__)
 
@@ -51,14 +51,16 @@ class ArticleListView(ListView):
     paginate_by = 20
 
     def get_queryset(self) -> ArticleQuerySet:
-        return Article.objects.published().with_comment_count()
+        return with_comment_count(Article.objects.published())
 
 
 @shared_page(article_version)
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """One article with its comment section (rendered by the comments app)."""
+    """One article, with the comment section the comments app offers."""
     article = get_object_or_404(visible_articles(request), slug=slug)
-    response = render_article(request, article)
+    context = {"article": article, **section_context(request, article)}
+    response = render(request, "blog/article_detail.html", context)
+    settle_pending(request, response)
     if not article.is_published():
         # A staff preview must never land in a shared or browser cache.
         add_never_cache_headers(response)

@@ -26,9 +26,8 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
-from django.core import checks
 from django.core.exceptions import FieldError, ImproperlyConfigured
-from django.db import connections, models
+from django.db import models
 
 # Every Fernet token starts with its version byte, 0x80, which is "gA" in base64.
 TOKEN_PREFIX = "gA"
@@ -191,33 +190,3 @@ class EmailHashField(models.CharField):
         value = email_hash(getattr(model_instance, self.source) or "")
         setattr(model_instance, self.attname, value)
         return value
-
-
-@checks.register(checks.Tags.database)
-def check_email_key(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
-    """
-    ``migrate`` and ``check --database`` refuse to go on with a key that opens nothing.
-
-    Tries the newest stored address; before the comments table is migrated
-    there is nothing to try.
-    """
-    from comments.models import Comment
-
-    errors = []
-    table = Comment._meta.db_table
-    for alias in databases or []:
-        connection = connections[alias]
-        with connection.cursor() as cursor:
-            if table not in connection.introspection.table_names(cursor):
-                continue
-            columns = {
-                c.name for c in connection.introspection.get_table_description(cursor, table)
-            }
-        if "author_email_hash" not in columns:
-            continue
-        newest = Comment.objects.using(alias).exclude(author_email_hash="").order_by("-pk")
-        try:
-            newest.values_list("author_email", flat=True).first()
-        except EmailKeyError as error:
-            errors.append(checks.Error(str(error), id="comments.E001"))
-    return errors

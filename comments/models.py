@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from blog.models import Article
+from blog.models import Article, full_url
 from comments.avatars import Avatar, avatar_for
 from comments.encryption import EmailHashField, EncryptedEmailField, email_hashes
 
@@ -153,6 +153,9 @@ class Comment(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+
+    def get_full_url(self) -> str:
+        return full_url(self.get_absolute_url())
 
     def delete(self, *args, **kwargs):
         was_public = self.is_approved()

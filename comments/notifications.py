@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import Truncator
 
+from blog.models import full_url
 from comments.encryption import canonical_email
 from comments.models import Comment
 
@@ -88,10 +89,6 @@ def moderator_addresses() -> list[str]:
     return list(unique.values())
 
 
-def absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
 def notify_moderators(comment: Comment) -> None:
     """Tell moderators about a new comment that waits for them; nothing for others."""
     if comment.status != Comment.Status.PENDING:
@@ -101,8 +98,8 @@ def notify_moderators(comment: Comment) -> None:
         "comment": comment,
         "article": comment.article,
         "excerpt": Truncator(comment.body).chars(500),
-        "change_url": absolute(reverse("admin:comments_comment_change", args=[comment.pk])),
-        "queue_url": absolute(reverse("admin:comments_comment_changelist")),
+        "change_url": full_url(reverse("admin:comments_comment_change", args=[comment.pk])),
+        "queue_url": full_url(reverse("admin:comments_comment_changelist")),
     }
     subject = f"[{settings.SITE_NAME}] Please moderate: “{comment.article.title}”"
     body = render_to_string("comments/email/held.txt", context)
@@ -117,7 +114,7 @@ def notify_author_of_approval(comment: Comment) -> None:
         "site_name": settings.SITE_NAME,
         "comment": comment,
         "article": comment.article,
-        "permalink": absolute(comment.get_absolute_url()),
+        "permalink": comment.get_full_url(),
     }
     subject = f"[{settings.SITE_NAME}] Your comment on “{comment.article.title}” is published"
     body = render_to_string("comments/email/approved.txt", context)

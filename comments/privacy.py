@@ -38,7 +38,7 @@ def export_commenter(email: str) -> dict[str, Any] | None:
             {
                 "id": comment.pk,
                 "article": comment.article.title,
-                "url": f"{settings.SITE_URL}{comment.get_absolute_url()}",
+                "url": comment.get_full_url(),
                 "in_reply_to": comment.parent_id,
                 "name": comment.author_name,
                 "email": comment.author_email,

@@ -9,58 +9,24 @@ from blog.models import Article
 from comments.client import client_ip
 from comments.forms import CommentForm
 from comments.intake import Outcome, Submission, Verdict, review
-from comments.models import Comment
 from comments.notifications import notify_moderators
 from comments.origin import cross_site_refusal
-from comments.pending import keep_pending, pending_ids, remember_pending
+from comments.pending import remember_pending
+from comments.section import section_context
 from comments.stamps import issue_stamp
-from comments.text import parse_id, strip_control_characters
-from comments.threads import build_threads
+from comments.text import strip_control_characters
 from comments.trust import browser_token, remember_token
 
 
-def comment_section_context(
-    request: HttpRequest, article: Article, form: CommentForm | None = None
-) -> dict:
+def show_errors(request: HttpRequest, article: Article, form: CommentForm) -> HttpResponse:
     """
-    Everything the comment section of an article page shows, in one query.
+    The article page again, the form with its errors and all the reader typed.
 
-    The public sees approved comments; a commenter also sees their own held
-    comments, named in their signed cookie (such a page is theirs alone).
+    ``comments/post_failed.html`` is the project's to write: this blog's
+    extends the article page (templates/comments/post_failed.html).
     """
-    visible = Comment.objects.approved()
-    if own := pending_ids(request):
-        visible = visible | Comment.objects.held().filter(pk__in=own)
-    # Public pages never need an address: it is not even decrypted.
-    comments = list(
-        visible.filter(article=article).defer("author_email").order_by("created_at", "pk")
-    )
-    approved = {comment.pk: comment for comment in comments if comment.is_approved()}
-
-    if form is None:
-        reply_to = approved.get(parse_id(request.GET.get("replytocom")))
-        form = CommentForm(article=article, initial={"parent": reply_to and reply_to.pk})
-    else:
-        reply_to = approved.get(parse_id(form.data.get("parent")))
-
-    return {
-        "comments": build_threads(comments),
-        "comment_count": len(approved),
-        "comment_form": form,
-        "reply_to": reply_to,
-        "comments_open": article.comments_are_open(),
-        "thread_depth": settings.COMMENTS_THREAD_DEPTH,
-    }
-
-
-def render_article(
-    request: HttpRequest, article: Article, form: CommentForm | None = None, status: int = 200
-) -> HttpResponse:
-    """The article page with its comment section."""
-    context = {"article": article, **comment_section_context(request, article, form)}
-    response = render(request, "blog/article_detail.html", context, status=status)
-    keep_pending(request, response)
-    return response
+    context = {"article": article, **section_context(request, article, form)}
+    return render(request, "comments/post_failed.html", context, status=400)
 
 
 def refuse(request: HttpRequest, article: Article, message: str, status: int) -> HttpResponse:
@@ -123,7 +89,7 @@ def respond(request: HttpRequest, submission: Submission, verdict: Verdict) -> H
             return response
         case Outcome.INVALID:
             form.restamp(issue_stamp(submission.browser))
-            return render_article(request, article, form, status=400)
+            return show_errors(request, article, form)
         case Outcome.CONFIRM:
             form.restamp(issue_stamp(submission.browser, submission.text()))
             context = {"article": article, "form": form, "preview": submission.comment}

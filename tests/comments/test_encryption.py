@@ -14,7 +14,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from comments.admin import CommentAdmin
-from comments.encryption import EmailKeyError, _hash_key, check_email_key
+from comments.checks import check_email_key
+from comments.encryption import EmailKeyError, _hash_key
 from comments.models import Comment
 from tests.blog.test_settings import PRODUCTION, manage
 from tests.factories import CommentFactory
