@@ -1,9 +1,10 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Layout, Submit
+from crispy_forms.layout import HTML, Div, Field, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.forms.boundfield import BoundField
+from django.urls import reverse
 
 from comments.models import Comment
 from comments.text import parse_id, strip_control_characters
@@ -120,12 +121,25 @@ class CommentForm(forms.ModelForm):
         self.returned_stamp = data.get("issued", "") if data is not None else ""
         super().__init__(data, *args, **kwargs)
         self.article = article
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
+        self.helper = self.make_helper()
+        # The layout is the one place the fields' order is written; the error
+        # summary and anything else that walks the form follow it.
+        self.order_fields(pointer.name for pointer in self.helper.layout.get_field_names())
+
+    def make_helper(self) -> FormHelper:
+        """How crispy-forms renders this form: the whole <form>, without a CSRF token."""
+        helper = FormHelper(self)
+        helper.form_id = "commentform"
+        helper.form_class = "comment-form"
+        helper.form_action = reverse("comments:post", args=[self.article.slug])
+        # The browser's own validation would stop the summary of errors from being shown.
+        helper.attrs = {"novalidate": True, "data_stamp_url": reverse("comments:stamp")}
         # The page is the same for every reader, so the form carries no token: the
         # comment POST is checked by where it comes from instead (comments/origin.py).
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+        helper.disable_csrf = True
+        helper.form_error_title = "Your comment was not posted. Please check the following:"
+        helper.layout = Layout(
+            HTML('{% include "comments/_form_notes.html" %}'),
             Field("body"),
             Field("author_name"),
             Field("author_email"),
@@ -139,6 +153,7 @@ class CommentForm(forms.ModelForm):
             Div(Field("subject"), css_class="hp", aria_hidden="true"),
             Submit("submit", "Post Comment"),
         )
+        return helper
 
     def clean_parent(self) -> Comment | None:
         """A reply must answer an approved comment of the same article."""
