@@ -24,7 +24,12 @@ $(INSTALLED): requirements.txt
 # Local development runs with DJANGO_DEBUG on unless the environment says otherwise.
 run test migrate lint: export DJANGO_DEBUG ?= true
 
-migrate: $(INSTALLED)  ## Apply database migrations (creates the article on first run)
+# What manage.py reads for local work (manage.py, blog/settings.py): debug on, so
+# that `.venv/bin/python manage.py createsuperuser` works as Django's tutorial has it.
+.env:
+	printf '# Written by make run for local development; the production server never reads it.\nDJANGO_DEBUG=true\n' > $@
+
+migrate: $(INSTALLED) .env  ## Apply database migrations (creates the article on first run)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 
@@ -34,6 +39,8 @@ run: migrate  ## Serve the blog at http://127.0.0.1:8000/
 # Production: debug off and settings from the environment (README "Production").
 # Set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DJANGO_SITE_URL first;
 # WEB_CONCURRENCY and GUNICORN_THREADS size the server (gunicorn.conf.py).
+# Production reads no .env: DJANGO_ENV_FILE names one if wanted (README).
+serve: export DJANGO_ENV_FILE ?=
 serve: $(INSTALLED)  ## Serve in production with gunicorn (HOST, PORT; see README)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable

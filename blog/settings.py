@@ -3,30 +3,28 @@ Settings for the blog, read from the environment.
 
 One module for every environment, as in simonwillisonblog's config/settings.py:
 safe production defaults, relaxed only by ``DJANGO_DEBUG=true``. The variables
-an operator sets are listed in README.md.
+an operator sets are listed in README.md. environs parses them; a value it
+refuses stops the process with one sentence naming the variable.
+
+Variables may also come from a file named by ``DJANGO_ENV_FILE``: manage.py
+names the ``.env`` that ``make run`` writes (debug on, for development), so
+``manage.py createsuperuser`` works as Django's tutorial types it; the
+production server reads no file unless told to.
 """
 
 import os
 from pathlib import Path
 
-import dj_database_url
 from cryptography.fernet import Fernet
 from django.utils.csp import CSP
+from environs import Env, EnvError, validate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-
-def env_bool(name: str, default: bool = False) -> bool:
-    """Read a yes/no variable; anything but a clear "yes" word is false."""
-    value = os.environ.get(name)
-    if value is None or not value.strip():
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    """Read a comma-separated variable into a list of non-empty items."""
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+env = Env(eager=True)
+if env_file := os.environ.get("DJANGO_ENV_FILE", "").strip():
+    # Never searched for up the tree: only the file named is read, and the environment wins.
+    env.read_env(env_file, recurse=False)
 
 
 def refuse_to_start(sentence: str) -> SystemExit:
@@ -39,24 +37,39 @@ def refuse_to_start(sentence: str) -> SystemExit:
     return SystemExit(f"Configuration error: {sentence}")
 
 
-def env_number(name: str, default: int, unit: str, *, minimum: int = 0, whole: bool = True):
-    """Read a number of ``unit``; anything else stops the process with one sentence."""
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
+def parsed(read, name: str, default, sentence: str, **kwargs):
+    """``read(name, default)``, an environs parser; a value it refuses stops with ``sentence``."""
     try:
-        number = int(value) if whole else float(value)
-    except ValueError:
-        number = None
-    if number is None or number < minimum:
-        kind = "a whole number" if whole else "a number"
-        raise refuse_to_start(f"{name} must be {kind} of {unit}, such as {default}.")
-    return number
+        return read(name, default, **kwargs)
+    except EnvError:
+        raise refuse_to_start(sentence) from None
 
 
-DEBUG = env_bool("DJANGO_DEBUG")
+def yes_or_no(name: str, default: bool = False) -> bool:
+    """A true/false variable: true, yes, on or 1; false, no, off or 0; nothing else."""
+    return parsed(env.bool, name, default, f"{name} must be true or false.")
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip()
+
+def number(name: str, default: int, unit: str, *, minimum: int = 0, whole: bool = True):
+    """A number of ``unit``, at least ``minimum``."""
+    kind = "a whole number" if whole else "a number"
+    return parsed(
+        env.int if whole else env.float,
+        name,
+        default,
+        f"{name} must be {kind} of {unit}, such as {default}.",
+        validate=validate.Range(min=minimum),
+    )
+
+
+def items(name: str, default: str = "") -> list[str]:
+    """A comma-separated variable as a list, each item stripped, empty ones left out."""
+    return [item.strip() for item in env.list(name, default.split(",")) if item.strip()]
+
+
+DEBUG = yes_or_no("DJANGO_DEBUG")
+
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", "").strip()
 if not SECRET_KEY:
     if not DEBUG:
         raise refuse_to_start(
@@ -65,11 +78,11 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+ALLOWED_HOSTS = items("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
-SITE_NAME = os.environ.get("DJANGO_SITE_NAME", "Relief Notes")
+SITE_NAME = env.str("DJANGO_SITE_NAME", "Relief Notes")
 # Absolute URL of the site, for links that leave a request (emails, feeds).
-SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = env.str("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -126,24 +139,26 @@ TEMPLATES = [
 WSGI_APPLICATION = "blog.wsgi.application"
 
 
-# Database: SQLite in the project folder unless DATABASE_URL names another.
+# Database: SQLite in the project folder unless DATABASE_URL names another,
+# parsed by dj-database-url through environs. The URL may hold a password:
+# the message never repeats it.
 # https://github.com/jazzband/dj-database-url
-try:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-            conn_max_age=600,
-            conn_health_checks=True,
-        )
-    }
-except ValueError:
-    DATABASES = {"default": {}}
-# The URL may hold a password: the message never repeats it.
-if not DATABASES["default"].get("NAME"):
-    raise refuse_to_start(
-        "DATABASE_URL is not a valid database URL; expected a form such as "
-        "postgres://user:password@host:5432/name or sqlite:////absolute/path/db.sqlite3."
+BAD_DATABASE_URL = (
+    "DATABASE_URL is not a valid database URL; expected a form such as "
+    "postgres://user:password@host:5432/name or sqlite:////absolute/path/db.sqlite3."
+)
+DATABASES = {
+    "default": parsed(
+        env.dj_db_url,
+        "DATABASE_URL",
+        f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        BAD_DATABASE_URL,
+        conn_max_age=600,
+        conn_health_checks=True,
     )
+}
+if not DATABASES["default"].get("NAME"):
+    raise refuse_to_start(BAD_DATABASE_URL)
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Many readers and several writers at once without "database is locked":
@@ -153,7 +168,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # https://docs.djangoproject.com/en/6.1/ref/databases/#sqlite-transaction-behavior
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": env_number("DJANGO_DB_TIMEOUT", 20, "seconds", whole=False),
+        "timeout": number("DJANGO_DB_TIMEOUT", 20, "seconds", whole=False),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     # Connections persist (CONN_MAX_AGE above): each thread of the production
@@ -162,14 +177,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # Cache: in-process by default; Redis when REDIS_URL is set, so that several app
 # processes or servers share cached pages and rate limits.
-REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+REDIS_URL = env.str("REDIS_URL", "").strip()
 # Rate limits need a cache every process shares: Redis, or else a table in the
 # database (created by `manage.py createcachetable`, which `make` runs).
 if REDIS_URL:
     redis_cache = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": os.environ.get("DJANGO_CACHE_PREFIX", "blog"),
+        "KEY_PREFIX": env.str("DJANGO_CACHE_PREFIX", "blog"),
         # An unreachable Redis fails in seconds (a styled 503), never hangs a worker.
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
@@ -204,13 +219,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
-TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
+TIME_ZONE = env.str("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
 # Static files: hashed and compressed by WhiteNoise, served by the app itself.
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -229,24 +244,24 @@ COMMENTS_THREAD_DEPTH = 5
 # Anti-spam (comments/stamps.py, comments/intake.py). A form sent back sooner
 # than this was not typed by a person; one older than COMMENTS_FORM_MAX_AGE
 # seconds has expired.
-COMMENTS_MIN_SUBMIT_SECONDS = env_number(
+COMMENTS_MIN_SUBMIT_SECONDS = number(
     "DJANGO_COMMENTS_MIN_SUBMIT_SECONDS", 3, "seconds", whole=False
 )
 COMMENTS_FORM_MAX_AGE = 6 * 60 * 60
 # One comment per IP address, and per email address, every this many seconds.
-COMMENTS_FLOOD_INTERVAL = env_number("DJANGO_COMMENTS_FLOOD_INTERVAL", 15, "seconds")
+COMMENTS_FLOOD_INTERVAL = number("DJANGO_COMMENTS_FLOOD_INTERVAL", 15, "seconds")
 COMMENTS_RATE_LIMIT_CACHE = "ratelimit"
 # A comment POST larger than this is refused before it is read: the form at its
 # limits, every character four bytes and percent-encoded, fits well within.
 COMMENTS_MAX_REQUEST_BYTES = 100 * 1024
 # Proxies in front of the app that append to X-Forwarded-For (0: none).
-TRUSTED_PROXY_COUNT = env_number("DJANGO_TRUSTED_PROXY_COUNT", 0, "proxies")
+TRUSTED_PROXY_COUNT = number("DJANGO_TRUSTED_PROXY_COUNT", 0, "proxies")
 
 # Privacy (README.md, "Privacy"). Commenters' emails are encrypted at rest with
 # these Fernet keys, newest first; older keys only read rows not yet rotated.
 # https://cryptography.io/en/latest/fernet/#cryptography.fernet.MultiFernet
 DEVELOPMENT_EMAIL_KEY = "cmVsaWVmLW5vdGVzLWRldi1vbmx5LW5ldmVyLXByb2Q="
-COMMENT_EMAIL_KEYS = env_list("DJANGO_COMMENT_EMAIL_KEYS")
+COMMENT_EMAIL_KEYS = items("DJANGO_COMMENT_EMAIL_KEYS")
 if not COMMENT_EMAIL_KEYS:
     if not DEBUG:
         raise refuse_to_start(
@@ -273,10 +288,8 @@ if not DEBUG and DEVELOPMENT_EMAIL_KEY in COMMENT_EMAIL_KEYS:
 # Retention: IP addresses and user agents (kept to fight spam) are cleared after
 # this many days, spam and removed comments deleted after this many days.
 # `manage.py apply_retention` does both; run it daily.
-COMMENTS_KEEP_IP_DAYS = env_number("DJANGO_COMMENTS_KEEP_IP_DAYS", 30, "days", minimum=1)
-COMMENTS_KEEP_DISCARDED_DAYS = env_number(
-    "DJANGO_COMMENTS_KEEP_DISCARDED_DAYS", 30, "days", minimum=1
-)
+COMMENTS_KEEP_IP_DAYS = number("DJANGO_COMMENTS_KEEP_IP_DAYS", 30, "days", minimum=1)
+COMMENTS_KEEP_DISCARDED_DAYS = number("DJANGO_COMMENTS_KEEP_DISCARDED_DAYS", 30, "days", minimum=1)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -286,31 +299,31 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Moderation emails go through django.tasks on a thread pool in the web process,
 # so a slow or failing mail server never holds up a reader's request.
 # https://docs.djangoproject.com/en/6.1/topics/email/ and /topics/tasks/
-email_host = os.environ.get("DJANGO_EMAIL_HOST", "").strip()
+email_host = env.str("DJANGO_EMAIL_HOST", "").strip()
 if DEBUG and not email_host:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 else:
-    email_use_ssl = env_bool("DJANGO_EMAIL_USE_SSL")
-    email_use_tls = not email_use_ssl and env_bool("DJANGO_EMAIL_USE_TLS")
+    email_use_ssl = yes_or_no("DJANGO_EMAIL_USE_SSL")
+    email_use_tls = not email_use_ssl and yes_or_no("DJANGO_EMAIL_USE_TLS")
     email_port = "465" if email_use_ssl else "587" if email_use_tls else "25"
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
                 "host": email_host or "localhost",
-                "port": int(os.environ.get("DJANGO_EMAIL_PORT", email_port)),
-                "username": os.environ.get("DJANGO_EMAIL_HOST_USER", ""),
-                "password": os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", ""),
+                "port": number("DJANGO_EMAIL_PORT", email_port, "a port", minimum=1),
+                "username": env.str("DJANGO_EMAIL_HOST_USER", ""),
+                "password": env.str("DJANGO_EMAIL_HOST_PASSWORD", ""),
                 "use_ssl": email_use_ssl,
                 "use_tls": email_use_tls,
                 "timeout": 20,
             },
         }
     }
-DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Told of every held comment, beside the members of the Moderators group.
-MANAGERS = env_list("DJANGO_MANAGERS")
+MANAGERS = items("DJANGO_MANAGERS")
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_local.ThreadPoolBackend",
@@ -331,14 +344,14 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_SSL_REDIRECT = yes_or_no("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = 0 if DEBUG else 31_536_000
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
-SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=True)
-if env_bool("DJANGO_BEHIND_TLS_PROXY"):
+SECURE_HSTS_INCLUDE_SUBDOMAINS = yes_or_no("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = yes_or_no("DJANGO_HSTS_PRELOAD", default=True)
+if yes_or_no("DJANGO_BEHIND_TLS_PROXY"):
     # Only behind a proxy that sets this header itself and strips it from clients.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+CSRF_TRUSTED_ORIGINS = items("DJANGO_CSRF_TRUSTED_ORIGINS")
 CSRF_FAILURE_VIEW = "blog.views.csrf_failure"
 
 # Django's own Content Security Policy: nothing loads from anywhere but here.
@@ -362,15 +375,15 @@ SECURE_CSP = {
 # PAGE_CACHE_SECONDS. A request with one of PERSONAL_COOKIES gets a page of its
 # own: deploy/nginx.conf sends it past the shared cache. blog/outage.py turns a
 # database or Redis outage into a styled 503.
-SHARED_CACHE_SECONDS = env_number("DJANGO_SHARED_CACHE_SECONDS", 1, "seconds", minimum=1)
+SHARED_CACHE_SECONDS = number("DJANGO_SHARED_CACHE_SECONDS", 1, "seconds", minimum=1)
 SHARED_CACHE_STALE_IF_ERROR_SECONDS = 24 * 60 * 60
-PAGE_CACHE_SECONDS = env_number("DJANGO_PAGE_CACHE_SECONDS", 600, "seconds")
+PAGE_CACHE_SECONDS = number("DJANGO_PAGE_CACHE_SECONDS", 600, "seconds")
 SESSION_COOKIE_NAME = "sessionid"
 COMMENTS_PENDING_COOKIE = "comments_pending"
 PERSONAL_COOKIES = [SESSION_COOKIE_NAME, "messages", COMMENTS_PENDING_COOKIE]
 # Names this deploy, so that no page rendered by an older one is revalidated as
 # current (e.g. a git commit); the templates' and static files' state count too.
-RELEASE = os.environ.get("DJANGO_RELEASE", "")
+RELEASE = env.str("DJANGO_RELEASE", "")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that does not answer fails the request in seconds instead of hanging it.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
@@ -388,7 +401,7 @@ LOGGING = {
             "formatter": "plain",
         }
     },
-    "root": {"handlers": ["stdout"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["stdout"], "level": env.str("DJANGO_LOG_LEVEL", "INFO")},
     # django-axes announces itself at INFO on every start; lockouts are warnings.
     "loggers": {"axes": {"level": "WARNING"}},
 }

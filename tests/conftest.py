@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from asgiref.local import Local
 from django.core.cache import caches
@@ -65,6 +67,17 @@ def _empty_caches():
     for cache in caches.all():
         if not isinstance(cache, DatabaseCache):
             cache.clear()
+
+
+def bare_environment(**extra: str) -> dict[str, str]:
+    """
+    This process's environment for a child process, without any setting of the project.
+
+    No DJANGO_* or DATABASE_* variable, and no .env read either (DJANGO_ENV_FILE
+    empty): the child sees only what the test gives it in ``extra``.
+    """
+    kept = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    return {**kept, "DJANGO_ENV_FILE": "", **extra}
 
 
 # What every browser says of a request made from one of the site's own pages (Fetch Metadata).

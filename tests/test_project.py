@@ -8,6 +8,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from tests.conftest import bare_environment
 from tests.perf.server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,10 +72,8 @@ def test_make_run_skips_installed_dependencies():
 def test_make_run_serves_the_article(tmp_path):
     """`make run` migrates a fresh database and serves the seed article over HTTP."""
     port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))},
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-    }
+    env = bare_environment(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    del env["DJANGO_ENV_FILE"]  # As a newcomer runs it: the .env make run writes is read.
     server = subprocess.Popen(
         ["make", "run", f"PORT={port}"],
         cwd=ROOT,
@@ -98,3 +97,35 @@ def test_make_run_serves_the_article(tmp_path):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def test_after_make_run_manage_py_works_with_nothing_to_prefix(tmp_path):
+    """
+    `make run` writes a .env with debug on; manage.py reads it, the production server never.
+
+    A newcomer following Django's tutorial types `manage.py createsuperuser`
+    without setting DJANGO_DEBUG first.
+    """
+    subprocess.run(["make", ".env"], cwd=ROOT, check=True, capture_output=True)
+    assert "DJANGO_DEBUG=true" in (ROOT / ".env").read_text()
+    newcomer = bare_environment(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    del newcomer["DJANGO_ENV_FILE"]
+    script = "from django.conf import settings; print(settings.DEBUG)"
+    shell = subprocess.run(
+        [".venv/bin/python", "manage.py", "shell", "--no-imports", "-c", script],
+        cwd=ROOT, env=newcomer, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert (shell.returncode, shell.stdout.strip()) == (0, "True"), shell.stderr
+
+    production = subprocess.run(
+        [".venv/bin/python", "-c", "import blog.wsgi"],
+        cwd=ROOT, env=newcomer, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert production.returncode == 1
+    assert "DJANGO_SECRET_KEY must be set" in production.stderr
+
+    told = subprocess.run(
+        [".venv/bin/python", "manage.py", "shell", "--no-imports", "-c", script],
+        cwd=ROOT, env={**newcomer, "DJANGO_ENV_FILE": ""}, capture_output=True, text=True,
+    )  # fmt: skip
+    assert "DJANGO_SECRET_KEY must be set" in told.stderr  # Told to read no file: none read.

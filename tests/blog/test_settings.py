@@ -1,6 +1,5 @@
 """Configuration by environment: safe defaults, clear refusals, production checks."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +8,8 @@ import pytest
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.management import call_command
 from django.test import Client
+
+from tests.conftest import bare_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
@@ -21,11 +22,10 @@ PRODUCTION = {
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     """Run manage.py in a fresh process with only the given Django variables set."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**clean, **env},
+        env=bare_environment(**env),
         capture_output=True,
         text=True,
         timeout=60,
@@ -57,6 +57,22 @@ def test_check_deploy_errors_behind_a_tls_proxy_with_no_proxy_counted():
     counted = manage("check", "--deploy", "--fail-level", "WARNING",
                      **behind, DJANGO_TRUSTED_PROXY_COUNT="1")  # fmt: skip
     assert counted.returncode == 0, counted.stderr
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "ture"])
+def test_a_yes_or_no_that_is_neither_stops_with_one_sentence(value):
+    """A mistyped DJANGO_DEBUG is not silently "off": the process says what it must be."""
+    result = manage("check", **{**PRODUCTION, "DJANGO_DEBUG": value})
+    assert result.returncode == 1
+    assert result.stderr.strip() == "Configuration error: DJANGO_DEBUG must be true or false."
+
+
+def test_an_env_file_fills_in_but_the_environment_wins(tmp_path):
+    """A file named by DJANGO_ENV_FILE sets what the environment leaves unset, nothing more."""
+    env_file = tmp_path / "blog.env"
+    env_file.write_text("DJANGO_SITE_NAME=From the file\nDJANGO_TIME_ZONE=Europe/Paris\n")
+    both = {**PRODUCTION, "DJANGO_ENV_FILE": str(env_file), "DJANGO_TIME_ZONE": "UTC"}
+    assert settings_seen("(s.SITE_NAME, s.TIME_ZONE)", **both) == "('From the file', 'UTC')"
 
 
 def test_missing_secret_key_stops_with_one_sentence():

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import SEED_SLUG
+from tests.conftest import SEED_SLUG, bare_environment
 from tests.perf.server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,7 +83,7 @@ def start_server(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
 @pytest.fixture(params=["redis", "database"])
 def two_servers(request, tmp_path):
     """Two separate server processes on one database, sharing Redis or the database cache."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env = bare_environment()
     env |= {
         "DJANGO_DEBUG": "true",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",

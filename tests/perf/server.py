@@ -38,6 +38,8 @@ def production_env(database_url: str, static_root: Path, **extra: str) -> dict[s
     """The environment of `make serve` on this machine, plain HTTP on loopback."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(STRIPPED)}
     env.update(
+        # The production server reads no .env; neither do its manage.py commands here.
+        DJANGO_ENV_FILE="",
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=SECRET,
         DJANGO_COMMENT_EMAIL_KEYS=EMAIL_KEY,
