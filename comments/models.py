@@ -112,6 +112,14 @@ class Comment(models.Model):
         db_index=True,
         help_text="Digest of the author's browser token; see comments/trust.py.",
     )
+    former_id = models.PositiveBigIntegerField(
+        "number on the former site",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Set on an imported comment whose old number was taken here, so that "
+        "old #comment-N links still land on it.",
+    )
     updated_at = models.DateTimeField(
         "last change",
         auto_now=True,
