@@ -44,8 +44,12 @@ URL_SCHEMES = {"http", "https", "mailto", ""}
 
 # Sentinels for the classic editor's paragraph and line breaks, resolved per block.
 PARAGRAPH, BREAK = "\x00", "\x01"
-SEPARATOR = "<!-- -->"  # ends a list before a code block or another list
+# Blocks Python-Markdown would run together, and what keeps them apart (a comment
+# is a block of its own, which the sanitizer then drops).
+SEPARATOR = "<!-- -->"
+MERGING = {("list", "list"), ("list", "code"), ("code", "code"), ("quote", "quote")}
 WHITESPACE = re.compile(r"[ \t\n\r\f]+")
+EDGES = re.compile(r"(?P<lead>[\s\x01]*)(?P<core>.*?)(?P<trail>[\s\x01]*)\Z", re.DOTALL)
 ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
 ORDERED_MARKER = re.compile(r"^(\d+)([.)])(?=\s|$)")
 CAPTION = re.compile(r"\[caption[^\]]*\](.*?)\[/caption\]", re.DOTALL | re.IGNORECASE)
@@ -91,14 +95,14 @@ def _caption(match: re.Match) -> str:
 
 
 def _join(blocks: list[str]) -> str:
-    """Blocks one blank line apart; a list is ended before a code block or another list."""
+    """Blocks one blank line apart, kept apart where Markdown would merge them."""
     out: list[str] = []
     previous = ""
     for block in blocks:
         if not block.strip():
             continue
         kind = _kind(block)
-        if out and _kind(previous) in {"list", "code"} and kind in {"list", "code"}:
+        if out and (_kind(previous), kind) in MERGING:
             out.append(SEPARATOR)
         out.append(block)
         previous = block
@@ -108,6 +112,8 @@ def _join(blocks: list[str]) -> str:
 def _kind(block: str) -> str:
     if block.startswith("    "):
         return "code"
+    if block.startswith(">"):
+        return "quote"
     if block.startswith("- ") or ORDERED_MARKER.match(block):
         return "list"
     return "other"
@@ -294,13 +300,13 @@ class _Markdown:
         return escape(text)
 
     def wrap(self, node: Tag, marker: str) -> str:
+        """Emphasis around the content, its spaces moved out: "* x*" is no emphasis."""
         inner = "".join(self.inline(child) for child in node.children)
-        stripped = inner.strip(" \t\n\r" + BREAK)
-        if not stripped:
-            return inner if inner.isspace() else ""
-        before = " " if inner[:1].isspace() else ""
-        after = " " if inner[-1:].isspace() else ""
-        return f"{before}{marker}{stripped}{marker}{after}"
+        edges = EDGES.match(inner)
+        lead, core, trail = edges["lead"], edges["core"], edges["trail"]
+        if not core:
+            return lead + trail
+        return f"{lead}{marker}{core}{marker}{trail}"
 
     def code_span(self, text: str) -> str:
         # Python-Markdown strips the spaces inside a code span: so does this.
