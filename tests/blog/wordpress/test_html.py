@@ -56,7 +56,10 @@ def test_post_html_becomes_markdown(html, expected):
 
 def test_a_caption_shortcode_is_an_image_link_with_its_caption():
     """[caption] is what old WordPress posts use for captioned images."""
-    html = '[caption id="attachment_7" width="300"]<img src="https://old.example/feet.png" alt="Feet" /> Feet at rest[/caption]'
+    html = (
+        '[caption id="attachment_7" width="300"]'
+        '<img src="https://old.example/feet.png" alt="Feet" /> Feet at rest[/caption]'
+    )
     assert markdown(html) == "[Image: Feet](https://old.example/feet.png)\n\n*Feet at rest*"
 
 
@@ -69,7 +72,10 @@ def test_other_shortcodes_stay_as_text_and_are_named():
 
 def test_an_url_alone_on_a_line_is_a_link():
     """WordPress embeds such an address; here it is a link to it."""
-    html = '<figure class="wp-block-embed"><div class="wp-block-embed__wrapper">\nhttps://v.example/watch?v=a_b\n</div></figure><!-- wp:embed /-->'
+    html = (
+        '<figure class="wp-block-embed"><div class="wp-block-embed__wrapper">\n'
+        "https://v.example/watch?v=a_b\n</div></figure><!-- wp:embed /-->"
+    )
     assert markdown(html) == "<https://v.example/watch?v=a_b>"
 
 
@@ -82,11 +88,13 @@ def test_a_list_is_ended_before_a_code_block_or_another_list():
 
 
 SAMPLES = [
-    "<p>Hello <b>bold</b>, <i>it</i>, <a href='https://x.example/a_b?c=1&d=2' title='T'>link</a></p>",
-    "Classic\nline\n\nParagraph <strong>two</strong>\n<ul>\n<li>one</li>\n<li>two\n<ul><li>n</li></ul></li>\n</ul>",
+    "<p>Hello <b>bold</b>, <i>it</i>, <a href='https://x.example/a_b?c=1&d=2' title='T'>x</a>",
+    "Classic\nline\n\nParagraph <strong>two</strong>\n<ul>\n<li>one</li>\n<li>two\n<ul><li>n</li>"
+    "</ul></li>\n</ul>",
     "<ul><li><p>loose</p></li><li><p>list</p></li></ul><pre>code\n\n  more</pre><hr>",
     "<blockquote><p>q</p><ul><li>in quote</li></ul></blockquote><h2>H *x*</h2>",
-    "<figure><a href='https://o.example/big.jpg'><img src='https://o.example/s.jpg' alt='A'></a><figcaption>Cap</figcaption></figure>",
+    "<figure><a href='https://o.example/big.jpg'><img src='https://o.example/s.jpg' alt='A'></a>"
+    "<figcaption>Cap</figcaption></figure>",
     "<table><thead><tr><th>a</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>",
 ]
 
