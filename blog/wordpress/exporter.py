@@ -104,6 +104,11 @@ def plain(text: str) -> str:
     return html.escape(NOT_XML.sub("", text), quote=False)
 
 
+def exact(text: str) -> str:
+    """Element text that keeps its carriage returns (XML turns a bare one into a newline)."""
+    return plain(text).replace("\r", "&#13;")
+
+
 def wp_date(moment: datetime, *, local: bool) -> str:
     moment = timezone.localtime(moment) if local else moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%d %H:%M:%S")
@@ -137,7 +142,12 @@ def export(out: TextIO) -> ExportSummary:
         "\t<wp:category>\n\t\t<wp:term_id>1</wp:term_id>\n"
         f"\t\t<wp:category_nicename>{cdata('uncategorized')}</wp:category_nicename>\n"
         f"\t\t<wp:category_parent>{cdata('')}</wp:category_parent>\n"
-        f"\t\t<wp:cat_name>{cdata('Uncategorized')}</wp:cat_name>\n\t</wp:category>\n\n"
+        f"\t\t<wp:cat_name>{cdata('Uncategorized')}</wp:cat_name>\n\t</wp:category>\n"
+        "\t<wp:term>\n\t\t<wp:term_id>1</wp:term_id>\n"
+        f"\t\t<wp:term_taxonomy>{cdata('category')}</wp:term_taxonomy>\n"
+        f"\t\t<wp:term_slug>{cdata('uncategorized')}</wp:term_slug>\n"
+        f"\t\t<wp:term_parent>{cdata('')}</wp:term_parent>\n"
+        f"\t\t<wp:term_name>{cdata('Uncategorized')}</wp:term_name>\n\t</wp:term>\n\n"
         "\t<generator>Relief Notes</generator>\n"
     )
     # Mentions get ids past every comment's, as WordPress keeps both in one table.
@@ -198,7 +208,7 @@ def write_article(
     for key, value in meta.items():
         out.write(
             f"\t\t<wp:postmeta>\n\t\t\t<wp:meta_key>{cdata(key)}</wp:meta_key>\n"
-            f"\t\t\t<wp:meta_value>{cdata(value)}</wp:meta_value>\n\t\t</wp:postmeta>\n"
+            f"\t\t\t<wp:meta_value>{exact(value)}</wp:meta_value>\n\t\t</wp:postmeta>\n"
         )
     for comment in article.comments.order_by("pk").iterator(chunk_size=500):
         write_comment(out, comment, summary)
