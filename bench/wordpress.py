@@ -81,7 +81,8 @@ def main() -> None:
 
     print()
     print(
-        f"{'export file':>24} | {'import':>16} | {'again (no-op)':>14} | {'export':>16} | Django alone"
+        f"{'export file':>40} | {'import':>16} | {'again (no-op)':>14} | {'export':>16} | "
+        "Django alone"
     )
     for posts, comments, size, alone, imported, again, exported in rows:
         label = f"{posts:,} posts, {comments:,} comments ({size / 2**20:.1f} MiB)"
