@@ -144,7 +144,7 @@ def test_an_old_blog_in_a_folder_is_found_under_it(import_file, tmp_path, client
 
 def test_the_redirect_is_the_same_for_every_reader(imported):
     """Anonymous, logged in, with cookies: one answer, which a shared cache may keep."""
-    readers = [Client(), Client(HTTP_COOKIE="comments_pending=x"), Client()]
+    readers = [Client(), Client(headers={"cookie": "comments_pending=x"}), Client()]
     readers[2].force_login(UserFactory(is_staff=True))
     answers = {(r.get("/?p=5")["Location"], r.get("/?p=5")["Cache-Control"]) for r in readers}
     assert len(answers) == 1
