@@ -8,6 +8,11 @@ from comments.avatars import Avatar, avatar_for
 from comments.encryption import EmailHashField, EncryptedEmailField, email_hashes
 
 
+def web_address_or_blank(url: str) -> str:
+    """``url`` if it is a web address (http or https), else "": safe to link to."""
+    return url if urlsplit(url).scheme.lower() in {"http", "https"} else ""
+
+
 class CommentQuerySet(models.QuerySet):
     def approved(self) -> "CommentQuerySet":
         """What the public may read."""
@@ -153,9 +158,7 @@ class Comment(models.Model):
     @property
     def safe_url(self) -> str:
         """The author's website if it is a web address; never javascript: or the like."""
-        if urlsplit(self.author_url).scheme.lower() in {"http", "https"}:
-            return self.author_url
-        return ""
+        return web_address_or_blank(self.author_url)
 
     def is_approved(self) -> bool:
         """Instance twin of ``CommentQuerySet.approved()``."""

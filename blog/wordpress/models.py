@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from blog.cache import comments_changed
 from blog.models import Article
-from comments.models import Comment
+from comments.models import Comment, web_address_or_blank
 
 
 class WordPressSite(models.Model):
@@ -109,9 +109,7 @@ class Mention(models.Model):
     @property
     def safe_url(self) -> str:
         """The address if it is a web address; never javascript: or the like."""
-        if urlsplit(self.url).scheme.lower() in {"http", "https"}:
-            return self.url
-        return ""
+        return web_address_or_blank(self.url)
 
     def is_approved(self) -> bool:
         """Instance twin of ``MentionQuerySet.approved()``."""
