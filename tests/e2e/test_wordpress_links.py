@@ -5,9 +5,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.color import no_style
 from django.db import connection
 from playwright.sync_api import Page, expect
 
+from blog.models import Article
 from blog.wordpress.models import ImportedPost
 from comments.models import Comment
 from tests.blog.wordpress.builder import SAMPLE
@@ -22,6 +24,17 @@ OLD_POST = "/2025/01/15/unlocking-relief-can-massage-therapy-stop-foot-cramps-fo
 def _site_is_the_live_server(settings, live_server):
     """Redirects lead to DJANGO_SITE_URL: here, the server the browser talks to."""
     settings.SITE_URL = live_server.url
+
+
+@pytest.fixture(autouse=True)
+def _sequences_past_the_restored_rows():
+    """
+    The seed article is restored with its id, which PostgreSQL's sequence does not see:
+    move the sequences past it, as a migrated database has them.
+    """
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Article, Comment]):
+            cursor.execute(sql)
 
 
 def import_sample() -> None:
