@@ -204,7 +204,7 @@ class Importer:
                 "the export does not say which site it came from (wp:base_blog_url), so its "
                 "posts could not be told from another site's."
             )
-        self.site, created = WordPressSite.objects.get_or_create(
+        self.site, _ = WordPressSite.objects.get_or_create(
             url=url, defaults={"address": self.old_url or url}
         )
         if self.old_url and self.site.address != self.old_url:
@@ -350,7 +350,8 @@ class Importer:
                 f"one is “{article.slug}”; the other is left as it was.",
             )
         article.save()
-        self.summary.pages += post.type == "page"
+        if post.type == "page":
+            self.summary.pages += 1
         self.summary.articles += 1
         return article
 
