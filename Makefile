@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrate clean serve bench test-postgres
+.PHONY: help run test lint format migrate clean serve bench bench-wordpress test-postgres
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ serve: $(INSTALLED)  ## Serve in production with gunicorn (HOST, PORT; see READM
 
 bench: $(INSTALLED)  ## Load-test the production server (installs wrk with apt-get if missing)
 	$(BIN)/python -m bench.bench
+
+bench-wordpress: $(INSTALLED)  ## Time and measure importing and exporting a 1,000-post WordPress blog
+	$(BIN)/python -m bench.wordpress
 
 # The whole suite on PostgreSQL with Redis; CI runs it after `make test`. Redis
 # database 15 is emptied between tests: keep it for them.

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "axes",
     "blog.apps.BlogConfig",
     "comments.apps.CommentsConfig",
+    "blog.wordpress.apps.WordPressConfig",
 ]
 
 MIDDLEWARE = [
@@ -113,6 +114,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A 404 for an old WordPress link becomes a 301 to the article (blog/redirects.py).
+    "blog.redirects.WordPressRedirectMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",

@@ -9,6 +9,11 @@ from comments.avatars import Avatar, avatar_for
 from comments.encryption import EmailHashField, EncryptedEmailField, email_hashes
 
 
+def web_address_or_blank(url: str) -> str:
+    """``url`` if it is a web address (http or https), else "": safe to link to."""
+    return url if urlsplit(url).scheme.lower() in {"http", "https"} else ""
+
+
 class CommentQuerySet(models.QuerySet):
     def approved(self) -> "CommentQuerySet":
         """What the public may read."""
@@ -120,6 +125,14 @@ class Comment(models.Model):
         db_index=True,
         help_text="Digest of the author's browser token; see comments/trust.py.",
     )
+    former_id = models.PositiveBigIntegerField(
+        "number on the former site",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Set on an imported comment whose old number was taken here, so that "
+        "old #comment-N links still land on it.",
+    )
     updated_at = models.DateTimeField(
         "last change",
         auto_now=True,
@@ -178,9 +191,7 @@ class Comment(models.Model):
     @property
     def safe_url(self) -> str:
         """The author's website if it is a web address; never javascript: or the like."""
-        if urlsplit(self.author_url).scheme.lower() in {"http", "https"}:
-            return self.author_url
-        return ""
+        return web_address_or_blank(self.author_url)
 
     def is_approved(self) -> bool:
         """Instance twin of ``CommentQuerySet.approved()``."""

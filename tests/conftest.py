@@ -4,6 +4,9 @@ import pytest
 from asgiref.local import Local
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.tasks import task_backends
 from django.test import Client
 from django.urls import reverse
@@ -141,3 +144,15 @@ def staff_client(staff_user) -> Client:
 @pytest.fixture
 def superuser_client(superuser) -> Client:
     return logged_in(superuser)
+
+
+def migrated_back_to(app_label: str, migration: str):
+    """
+    Migrate ``app_label`` back to ``migration``; return the models as they stood then.
+
+    Rows for a data migration's test are written with these historical models,
+    as the old code wrote them; ``call_command("migrate")`` then runs it forward.
+    """
+    call_command("migrate", app_label, migration, verbosity=0)
+    state = MigrationExecutor(connection).loader.project_state((app_label, migration))
+    return state.apps

@@ -16,7 +16,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from comments.models import Comment
-from tests.factories import ArticleFactory, CommentFactory
+from tests.conftest import migrated_back_to
+from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -156,15 +157,20 @@ def test_removing_an_unapproved_comment_touches_nothing_else(moderator_client, s
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_repairs_replies_stranded_by_older_code():
     """Approved replies under a held or removed comment, written before the rule, follow it."""
-    call_command("migrate", "comments", "0005", verbosity=0)
-    seed_article = ArticleFactory()
-    held = CommentFactory(article=seed_article, status=PENDING)
-    removed = CommentFactory(article=seed_article, status=REMOVED)
-    under_held = CommentFactory(article=seed_article, parent=held, status=APPROVED)
-    under_removed = CommentFactory(article=seed_article, parent=removed, status=APPROVED)
-    below_that = CommentFactory(article=seed_article, parent=under_removed, status=APPROVED)
-    public = CommentFactory(article=seed_article, status=APPROVED)
-    public_reply = CommentFactory(article=seed_article, parent=public, status=APPROVED)
+    old = migrated_back_to("comments", "0005_encrypt_existing_emails")
+    article = old.get_model("blog", "Article").objects.create(
+        title="Old", slug="old", body="Old.", body_html="<p>Old.</p>", status="published"
+    )
+
+    def written(status: str, parent=None):
+        return old.get_model("comments", "Comment").objects.create(
+            article=article, parent=parent, depth=parent.depth + 1 if parent else 1,
+            author_name="Old", author_email="old@example.org", body="Old.", status=status,
+        )  # fmt: skip
+
+    held, removed, public = written(PENDING), written(REMOVED), written(APPROVED)
+    under_held, under_removed = written(APPROVED, held), written(APPROVED, removed)
+    below_that, public_reply = written(APPROVED, under_removed), written(APPROVED, public)
 
     call_command("migrate", verbosity=0)
 

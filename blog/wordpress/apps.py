@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class WordPressConfig(AppConfig):
+    """What came from WordPress: where each article and comment was, and mentions."""
+
+    name = "blog.wordpress"
+    label = "wordpress"
+    verbose_name = "WordPress import"
+
+    def ready(self) -> None:
+        # Connect the signals that keep cached article pages current.
+        from blog.wordpress import models  # noqa: F401
