@@ -90,10 +90,6 @@ NOT_A_MODERATOR = (
     "You may not moderate comments; ask an administrator to add you to the "
     "Moderators group. Nothing was changed."
 )
-EMAIL_SEARCH_NOTE = (
-    "Email addresses are not searched here: a search is part of the page's address, which "
-    "servers keep in their logs. Use “Find a commenter by email” instead."
-)
 
 
 def status_counts() -> dict[str, int]:
@@ -290,10 +286,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     def desk_context(self, request: HttpRequest) -> dict:
         """What the desk's templates need beside the admin's own context."""
-        return {
-            "desk_moderator": self.has_moderate_permission(request),
-            "find_commenter_form": FindCommenterForm(),
-        }
+        return {"desk_moderator": self.has_moderate_permission(request)}
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
         if self.has_view_or_change_permission(request) and (
@@ -317,9 +310,6 @@ class CommentAdmin(admin.ModelAdmin):
         context = {
             **self.desk_context(request),
             "title": "Comments found by email" if token else titles.get(status, "All comments"),
-            "email_search_note": EMAIL_SEARCH_NOTE
-            if "@" in request.GET.get(SEARCH_VAR, "")
-            else "",
             **(extra_context or {}),
         }
         return super().changelist_view(request, context)
