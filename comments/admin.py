@@ -1,12 +1,12 @@
 """
-The moderation desk: the comment queue, its one-click decisions, replies, undo,
-the bulk actions, and the rules page.
+The moderation desk: the comment queue, each comment's page, the bulk actions,
+and the rules page.
 
+Each row of the queue shows a comment whole, with a button per decision and a
+reply form; those post to the desk's views (comments/admin_desk.py), and the
+desk's script (static/admin-desk/desk.js) sends the same posts to act in place.
 Every status change goes through ``comments.actions.change_status``, from the
-row buttons, the bulk actions, the change form and undo alike. The row buttons
-post to ``decide_view``, which answers a browser with a redirect back and a
-message (with an Undo button), and the desk's script (static/admin-desk/desk.js)
-with JSON, so that it can act in place. Nothing changes on a GET.
+row buttons, the bulk actions, the change form and undo alike.
 """
 
 from django import forms
@@ -16,46 +16,30 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.translation import ngettext
 
 from comments.actions import StatusChange, change_status, refusal
+from comments.admin_desk import COMMENTER_VAR, NOT_A_MODERATOR, DeskViews, outcome, status_counts
 from comments.admin_privacy import (
     erase_commenters_and_text,
     erase_commenters_keep_text,
     export_commenters,
 )
-from comments.desk import (
-    STATUS_WORDS,
-    FindCommenterForm,
-    Refusal,
-    SiteReplyForm,
-    commenter_ids,
-    publish_site_reply,
-    remember_commenter,
-    remember_decision,
-    stale_sentence,
-    undo_decision,
-    undo_sentences,
-)
+from comments.desk import SiteReplyForm, commenter_ids, remember_decision
 from comments.models import Comment, ModerationSettings
-from comments.privacy import NO_DATA
 from comments.templatetags.comments_admin import undo_tag
 
 BOTH_PAGES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 Status = Comment.Status
-COMMENTER_VAR = "commenter"
 # Where a long comment is folded in the queue (characters), and how much shows folded.
 FOLD_OVER = 900
 FOLD_SHOWING = 600
@@ -85,17 +69,6 @@ DECISIONS = {
 }
 # The desk script's keys for decisions (README, "Moderation").
 KEYS = {Status.APPROVED: "a", Status.SPAM: "s", Status.REMOVED: "r"}
-
-NOT_A_MODERATOR = (
-    "You may not moderate comments; ask an administrator to add you to the "
-    "Moderators group. Nothing was changed."
-)
-
-
-def status_counts() -> dict[str, int]:
-    """How many comments each status has, every status present."""
-    counts = dict(Comment.objects.order_by().values_list("status").annotate(count=Count("pk")))
-    return {status: counts.get(status, 0) for status in Status.values}
 
 
 def queue_status(params) -> str:
@@ -206,7 +179,7 @@ def fold(body: str) -> tuple[str, str]:
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(DeskViews, admin.ModelAdmin):
     form = CommentAdminForm
     list_display = ["author", "comment", "in_response_to", "submitted"]
     list_display_links = None
@@ -413,7 +386,7 @@ class CommentAdmin(admin.ModelAdmin):
     def submitted(self, comment: Comment) -> str:
         return format_html(
             '<time datetime="{}">{}</time>',
-            comment.created_at.isoformat(),
+            comment.created_at.isoformat(timespec="seconds"),
             date_format(localtime(comment.created_at), "j M Y, H:i"),
         )
 
@@ -533,311 +506,6 @@ class CommentAdmin(admin.ModelAdmin):
     )
     def back_to_pending(self, request, queryset):
         self.apply(request, queryset, Status.PENDING)
-
-    # The desk's own views --------------------------------------------------------
-
-    def get_urls(self):
-        def view(function, name: str):
-            return self.admin_site.admin_view(function), f"comments_comment_{name}"
-
-        desk = [
-            ("find-commenter/", self.find_commenter_view, "find_commenter"),
-            ("undo/<str:token>/", self.undo_view, "undo"),
-            ("<path:object_id>/decide/<str:status>/", self.decide_view, "decide"),
-            ("<path:object_id>/reply/", self.reply_view, "reply"),
-        ]
-        patterns = []
-        for route, function, name in desk:
-            wrapped, full_name = view(function, name)
-            patterns.append(path(route, wrapped, name=full_name))
-        return patterns + super().get_urls()
-
-    def wants_json(self, request: HttpRequest) -> bool:
-        """The desk's script asks for JSON; a browser posting a form prefers HTML."""
-        return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
-
-    def back(self, request: HttpRequest) -> str:
-        """Where the moderator was: the posted ``next`` if it is on this site, else the queue."""
-        target = request.POST.get("next", "")
-        if target.startswith("/") and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            return target
-        return reverse("admin:comments_comment_changelist")
-
-    def refuse(self, request: HttpRequest, sentence: str, status: int) -> HttpResponse:
-        """Change nothing and say why, with the fitting HTTP status."""
-        if self.wants_json(request):
-            return JsonResponse({"ok": False, "messages": [sentence]}, status=status)
-        self.message_user(request, sentence, messages.ERROR)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Nothing was changed",
-            "back": self.back(request),
-            "opts": self.opts,
-        }
-        return TemplateResponse(
-            request, "admin/comments/comment/desk_refused.html", context, status=status
-        )
-
-    def checked_moderator(self, request: HttpRequest) -> HttpResponse | None:
-        """The refusal for anything but a POST from a moderator; None when all is well."""
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        if request.method != "POST":
-            return self.refuse(
-                request,
-                "Comments are only changed with the desk's buttons, never by opening a link. "
-                "Nothing was changed.",
-                405,
-            )
-        if not self.has_moderate_permission(request):
-            return self.refuse(request, NOT_A_MODERATOR, 403)
-        return None
-
-    def find_comment(self, request: HttpRequest, object_id: str) -> Comment:
-        comment = self.get_object(request, unquote(object_id))
-        if comment is None:
-            raise Refusal(
-                f"There is no comment with the id “{object_id}”: it may have been deleted. "
-                "Nothing was changed.",
-                status=404,
-            )
-        return comment
-
-    def answer(self, request: HttpRequest, result: StatusChange, undo: str | None, **extra):
-        """A decision made: JSON for the script, else back where the moderator was."""
-        if self.wants_json(request):
-            statuses = {c.pk: c.status for c in [*result.changed, *result.followed]}
-            data = {
-                "ok": True,
-                "messages": [text for _, text in outcome(result)],
-                "undo": undo and reverse("admin:comments_comment_undo", args=[undo]),
-                "statuses": statuses,
-                "labels": {pk: Status(status).label for pk, status in statuses.items()},
-                "counts": status_counts(),
-                **extra,
-            }
-            return JsonResponse(data)
-        self.report(request, result, undo)
-        return HttpResponseRedirect(self.back(request), status=303)
-
-    def decide_view(self, request: HttpRequest, object_id: str, status: str) -> HttpResponse:
-        """One click: give one comment a new status, if it is still as the moderator saw it."""
-        if refused := self.checked_moderator(request):
-            return refused
-        seen = request.POST.get("seen") or None
-        try:
-            comment = self.find_comment(request, object_id)
-            if status not in Status.values:
-                raise Refusal(f"“{status}” is not a status a comment can have.", status=404)
-            if seen is not None and seen not in Status.values:
-                raise Refusal(f"“{seen}” is not a status a comment can have.", status=400)
-            result = change_status(comment, status, by=request.user, seen=seen)
-            if result.stale:
-                raise Refusal(stale_sentence(comment))
-            if result.refused:
-                raise Refusal(refusal(comment, status) + " Nothing was changed.")
-            if result.unchanged:
-                raise Refusal(
-                    f"This comment is already {STATUS_WORDS[status]}; nothing was changed."
-                )
-        except Refusal as refused:
-            return self.refuse(request, refused.sentence, refused.status)
-        return self.answer(request, result, remember_decision(request.session, result))
-
-    def undo_view(self, request: HttpRequest, token: str) -> HttpResponse:
-        """Take a decision of this session back."""
-        if refused := self.checked_moderator(request):
-            return refused
-        try:
-            undone = undo_decision(request.session, token, by=request.user)
-        except Refusal as refused:
-            return self.refuse(request, refused.sentence, refused.status)
-        sentences = undo_sentences(undone)
-        if self.wants_json(request):
-            statuses = {c.pk: c.status for result in undone.results for c in result.changed}
-            return JsonResponse(
-                {
-                    "ok": bool(undone.restored),
-                    "messages": sentences,
-                    "statuses": statuses,
-                    "counts": status_counts(),
-                },
-                status=200 if undone.restored else 409,
-            )
-        for sentence in sentences:
-            level = messages.SUCCESS if sentence.startswith("Undone") else messages.WARNING
-            self.message_user(request, sentence, level)
-        return HttpResponseRedirect(self.back(request), status=303)
-
-    def reply_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """
-        A reply written at the desk, published at once as the site's.
-
-        A pending comment is approved in the same step. GET shows the form
-        alone (where the moderator lands when a reply needs correcting).
-        """
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        try:
-            comment = self.find_comment(request, object_id)
-        except Refusal as refused:
-            return self.refuse(request, refused.sentence, refused.status)
-        if request.method != "POST":
-            form = SiteReplyForm(initial={"seen": comment.status})
-            return self.reply_page(request, comment, form)
-        if not self.has_moderate_permission(request):
-            return self.refuse(request, NOT_A_MODERATOR, 403)
-        form = SiteReplyForm(request.POST)
-        if not form.is_valid():
-            if self.wants_json(request):
-                errors = [str(error) for errors in form.errors.values() for error in errors]
-                return JsonResponse({"ok": False, "messages": errors}, status=400)
-            return self.reply_page(request, comment, form, status=400)
-        try:
-            published = publish_site_reply(
-                comment, form.cleaned_data["body"], by=request.user, seen=form.cleaned_data["seen"]
-            )
-        except Refusal as refused:
-            return self.refuse(request, refused.sentence, refused.status)
-        reply = published.reply
-        sentence = f"Your reply to {comment.author_name} is published on “{reply.article.title}”."
-        approval = published.approval or StatusChange(Status.APPROVED)
-        undo = remember_decision(request.session, approval)
-        if self.wants_json(request):
-            return self.answer(
-                request,
-                approval,
-                undo,
-                reply={"message": sentence, "url": reply.get_absolute_url()},
-            )
-        self.message_user(request, sentence, messages.SUCCESS)
-        if approval.changed:
-            self.report(request, approval, undo)
-        return HttpResponseRedirect(self.back(request), status=303)
-
-    def reply_page(
-        self, request: HttpRequest, comment: Comment, form: SiteReplyForm, status: int = 200
-    ) -> TemplateResponse:
-        context = {
-            **self.admin_site.each_context(request),
-            **self.desk_context(request),
-            "title": f"Reply to {comment.author_name}",
-            "opts": self.opts,
-            "comment": comment,
-            "desk_comment": self.desk_cell(comment, buttons=False),
-            "form": form,
-            "back": self.back(request),
-        }
-        return TemplateResponse(
-            request, "admin/comments/comment/desk_reply.html", context, status=status
-        )
-
-    def find_commenter_view(self, request: HttpRequest) -> HttpResponse:
-        """
-        Find a commenter's comments by email, by POST: the address never enters a URL.
-
-        The queue then shows them (every status) under a random token; from
-        there the data-rights actions (export, erase) act on them.
-        """
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        form = FindCommenterForm(request.POST if request.method == "POST" else None)
-        status = 400 if form.is_bound and not form.is_valid() else 200
-        if form.is_valid():
-            token, count = remember_commenter(request.session, form.cleaned_data["email"])
-            if count:
-                found = ngettext(
-                    "%(count)d comment was left with that address.",
-                    "%(count)d comments were left with that address.",
-                    count,
-                ) % {"count": count}
-                self.message_user(request, found, messages.SUCCESS)
-                queue = reverse("admin:comments_comment_changelist")
-                return HttpResponseRedirect(f"{queue}?{COMMENTER_VAR}={token}", status=303)
-            form.add_error("email", NO_DATA)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Find a commenter by email",
-            "opts": self.opts,
-            "form": form,
-        }
-        return TemplateResponse(
-            request, "admin/comments/comment/find_commenter.html", context, status=status
-        )
-
-
-def outcome(result: StatusChange, vanished: int = 0) -> list[tuple[int, str]]:
-    """
-    What to tell the moderator, one sentence per outcome, each in the singular or plural.
-
-    ``vanished`` counts comments ticked that had left the queue shown before
-    the action ran (the admin hands over only those still in it).
-    """
-    sentences = []
-    if count := len(result.changed):
-        sentences.append((messages.SUCCESS, DONE[result.status](count) % {"count": count}))
-    if count := len(result.followed):
-        message = (
-            ngettext(
-                "%(count)d approved reply was moved back to pending along with the comment "
-                "it answers.",
-                "%(count)d approved replies were moved back to pending along with the "
-                "comments they answer.",
-                count,
-            )
-            if result.status == Status.PENDING
-            else ngettext(
-                "%(count)d approved reply was removed along with the comment it answers.",
-                "%(count)d approved replies were removed along with the comments they answer.",
-                count,
-            )
-        )
-        sentences.append((messages.WARNING, message % {"count": count}))
-    if count := len(result.unchanged):
-        label = Status(result.status).label.lower()
-        message = ngettext(
-            "%(count)d comment was already %(status)s; it was left as it was.",
-            "%(count)d comments were already %(status)s; they were left as they were.",
-            count,
-        )
-        sentences.append((messages.WARNING, message % {"count": count, "status": label}))
-    if count := len(result.stale) + vanished:
-        message = ngettext(
-            "%(count)d selected comment had been changed since the page was loaded, by another "
-            "moderator; it was left as it is now.",
-            "%(count)d selected comments had been changed since the page was loaded, by another "
-            "moderator; they were left as they are now.",
-            count,
-        )
-        sentences.append((messages.WARNING, message % {"count": count}))
-    if count := len(result.refused):
-        message = ngettext(
-            "%(count)d reply was not approved, because the comment it answers is not "
-            "approved: approve that comment first.",
-            "%(count)d replies were not approved, because the comments they answer are not "
-            "approved: approve those comments first.",
-            count,
-        )
-        sentences.append((messages.ERROR, message % {"count": count}))
-    return sentences
-
-
-DONE = {
-    Status.APPROVED: lambda n: ngettext(
-        "%(count)d comment approved.", "%(count)d comments approved.", n
-    ),
-    Status.SPAM: lambda n: ngettext(
-        "%(count)d comment marked as spam.", "%(count)d comments marked as spam.", n
-    ),
-    Status.REMOVED: lambda n: ngettext(
-        "%(count)d comment removed.", "%(count)d comments removed.", n
-    ),
-    Status.PENDING: lambda n: ngettext(
-        "%(count)d comment moved back to pending.", "%(count)d comments moved back to pending.", n
-    ),
-}
 
 
 @admin.register(ModerationSettings)

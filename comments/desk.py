@@ -267,10 +267,12 @@ def remember_commenter(session: SessionBase, email: str) -> tuple[str, int]:
     Find the comments left with this address; keep their ids under a new token.
 
     Returns the token, for the queue's ``commenter`` filter, and how many
-    comments were found. Neither the address nor its hash is kept: the token
-    is random, and forgotten after an hour.
+    comments were found (no token when none). Neither the address nor its
+    hash is kept: the token is random, and forgotten after an hour.
     """
     ids = list(Comment.objects.by_email(email).order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return "", 0
     token = secrets.token_urlsafe(9)
     now = time.time()
     searches = {

@@ -11,7 +11,7 @@
  *
  * Rows are acted on in place only in lists (the queue and the front page):
  * on a comment's own page the change form would then hold a stale status,
- * so its buttons post and reload.
+ * so its buttons (and a, s, r there) post and reload.
  */
 (() => {
   "use strict";
@@ -227,6 +227,8 @@
   });
 
   const DECISION_KEYS = { a: "approved", s: "spam", r: "removed" };
+  // A comment's own page: the keys press its buttons, which post and reload.
+  const panel = document.querySelector(".desk-panel .desk-comment");
 
   document.addEventListener("keydown", (event) => {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
@@ -242,6 +244,10 @@
       move(key === "j" ? 1 : -1);
     } else if (key in DECISION_KEYS) {
       event.preventDefault();
+      if (!current && panel) {
+        panel.querySelector(`${DECIDE}[data-status='${DECISION_KEYS[key]}']`)?.click();
+        return;
+      }
       if (!current) {
         announce("Press j to choose a comment first.");
         return;

@@ -111,7 +111,7 @@ class TestQueue:
             assert shown in text
         paragraphs = [p.get_text() for p in row.select(".desk-text p")]
         assert paragraphs == ["The calf one.", "Thirty seconds each side."]
-        assert row.select_one("time")["datetime"] == reply.created_at.isoformat()
+        assert row.select_one("time")["datetime"] == reply.created_at.isoformat(timespec="seconds")
 
     def test_a_long_comment_is_folded_and_whole_without_scripts(self, moderator_client):
         """The start is shown, the rest is in a <details> the browser opens: nothing is cut."""

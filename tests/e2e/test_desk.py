@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from comments.models import Comment
 from tests.e2e.browsing import MODERATOR_PASSWORD
 from tests.e2e.conftest import SCREENSHOT_DIR
+from tests.e2e.test_html_validity import nu_errors
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -287,3 +288,21 @@ def test_the_queue_fits_a_laptop_and_a_phone(width, scheme, open_context, held, 
     assert box["x"] + box["width"] <= width and box["height"] >= 24  # A target a finger can hit.
     SCREENSHOT_DIR.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOT_DIR / f"desk-queue-{width}-{scheme}.png")
+
+
+def test_desk_pages_are_valid_html(open_context, held, moderator, vnu_jar, tmp_path):
+    """The queue (every status), a comment's page, a reply page and the front page, as served."""
+    page = open_context().new_page()
+    sign_in(page, moderator)
+    files = []
+    for name, url in {
+        "queue": f"{CHANGELIST}?status=all",
+        "comment": reverse("admin:comments_comment_change", args=[held[0].pk]),
+        "reply": reverse("admin:comments_comment_reply", args=[held[0].pk]),
+        "index": reverse("admin:index"),
+        "find": reverse("admin:comments_comment_find_commenter"),
+    }.items():
+        files.append(tmp_path / f"{name}.html")
+        files[-1].write_text(page.goto(url).text())
+    errors = nu_errors(vnu_jar, files)
+    assert not errors, "\n".join(errors)
