@@ -10,9 +10,12 @@ import re
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
+from django.core.management.color import no_style
+from django.db import connection
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from blog.models import Article
 from comments.models import Comment
 from tests.e2e.browsing import MODERATOR_PASSWORD
 from tests.e2e.conftest import SCREENSHOT_DIR
@@ -40,9 +43,23 @@ def moderator(db):
     return user
 
 
+def sequences_after_restore(*models) -> None:
+    """
+    Move PostgreSQL's id sequences past the rows restored for this test.
+
+    serialized_rollback re-inserts the migrated rows (the seed article) with
+    their ids, after the flush has set the sequences back to 1: the next new
+    row would take id 1 again. SQLite needs nothing (it has no sequences).
+    """
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(sql)
+
+
 @pytest.fixture
 def held(seed_article) -> list[Comment]:
     """Twenty held comments, a few of them long, on two articles."""
+    sequences_after_restore(Article)
     other = ArticleFactory(title="Night cramps and magnesium: what the trials found")
     return [
         CommentFactory(
