@@ -294,7 +294,9 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
             return refused
         context = {**self.desk_context(request), **(extra_context or {})}
         if object_id and (comment := self.get_object(request, unquote(object_id))):
-            context["desk_comment"] = self.desk_cell(comment, buttons=context["desk_moderator"])
+            context["desk_comment"] = self.desk_cell(
+                comment, buttons=context["desk_moderator"], on_its_page=True
+            )
             context["desk_comments"] = [comment]
         return super().changeform_view(request, object_id, form_url, context)
 
@@ -339,10 +341,13 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
     def comment_with_buttons(self, comment: Comment) -> str:
         return self.desk_cell(comment, buttons=True)
 
-    def desk_cell(self, comment: Comment, *, buttons: bool) -> str:
-        """The whole comment, what it answers, why it was held, and buttons for moderators."""
+    def desk_cell(self, comment: Comment, *, buttons: bool, on_its_page: bool = False) -> str:
+        """
+        The whole comment, what it answers, why it was held, and buttons for moderators.
+
+        ``on_its_page``: shown on the comment's own page, which needs no Edit link.
+        """
         head, tail = fold(comment.body)
-        name = comment.author_name
         decisions = [
             {
                 "status": status,
@@ -361,12 +366,11 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
             "parent_url": comment.parent_id
             and reverse("admin:comments_comment_change", args=[comment.parent_id]),
             "change_url": reverse("admin:comments_comment_change", args=[comment.pk]),
+            "on_its_page": on_its_page,
             "buttons": buttons,
             "decisions": decisions,
             "can_reply": comment.status in {Status.PENDING, Status.APPROVED},
-            "reply_url": reverse("admin:comments_comment_reply", args=[comment.pk]),
             "reply_max_length": SiteReplyForm.base_fields["body"].max_length,
-            "author_label": name,
         }
         return render_to_string("admin/comments/comment/_desk_comment.html", context)
 

@@ -261,7 +261,10 @@
     } else if (key === "u") {
       event.preventDefault();
       const last = undoStack.at(-1);
+      // A decision from before the page loaded (a bulk action) has its Undo in the messages.
+      const earlier = document.querySelector(".messagelist .desk-undo-form");
       if (last) undoDecision(last.url, last.row);
+      else if (earlier) earlier.requestSubmit();
       else announce("There is nothing to undo on this page.");
     } else if (key === "Enter" && target === current) {
       event.preventDefault();

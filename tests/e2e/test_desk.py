@@ -199,6 +199,22 @@ def test_no_key_fires_while_typing_and_question_mark_lists_the_keys(open_context
     expect(dialog).to_be_hidden()
 
 
+def test_u_undoes_a_bulk_action_from_its_message(open_context, held, moderator):
+    """After a bulk approval (the page reloads), u presses the message's Undo."""
+    page = open_context().new_page()
+    sign_in(page, moderator)
+    page.locator("#action-toggle").check()
+    page.locator("select[name=action]").select_option("approve")
+    with page.expect_navigation():
+        page.locator("button[name=index]").click()
+    expect(page.locator(".messagelist")).to_contain_text("20 comments approved.")
+    assert statuses(held) == {Comment.Status.APPROVED}
+    with page.expect_navigation():
+        page.keyboard.press("u")
+    expect(page.locator(".messagelist")).to_contain_text("Undone: 20 comments are back")
+    assert statuses(held) == {Comment.Status.PENDING}
+
+
 def test_enter_opens_the_comment(open_context, held, moderator):
     """On a chosen row, Enter opens that comment's page."""
     page = open_context().new_page()
@@ -305,6 +321,11 @@ def test_the_queue_fits_a_laptop_and_a_phone(width, scheme, open_context, held, 
     assert box["x"] + box["width"] <= width and box["height"] >= 24  # A target a finger can hit.
     SCREENSHOT_DIR.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOT_DIR / f"desk-queue-{width}-{scheme}.png")
+    approve.click()
+    expect(page.locator(".desk-decided")).to_have_count(1)
+    assert page.evaluate(
+        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
 
 
 def test_desk_pages_are_valid_html(open_context, held, moderator, vnu_jar, tmp_path):
