@@ -19,6 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
+from django.views.decorators.debug import sensitive_post_parameters
 
 from comments.actions import StatusChange, change_status, refusal
 from comments.desk import (
@@ -58,7 +59,12 @@ class DeskViews:
         view = self.admin_site.admin_view  # Login, staff, CSRF, no caching.
         name = "comments_comment_{}".format
         return [
-            path("find-commenter/", view(self.find_commenter_view), name=name("find_commenter")),
+            path(
+                "find-commenter/",
+                # A crash report (an error email, a debug page) shows no address either.
+                view(sensitive_post_parameters("email")(self.find_commenter_view)),
+                name=name("find_commenter"),
+            ),
             path("undo/<str:token>/", view(self.undo_view), name=name("undo")),
             path(
                 "<path:object_id>/decide/<str:status>/",

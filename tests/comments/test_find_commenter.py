@@ -19,6 +19,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.views.debug import ExceptionReporter
 
 from comments import desk
 from comments.encryption import email_hash
@@ -53,13 +54,21 @@ def urls_in(response) -> list[str]:
     return [url for url in urls if url]
 
 
+class Captured(list):
+    """Log lines as text; ``records`` holds the records themselves."""
+
+    records: list[logging.LogRecord]
+
+
 @contextmanager
-def every_log_line() -> Iterator[list[str]]:
+def every_log_line() -> Iterator[Captured]:
     """Each record any logger writes, at every level, with its arguments and traceback."""
-    lines: list[str] = []
+    lines = Captured()
+    lines.records = []
 
     class Keep(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
+            lines.records.append(record)
             lines.append(
                 f"{record.name} {record.levelname} {record.getMessage()} {record.args!r} "
                 f"{logging.Formatter().formatException(record.exc_info) if record.exc_info else ''}"
@@ -144,6 +153,28 @@ def test_no_log_line_at_any_level_holds_the_address(moderator_client, maya, sett
     for form in set(forms_of_the_address(EMAIL)) - {email_hash(EMAIL)}:
         assert form not in sql
         assert form not in logged
+
+
+def test_a_crash_while_searching_reports_no_address(moderator, maya, monkeypatch, settings):
+    """The error report Django builds for a 500 (its email, its debug page) masks the address."""
+    settings.DEBUG = False
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("The session store is down.")
+
+    monkeypatch.setattr("comments.admin_desk.remember_commenter", broken)
+    client = logged_in(moderator)
+    client.raise_request_exception = False
+    with every_log_line() as lines:
+        response = find(client, EMAIL)
+    assert response.status_code == 500
+    assert any("The session store is down." in line for line in lines)
+    record = next(r for r in lines.records if r.name == "django.request")
+    report = ExceptionReporter(record.request, *record.exc_info).get_traceback_text()
+    assert "session store is down" in report and "email" in report
+    for form in set(forms_of_the_address(EMAIL)) - {email_hash(EMAIL)}:
+        assert form not in report.lower()
+        assert form not in "\n".join(lines).lower()
 
 
 def test_the_get_search_box_no_longer_matches_addresses_and_says_where_to_go(
