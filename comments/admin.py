@@ -150,9 +150,8 @@ class CommenterFilter(admin.SimpleListFilter):
         return [(token, label % {"count": count})]
 
     def queryset(self, request, queryset):
-        if not (token := self.value()):
-            return queryset
-        return queryset.filter(pk__in=commenter_ids(request.session, token) or [])
+        # Only asked when a token was given (lookups() offers nothing otherwise).
+        return queryset.filter(pk__in=commenter_ids(request.session, self.value()) or [])
 
 
 class CommentAdminForm(forms.ModelForm):

@@ -303,6 +303,24 @@ class TestRefusals:
             assert response.status_code == code
         assert status_of(comment) == PENDING
 
+    def test_a_decision_already_made_is_said_so(self, moderator_client):
+        """Approve on an approved comment (a double click, a forged post): 409, nothing logged."""
+        comment = CommentFactory(status=APPROVED)
+        response = moderator_client.post(decide_url(comment, APPROVED), {"seen": APPROVED})
+        assert response.status_code == 409
+        assert messages_of(response) == ["This comment is already approved; nothing was changed."]
+        assert not LogEntry.objects.exists()
+
+    def test_a_reply_to_a_forged_id_or_without_permission_is_refused(self, staff_client):
+        """404 for no such comment; 403 for staff who may not see comments."""
+        moderator = UserFactory(is_staff=True)
+        moderator.user_permissions.set(Permission.objects.filter(codename="view_comment"))
+        response = logged_in(moderator).post(f"{CHANGELIST}424242/reply/", {"body": "Hi"})
+        assert response.status_code == 404
+        comment = CommentFactory(status=APPROVED)
+        assert staff_client.post(reply_url(comment), {"body": "Hi"}).status_code == 403
+        assert not Comment.objects.filter(by_site=True).exists()
+
     def test_a_decision_sent_as_a_get_does_nothing(self, moderator_client):
         """Mail scanners follow links: a GET never acts, and says so."""
         comment = CommentFactory(status=PENDING)
@@ -613,6 +631,9 @@ class TestReplies:
         page = moderator_client.get(CHANGELIST, {"status": APPROVED})
         row = soup_of(page).select("#result_list tbody tr")[0].get_text(" ", strip=True)
         assert f"Author by {moderator.username}" in row
+        reply = Comment.objects.get(by_site=True)
+        own_page = moderator_client.get(reverse("admin:comments_comment_change", args=[reply.pk]))
+        assert f"Yes, by {moderator.username}" in own_page.text
 
 
 class TestCommentPage:
