@@ -72,20 +72,26 @@
   }
 
   async function send(url, body) {
+    let response;
     try {
-      const response = await fetch(url, {
+      response = await fetch(url, {
         method: "POST",
         headers: { Accept: "application/json", "X-CSRFToken": csrfToken },
         body,
         credentials: "same-origin",
       });
+    } catch {
+      return { ok: false, data: { messages: ["The desk could not reach the server; nothing was changed. Try again."] } };
+    }
+    try {
       const data = await response.json();
       return { ok: response.ok && data.ok, data };
     } catch {
-      return {
-        ok: false,
-        data: { messages: ["The desk could not reach the server; nothing was changed. Try again."] },
-      };
+      // Not the desk's answer: the login page (the session ended), or an error page.
+      const why = response.redirected
+        ? "You are signed out; sign in again (reload the page), then decide again."
+        : `The server answered with an error (${response.status}). Reload the page to see where things stand.`;
+      return { ok: false, data: { messages: [why] } };
     }
   }
 

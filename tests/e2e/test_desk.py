@@ -215,6 +215,20 @@ def test_u_undoes_a_bulk_action_from_its_message(open_context, held, moderator):
     assert statuses(held) == {Comment.Status.PENDING}
 
 
+def test_a_signed_out_moderator_is_told_and_nothing_changes(open_context, held, moderator):
+    """The session ended (here, its cookie is gone): the row says so; the comment waits still."""
+    context = open_context()
+    page = context.new_page()
+    sign_in(page, moderator)
+    context.clear_cookies(name="sessionid")
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    notice = page.locator(f"#desk-comment-{held[-1].pk} .desk-notice-error")
+    expect(notice).to_contain_text("You are signed out")
+    expect(page.locator("#desk-live")).to_contain_text("You are signed out")
+    assert statuses(held) == {Comment.Status.PENDING}
+
+
 def test_enter_opens_the_comment(open_context, held, moderator):
     """On a chosen row, Enter opens that comment's page."""
     page = open_context().new_page()
