@@ -11,7 +11,7 @@ The admin's bulk actions, its change form and anything added later call
 - an author who asked is emailed when their comment is approved.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -31,6 +31,8 @@ class StatusChange:
     changed: list[Comment] = field(default_factory=list)
     unchanged: list[Comment] = field(default_factory=list)  # already in that status
     refused: list[Comment] = field(default_factory=list)  # replies to an unapproved comment
+    # Not in the status the moderator saw any more (``seen``); each holds its status now.
+    stale: list[Comment] = field(default_factory=list)
     # Approved replies that left with the comment they answer, and the status they took.
     followed: list[Comment] = field(default_factory=list)
     # The status each changed or followed comment had before, by id (what an undo restores).
@@ -74,21 +76,43 @@ def refusal(comment: Comment, new_status: str, approved_ids: Iterable[int] = ())
 
 
 def change_status(
-    comments: Comment | Iterable[Comment], new_status: str, *, by: AbstractBaseUser | None = None
+    comments: Comment | Iterable[Comment],
+    new_status: str,
+    *,
+    by: AbstractBaseUser | None = None,
+    seen: str | Mapping[int, str] | None = None,
+    undoing: bool = False,
 ) -> StatusChange:
     """
     Give comments a new status, keeping the rules above; record who did it.
 
     ``by`` is the moderator, whose change is logged in each comment's admin history.
+    ``seen`` is the status the moderator saw the comments in (or each one's, by
+    id): their statuses are read again, locked, and one that has changed since
+    (another moderator was quicker) is left alone, in ``stale``. ``undoing``
+    says in the history that the change takes back an earlier decision.
     """
     if isinstance(comments, Comment):
         comments = [comments]
     elif isinstance(comments, QuerySet):
         comments = comments.select_related("article", "parent")
+    with transaction.atomic():
+        return _change_status(list(comments), new_status, by, seen, undoing)
+
+
+def _change_status(
+    comments: list[Comment],
+    new_status: str,
+    by: AbstractBaseUser | None,
+    seen: str | Mapping[int, str] | None,
+    undoing: bool,
+) -> StatusChange:
+    result = StatusChange(new_status)
+    if seen is not None:
+        comments, result.stale = _still_as_seen(comments, seen)
     # Parents before their replies, so approving both in one go works.
     ordered = sorted(comments, key=lambda comment: (comment.depth, comment.created_at, comment.pk))
 
-    result = StatusChange(new_status)
     approved_ids: set[int] = set()
     for comment in ordered:
         if comment.status == new_status:
@@ -109,20 +133,43 @@ def change_status(
         result.followed = [c for c in approved_replies(leaving) if c.pk not in changed_ids]
         result.previous |= {comment.pk: comment.status for comment in result.followed}
 
-    with transaction.atomic():
-        _store(result.changed, new_status, result.previous, by)
-        _store(result.followed, follower_status(new_status), result.previous, by, followed=True)
-        if new_status == Comment.Status.APPROVED:
-            asked = [comment for comment in result.changed if comment.notify_on_approval]
-            for comment in asked:
-                notify_author_of_approval(comment)
-                comment.notify_on_approval = False
-            if asked:
-                # One email at most: the wish is spent once it is granted.
-                Comment.objects.filter(pk__in=[comment.pk for comment in asked]).update(
-                    notify_on_approval=False
-                )
+    why = ", undoing an earlier decision" if undoing else ""
+    _store(result.changed, new_status, result.previous, by, why=why)
+    why = ", with the comment it answers"
+    _store(result.followed, follower_status(new_status), result.previous, by, why=why)
+    if new_status == Comment.Status.APPROVED:
+        asked = [comment for comment in result.changed if comment.notify_on_approval]
+        for comment in asked:
+            notify_author_of_approval(comment)
+            comment.notify_on_approval = False
+        if asked:
+            # One email at most: the wish is spent once it is granted.
+            Comment.objects.filter(pk__in=[comment.pk for comment in asked]).update(
+                notify_on_approval=False
+            )
     return result
+
+
+def _still_as_seen(
+    comments: list[Comment], seen: str | Mapping[int, str]
+) -> tuple[list[Comment], list[Comment]]:
+    """
+    Split comments into those still in the status ``seen`` and those changed since.
+
+    The statuses are read again under a row lock, so a moderator acting at the
+    same moment waits and then finds the change made: two decisions on one
+    comment never both pass. Each comment is given its status as read.
+    """
+    locked = Comment.objects.select_for_update(of=("self",)).filter(
+        pk__in=[comment.pk for comment in comments]
+    )
+    now = dict(locked.values_list("pk", "status"))
+    still, stale = [], []
+    for comment in comments:
+        comment.status = now.get(comment.pk, comment.status)
+        expected = seen if isinstance(seen, str) else seen.get(comment.pk)
+        (still if now.get(comment.pk) == expected else stale).append(comment)
+    return still, stale
 
 
 def _store(
@@ -131,13 +178,12 @@ def _store(
     previous: dict[int, str],
     by: AbstractBaseUser | None,
     *,
-    followed: bool = False,
+    why: str,
 ) -> None:
     """Write the new status, and one history entry per comment saying from what it changed."""
     if not comments:
         return
     Comment.objects.filter(pk__in=[comment.pk for comment in comments]).update(status=status)
-    why = ", with the comment it answers" if followed else ""
     by_old_status: dict[str, list[Comment]] = {}
     for comment in comments:
         comment.status = status

@@ -1,33 +1,88 @@
 """
-The moderation desk: the comment queue, its bulk actions, and the rules page.
+The moderation desk: the comment queue, each comment's page, the bulk actions,
+and the rules page.
 
+Each row of the queue shows a comment whole, with a button per decision and a
+reply form; those post to the desk's views (comments/admin_desk.py), and the
+desk's script (static/admin-desk/desk.js) sends the same posts to act in place.
 Every status change goes through ``comments.actions.change_status``, from the
-bulk actions and the change form alike.
+row buttons, the bulk actions, the change form and undo alike.
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.timezone import localtime
 from django.utils.translation import ngettext
 
 from comments.actions import StatusChange, change_status, refusal
+from comments.admin_desk import COMMENTER_VAR, NOT_A_MODERATOR, DeskViews, outcome, status_counts
 from comments.admin_privacy import (
     erase_commenters_and_text,
     erase_commenters_keep_text,
     export_commenters,
 )
+from comments.desk import SiteReplyForm, commenter_ids, remember_decision
 from comments.models import Comment, ModerationSettings
+from comments.templatetags.comments_admin import undo_tag
 
 BOTH_PAGES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+Status = Comment.Status
+# Where a long comment is folded in the queue (characters), and how much shows folded.
+FOLD_OVER = 900
+FOLD_SHOWING = 600
+
+# A row's buttons: what each decision is called for a comment in each status.
+DECISIONS = {
+    Status.PENDING: [
+        (Status.APPROVED, "Approve"),
+        (Status.SPAM, "Spam"),
+        (Status.REMOVED, "Remove"),
+    ],
+    Status.APPROVED: [
+        (Status.PENDING, "Unapprove"),
+        (Status.SPAM, "Spam"),
+        (Status.REMOVED, "Remove"),
+    ],
+    Status.SPAM: [
+        (Status.APPROVED, "Approve"),
+        (Status.PENDING, "Not spam"),
+        (Status.REMOVED, "Remove"),
+    ],
+    Status.REMOVED: [
+        (Status.APPROVED, "Approve"),
+        (Status.PENDING, "Restore"),
+        (Status.SPAM, "Spam"),
+    ],
+}
+# The desk script's keys for decisions (README, "Moderation").
+KEYS = {Status.APPROVED: "a", Status.SPAM: "s", Status.REMOVED: "r"}
+
+
+def queue_status(params) -> str:
+    """
+    The status the queue shows for these query parameters: pending unless chosen.
+
+    A search, or a commenter found by email, looks through every status: a
+    moderator looking someone up wants their whole history.
+    """
+    if chosen := params.get(StatusFilter.parameter_name):
+        return chosen
+    if params.get(SEARCH_VAR) or params.get(COMMENTER_VAR):
+        return StatusFilter.ALL
+    return Status.PENDING
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -38,18 +93,11 @@ class StatusFilter(admin.SimpleListFilter):
     ALL = "all"
 
     def lookups(self, request, model_admin):
-        counts = dict(Comment.objects.order_by().values_list("status").annotate(count=Count("pk")))
-        return [
-            (status, f"{label} ({counts.get(status, 0)})")
-            for status, label in Comment.Status.choices
-        ]
+        self.counts = status_counts()
+        return [(status, f"{label} ({self.counts[status]})") for status, label in Status.choices]
 
     def value(self) -> str:
-        if chosen := super().value():
-            return chosen
-        # A search from the queue looks through every status: a moderator
-        # looking up a commenter wants their whole history.
-        return self.ALL if self.request.GET.get(SEARCH_VAR) else Comment.Status.PENDING
+        return queue_status({**self.request.GET.dict(), **self.used_parameters})
 
     def choices(self, changelist):
         for lookup, title in self.lookup_choices:
@@ -57,17 +105,53 @@ class StatusFilter(admin.SimpleListFilter):
                 "selected": self.value() == lookup,
                 "query_string": changelist.get_query_string({self.parameter_name: lookup}),
                 "display": title,
+                "status": lookup,
+                "label": Status(lookup).label,
+                "count": self.counts[lookup],
             }
         yield {
             "selected": self.value() == self.ALL,
             "query_string": changelist.get_query_string({self.parameter_name: self.ALL}),
             "display": "All",
+            "status": self.ALL,
+            "label": "All",
+            "count": sum(self.counts.values()),
         }
 
     def queryset(self, request, queryset):
         if self.value() == self.ALL:
             return queryset
         return queryset.filter(status=self.value())
+
+
+class CommenterFilter(admin.SimpleListFilter):
+    """
+    The comments of a commenter found with "Find a commenter by email".
+
+    The URL holds a random token, never the address: the ids found wait in the
+    session (comments/desk.py). Shown in the sidebar only while one is chosen.
+    """
+
+    title = "commenter found by email"
+    parameter_name = COMMENTER_VAR
+
+    def lookups(self, request, model_admin):
+        if not (token := self.value()):
+            return []
+        ids = commenter_ids(request.session, token)
+        if ids is None:
+            return [(token, "The search has expired: find them again")]
+        count = len(ids)
+        label = ngettext(
+            "The address searched for (%(count)d comment)",
+            "The address searched for (%(count)d comments)",
+            count,
+        )
+        return [(token, label % {"count": count})]
+
+    def queryset(self, request, queryset):
+        # Only asked when a token was given (lookups() offers nothing otherwise).
+        return queryset.filter(pk__in=commenter_ids(request.session, self.value()) or [])
 
 
 class CommentAdminForm(forms.ModelForm):
@@ -84,15 +168,26 @@ class CommentAdminForm(forms.ModelForm):
         return status
 
 
+def fold(body: str) -> tuple[str, str]:
+    """A long comment cut in two at a space, the second part to be folded away; else (body, "")."""
+    if len(body) <= FOLD_OVER:
+        return body, ""
+    cut = body.rfind(" ", 0, FOLD_SHOWING)
+    cut = cut if cut > 0 else FOLD_SHOWING
+    return body[:cut], body[cut:].lstrip()
+
+
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(DeskViews, admin.ModelAdmin):
     form = CommentAdminForm
-    # Name, email, website and IP share one cell so that the queue fits a laptop screen.
-    list_display = ["status", "excerpt", "author", "article_title", "created_at", "held_reason"]
-    list_display_links = ["excerpt"]
-    list_filter = [StatusFilter, "article", "created_at"]
-    list_select_related = ["article"]
-    search_fields = ["author_name", "author_email", "body", "ip_address"]
+    list_display = ["author", "comment", "in_response_to", "submitted"]
+    list_display_links = None
+    list_filter = [StatusFilter, CommenterFilter, "article", "created_at"]
+    list_select_related = ["article", "parent", "written_by"]
+    # The email is encrypted, and a GET search would put it in the access log:
+    # addresses are looked up with find_commenter_view instead.
+    search_fields = ["author_name", "body", "ip_address"]
+    search_help_text = "Searches names, comment text and IP addresses."
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-pk"]
     actions = [
@@ -106,7 +201,7 @@ class CommentAdmin(admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["status", "body"]}),
-        ("Author", {"fields": ["author_name", "author_email", "author_url"]}),
+        ("Author", {"fields": ["author_name", "author_email", "author_url", "site_reply"]}),
         (
             "Submission",
             {
@@ -124,6 +219,7 @@ class CommentAdmin(admin.ModelAdmin):
     ]
     readonly_fields = [
         "author_email",
+        "site_reply",
         "article_link",
         "parent_link",
         "created_at",
@@ -132,19 +228,6 @@ class CommentAdmin(admin.ModelAdmin):
         "held_reason",
         "notify_on_approval",
     ]
-
-    # Search ----------------------------------------------------------------
-
-    def get_search_fields(self, request):
-        # The email is encrypted: no SQL LIKE can search it, by_email() below does.
-        return [field for field in super().get_search_fields(request) if field != "author_email"]
-
-    def get_search_results(self, request, queryset, search_term):
-        """Also find comments by their author's whole email address, stored encrypted."""
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if "@" in search_term:
-            results |= queryset.by_email(search_term)
-        return results, may_have_duplicates
 
     # Roles -----------------------------------------------------------------
 
@@ -163,28 +246,58 @@ class CommentAdmin(admin.ModelAdmin):
         """An action posted by someone without ``can_moderate``: say so, change nothing."""
         posted = request.POST.get(field) if request.method == "POST" else None
         if posted in self.actions and not self.has_moderate_permission(request):
-            self.message_user(
-                request,
-                "You may not moderate comments; ask an administrator to add you to the "
-                "Moderators group. Nothing was changed.",
-                messages.ERROR,
-            )
+            self.message_user(request, NOT_A_MODERATOR, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
         return None
+
+    def get_list_display(self, request: HttpRequest):
+        # Only moderators get each row's buttons.
+        if self.has_moderate_permission(request):
+            return ["author", "comment_with_buttons", "in_response_to", "submitted"]
+        return self.list_display
+
+    def desk_context(self, request: HttpRequest) -> dict:
+        """What the desk's templates need beside the admin's own context."""
+        return {"desk_moderator": self.has_moderate_permission(request)}
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
         if self.has_view_or_change_permission(request) and (
             refused := self.refuse_unpermitted_action(request, "action")
         ):
             return refused
-        return super().changelist_view(request, extra_context)
+        token = request.GET.get(COMMENTER_VAR)
+        if token and request.method == "GET" and commenter_ids(request.session, token) is None:
+            self.message_user(
+                request,
+                "That search by email has expired (they last an hour): find the commenter again.",
+                messages.WARNING,
+            )
+        status = queue_status(request.GET)
+        titles = {
+            Status.PENDING: "Comments awaiting moderation",
+            Status.APPROVED: "Approved comments",
+            Status.SPAM: "Spam",
+            Status.REMOVED: "Removed comments",
+        }
+        context = {
+            **self.desk_context(request),
+            "title": "Comments found by email" if token else titles.get(status, "All comments"),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if self.has_view_or_change_permission(request) and (
             refused := self.refuse_unpermitted_action(request, "CHANGE_FORM-action")
         ):
             return refused
-        return super().changeform_view(request, object_id, form_url, extra_context)
+        context = {**self.desk_context(request), **(extra_context or {})}
+        if object_id and (comment := self.get_object(request, unquote(object_id))):
+            context["desk_comment"] = self.desk_cell(
+                comment, buttons=context["desk_moderator"], on_its_page=True
+            )
+            context["desk_comments"] = [comment]
+        return super().changeform_view(request, object_id, form_url, context)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Comment | None = None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -198,29 +311,94 @@ class CommentAdmin(admin.ModelAdmin):
 
     # The queue -------------------------------------------------------------
 
-    @admin.display(description="comment")
-    def excerpt(self, comment: Comment) -> str:
-        return Truncator(comment.body).chars(80)
-
     @admin.display(description="author", ordering="author_name")
     def author(self, comment: Comment) -> str:
-        """Name, email, website and IP address, one per line."""
-        lines = [format_html("<strong>{}</strong>", comment.author_name), comment.author_email]
+        """Name, email, website and IP address, one per line; a site reply says who wrote it."""
+        lines = [format_html("<strong>{}</strong>", comment.author_name)]
+        if comment.by_site:
+            writer = comment.written_by.get_username() if comment.written_by else "a former user"
+            lines.append(format_html('<span class="desk-badge">Author</span> by {}', writer))
+        if comment.author_email:
+            lines.append(format_html('<span class="desk-email">{}</span>', comment.author_email))
         if comment.safe_url:
             lines.append(
                 format_html(
                     '<a href="{}" rel="nofollow noopener noreferrer">{}</a>',
                     comment.safe_url,
-                    Truncator(comment.safe_url).chars(40),
+                    Truncator(comment.safe_url).chars(50),
                 )
             )
         if comment.ip_address:
             lines.append(comment.ip_address)
         return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
 
-    @admin.display(description="article", ordering="article__title")
-    def article_title(self, comment: Comment) -> str:
-        return Truncator(comment.article.title).chars(40)
+    @admin.display(description="comment")
+    def comment(self, comment: Comment) -> str:
+        return self.desk_cell(comment, buttons=False)
+
+    @admin.display(description="comment")
+    def comment_with_buttons(self, comment: Comment) -> str:
+        return self.desk_cell(comment, buttons=True)
+
+    def desk_cell(self, comment: Comment, *, buttons: bool, on_its_page: bool = False) -> str:
+        """
+        The whole comment, what it answers, why it was held, and buttons for moderators.
+
+        ``on_its_page``: shown on the comment's own page, which needs no Edit link.
+        """
+        head, tail = fold(comment.body)
+        decisions = [
+            {
+                "status": status,
+                "label": label,
+                "key": KEYS.get(status, ""),
+                "url": reverse("admin:comments_comment_decide", args=[comment.pk, status]),
+            }
+            for status, label in DECISIONS[comment.status]
+        ]
+        context = {
+            "comment": comment,
+            "head": head,
+            "tail": tail,
+            "more_words": len(tail.split()),
+            "parent_excerpt": comment.parent and Truncator(comment.parent.body).words(25),
+            "parent_url": comment.parent_id
+            and reverse("admin:comments_comment_change", args=[comment.parent_id]),
+            "change_url": reverse("admin:comments_comment_change", args=[comment.pk]),
+            "on_its_page": on_its_page,
+            "buttons": buttons,
+            "decisions": decisions,
+            "can_reply": comment.status in {Status.PENDING, Status.APPROVED},
+            "reply_max_length": SiteReplyForm.base_fields["body"].max_length,
+        }
+        return render_to_string("admin/comments/comment/_desk_comment.html", context)
+
+    @admin.display(description="in response to", ordering="article__title")
+    def in_response_to(self, comment: Comment) -> str:
+        article = comment.article
+        link = format_html('<a href="{}">{}</a>', article.get_absolute_url(), article.title)
+        if not comment.is_approved():
+            return link
+        return format_html(
+            '{}<br><a class="desk-permalink" href="{}">View the comment</a>',
+            link,
+            comment.get_absolute_url(),
+        )
+
+    @admin.display(description="submitted on", ordering="created_at")
+    def submitted(self, comment: Comment) -> str:
+        return format_html(
+            '<time datetime="{}">{}</time>',
+            comment.created_at.isoformat(timespec="seconds"),
+            date_format(localtime(comment.created_at), "j M Y, H:i"),
+        )
+
+    @admin.display(description="written for the site")
+    def site_reply(self, comment: Comment) -> str:
+        if not comment.by_site:
+            return "No: a reader's comment"
+        writer = comment.written_by.get_username() if comment.written_by else "a former user"
+        return f"Yes, by {writer}; readers see the site's name and an “Author” badge"
 
     @admin.display(description="article")
     def article_link(self, comment: Comment) -> str:
@@ -240,6 +418,21 @@ class CommentAdmin(admin.ModelAdmin):
             parent.get_status_display(),
         )
 
+    def get_search_fields(self, request):
+        # An encrypted column cannot be searched with SQL, should one be listed.
+        return [field for field in super().get_search_fields(request) if field != "author_email"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """
+        A term with "@" searches nothing: it is an address, or part of one.
+
+        Its words would otherwise go into SQL, and with it into any query log;
+        the page says to use "Find a commenter by email" instead.
+        """
+        if "@" in search_term:
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
     # Status changes ----------------------------------------------------------
 
     def save_model(self, request, obj, form, change) -> None:
@@ -247,7 +440,8 @@ class CommentAdmin(admin.ModelAdmin):
         if change and "status" in form.changed_data:
             new_status, obj.status = obj.status, form.initial["status"]
             super().save_model(request, obj, form, change)
-            self.report(request, change_status(obj, new_status, by=request.user))
+            result = change_status(obj, new_status, by=request.user)
+            self.report(request, result, remember_decision(request.session, result))
         else:
             super().save_model(request, obj, form, change)
 
@@ -266,48 +460,30 @@ class CommentAdmin(admin.ModelAdmin):
         return None
 
     def apply(self, request: HttpRequest, queryset, status: str) -> None:
-        self.report(request, change_status(queryset, status, by=request.user))
+        """
+        A bulk action: the comments ticked, if they are still in the status the page showed.
 
-    def report(self, request: HttpRequest, result: StatusChange) -> None:
-        """One message per outcome, each in the singular or plural as its count needs."""
-        if count := len(result.changed):
-            self.message_user(request, DONE[result.status](count) % {"count": count})
-        if count := len(result.followed):
-            message = (
-                ngettext(
-                    "%(count)d approved reply was moved back to pending along with the comment "
-                    "it answers.",
-                    "%(count)d approved replies were moved back to pending along with the "
-                    "comments they answer.",
-                    count,
-                )
-                if result.status == Comment.Status.PENDING
-                else ngettext(
-                    "%(count)d approved reply was removed along with the comment it answers.",
-                    "%(count)d approved replies were removed along with the comments they answer.",
-                    count,
-                )
-            )
-            self.message_user(request, message % {"count": count}, messages.WARNING)
-        if count := len(result.unchanged):
-            label = Comment.Status(result.status).label.lower()
-            message = ngettext(
-                "%(count)d comment was already %(status)s; it was left as it was.",
-                "%(count)d comments were already %(status)s; they were left as they were.",
-                count,
-            )
-            self.message_user(
-                request, message % {"count": count, "status": label}, messages.WARNING
-            )
-        if count := len(result.refused):
-            message = ngettext(
-                "%(count)d reply was not approved, because the comment it answers is not "
-                "approved: approve that comment first.",
-                "%(count)d replies were not approved, because the comments they answer are not "
-                "approved: approve those comments first.",
-                count,
-            )
-            self.message_user(request, message % {"count": count}, messages.ERROR)
+        The admin hands over only the ticked comments still in the queue shown:
+        one that another moderator moved meanwhile is missing, and said so.
+        """
+        shown = queue_status(request.GET)
+        seen = shown if shown in Status.values else None
+        result = change_status(queryset, status, by=request.user, seen=seen)
+        vanished = 0
+        if seen and not request.POST.get("select_across"):
+            ticked = set(request.POST.getlist(ACTION_CHECKBOX_NAME))
+            found = {str(c.pk) for c in [*result.changed, *result.unchanged, *result.refused]}
+            vanished = len(ticked - found)
+        undo = remember_decision(request.session, result)
+        self.report(request, result, undo, vanished=vanished)
+
+    def report(
+        self, request: HttpRequest, result: StatusChange, undo: str | None = None, vanished=0
+    ) -> None:
+        """Tell the moderator what happened; the first message offers Undo."""
+        for index, (level, text) in enumerate(outcome(result, vanished)):
+            tags = undo_tag(undo) if undo and index == 0 else ""
+            self.message_user(request, text, level, extra_tags=tags)
 
     @admin.action(
         permissions=["moderate"],
@@ -316,7 +492,7 @@ class CommentAdmin(admin.ModelAdmin):
         location=BOTH_PAGES,
     )
     def approve(self, request, queryset):
-        self.apply(request, queryset, Comment.Status.APPROVED)
+        self.apply(request, queryset, Status.APPROVED)
 
     @admin.action(
         permissions=["moderate"],
@@ -325,7 +501,7 @@ class CommentAdmin(admin.ModelAdmin):
         location=BOTH_PAGES,
     )
     def mark_as_spam(self, request, queryset):
-        self.apply(request, queryset, Comment.Status.SPAM)
+        self.apply(request, queryset, Status.SPAM)
 
     @admin.action(
         permissions=["moderate"],
@@ -334,7 +510,7 @@ class CommentAdmin(admin.ModelAdmin):
         location=BOTH_PAGES,
     )
     def remove(self, request, queryset):
-        self.apply(request, queryset, Comment.Status.REMOVED)
+        self.apply(request, queryset, Status.REMOVED)
 
     @admin.action(
         permissions=["moderate"],
@@ -343,23 +519,7 @@ class CommentAdmin(admin.ModelAdmin):
         location=BOTH_PAGES,
     )
     def back_to_pending(self, request, queryset):
-        self.apply(request, queryset, Comment.Status.PENDING)
-
-
-DONE = {
-    Comment.Status.APPROVED: lambda n: ngettext(
-        "%(count)d comment approved.", "%(count)d comments approved.", n
-    ),
-    Comment.Status.SPAM: lambda n: ngettext(
-        "%(count)d comment marked as spam.", "%(count)d comments marked as spam.", n
-    ),
-    Comment.Status.REMOVED: lambda n: ngettext(
-        "%(count)d comment removed.", "%(count)d comments removed.", n
-    ),
-    Comment.Status.PENDING: lambda n: ngettext(
-        "%(count)d comment moved back to pending.", "%(count)d comments moved back to pending.", n
-    ),
-}
+        self.apply(request, queryset, Status.PENDING)
 
 
 @admin.register(ModerationSettings)

@@ -1,5 +1,6 @@
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -99,8 +100,10 @@ class Comment(models.Model):
         default=1, editable=False, help_text="1 for a comment, 2 for a reply to it, and so on."
     )
     author_name = models.CharField("name", max_length=100)
+    # Blank only for the site's own replies and erased commenters: the comment
+    # form requires an address from every reader.
     author_email = EncryptedEmailField(
-        "email", help_text="Never shown in public; stored encrypted."
+        "email", blank=True, help_text="Never shown in public; stored encrypted."
     )
     # Filled from author_email on every write; see comments/encryption.py.
     author_email_hash = EmailHashField("email look-up hash", source="author_email")
@@ -132,6 +135,22 @@ class Comment(models.Model):
         editable=False,
         help_text="Set on an imported comment whose old number was taken here, so that "
         "old #comment-N links still land on it.",
+    )
+    by_site = models.BooleanField(
+        "written for the site",
+        default=False,
+        editable=False,
+        help_text="A reply written by staff from the moderation desk: shown under the site's "
+        "name with an “Author” badge.",
+    )
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The staff member who wrote this reply for the site; never shown in public.",
     )
     updated_at = models.DateTimeField(
         "last change",
@@ -192,6 +211,16 @@ class Comment(models.Model):
     def safe_url(self) -> str:
         """The author's website if it is a web address; never javascript: or the like."""
         return web_address_or_blank(self.author_url)
+
+    def reply_target(self) -> "Comment":
+        """
+        The comment a reply to this one is filed under: this one, or, past the
+        deepest level threads go, the nearest one above that leaves room.
+        """
+        target = self
+        while target.depth >= settings.COMMENTS_THREAD_DEPTH:
+            target = target.parent
+        return target
 
     def is_approved(self) -> bool:
         """Instance twin of ``CommentQuerySet.approved()``."""

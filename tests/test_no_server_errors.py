@@ -70,6 +70,8 @@ def every_url(seed_article, superuser) -> list[str]:
         "content_type_id": str(ContentType.objects.get_for_model(Comment).pk),
         "model_name": "comment",
         "url": "comments/comment/",
+        "status": "approved",
+        "token": "an-undo-token-that-was-never-given",
     }
     urls = []
     for name, arguments in route_names():

@@ -58,7 +58,7 @@ def test_staff_see_held_comments_and_approve_them(superuser_client, client, seed
 
 class TestQueue:
     def test_opens_on_pending_newest_first_with_every_column(self, moderator_client, seed_article):
-        """Pending only, newest first: status, excerpt, name, email, site, article, IP, reason."""
+        """Pending only, newest first: status, whole text, name, email, site, article, IP, why."""
         CommentFactory(article=seed_article, status=APPROVED, body="Already public.")
         older = CommentFactory(article=seed_article, status=PENDING, body="First in.")
         newer = CommentFactory(
@@ -85,9 +85,9 @@ class TestQueue:
             "Its text contains the moderated word “word”.",
         ]:
             assert text in listed[0]
-        assert "…" in listed[0]  # the body is an excerpt
+        assert "Second in. " + "word " * 39 + "word" in listed[0]  # the whole text
         headers = [th.get_text(strip=True) for th in response_soup(response).select("thead th")]
-        for header in ["Status", "Comment", "Author", "Article", "Time", "Why held"]:
+        for header in ["Author", "Comment", "In response to", "Submitted on"]:
             assert header in headers
         assert older.pk != newer.pk
 
@@ -117,11 +117,9 @@ class TestQueue:
         assert len(rows(dated)) == 2
         assert len(rows(moderator_client.get(CHANGELIST, {"created_at__year": 1999}))) == 0
 
-    @pytest.mark.parametrize(
-        "term", ["Quentin", "quentin@example.org", "aubergine", "192.0.2.44", "QUENTIN"]
-    )
-    def test_search_covers_name_email_body_and_ip(self, moderator_client, seed_article, term):
-        """One search box finds a comment by any of the four."""
+    @pytest.mark.parametrize("term", ["Quentin", "aubergine", "192.0.2.44", "QUENTIN"])
+    def test_search_covers_name_body_and_ip(self, moderator_client, seed_article, term):
+        """One search box finds a comment by name, text or IP (emails: test_desk.py)."""
         CommentFactory(
             article=seed_article,
             status=PENDING,

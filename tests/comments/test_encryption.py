@@ -84,26 +84,25 @@ def test_staff_read_the_email_in_the_admin_and_edits_keep_it_sealed(superuser_cl
     assert_not_in_database(EMAIL)
 
 
-def test_admin_search_by_email_goes_through_the_keyed_hash(superuser_client):
-    """Searching the changelist for an address finds that commenter's comments only."""
+def test_finding_a_commenter_by_email_goes_through_the_keyed_hash(superuser_client):
+    """The desk's email form finds that commenter's comments only, whatever the case."""
     mine = CommentFactory(author_email=EMAIL, author_name="Maya")
     CommentFactory(author_email="other@example.net", author_name="Someone Else")
-    changelist = reverse("admin:comments_comment_changelist")
-    page = superuser_client.get(changelist, {"q": " maya.okafor@example.NET "})
+    find = reverse("admin:comments_comment_find_commenter")
+    page = superuser_client.post(find, {"email": " maya.okafor@example.NET "}, follow=True)
     assert list(page.context["cl"].result_list) == [mine]
 
 
 def test_admin_search_listing_the_email_field_still_works(superuser_client, monkeypatch):
-    """A search_fields naming author_email leaves it to by_email instead of failing on it."""
+    """A search_fields naming author_email leaves it out instead of failing on it."""
     monkeypatch.setattr(CommentAdmin, "search_fields", ["author_name", "author_email"])
-    mine = CommentFactory(author_email=EMAIL, author_name="Maya")
+    CommentFactory(author_email=EMAIL, author_name="Maya")
     CommentFactory(author_email="other@example.net", author_name="Sam")
     changelist = reverse("admin:comments_comment_changelist")
-    for term, found in ((EMAIL, [mine]), ("Sam", ["Sam"]), ("maya.okafor", [])):
+    for term, found in ((EMAIL, []), ("Sam", ["Sam"]), ("maya.okafor", [])):
         page = superuser_client.get(changelist, {"q": term})
         assert page.status_code == 200
-        names = [c.author_name for c in page.context["cl"].result_list]
-        assert names == [getattr(c, "author_name", c) for c in found]
+        assert [c.author_name for c in page.context["cl"].result_list] == found
 
 
 def test_encrypted_column_refuses_searches():

@@ -76,7 +76,7 @@ def every_log_line(settings):
 def test_no_address_in_any_log_line(
     every_log_line, seed_article, settings, superuser_client, django_capture_on_commit_callbacks
 ):
-    """Posting, rules, refusals, refused mail, approval, search, export, erasure: none logs it."""
+    """Posting, rules, refusals, refused mail, approval, searching, export, erasure: none logs it."""
     settings.MAILERS = {"default": {"BACKEND": f"{__name__}.RefusingBackend"}}
     settings.MANAGERS = [MODERATOR]
     moderator = UserFactory(is_staff=True, email=MODERATOR)
@@ -101,6 +101,11 @@ def test_no_address_in_any_log_line(
     assert Comment.objects.count() == 2
 
     changelist = reverse("admin:comments_comment_changelist")
+    found = superuser_client.post(
+        reverse("admin:comments_comment_find_commenter"), {"email": ADDRESS}, follow=True
+    )
+    assert found.status_code == 200
+    superuser_client.get(changelist, {"q": ADDRESS})  # Typed in the wrong box: says where to go.
     selected = {"_selected_action": list(Comment.objects.values_list("pk", flat=True))}
     superuser_client.post(changelist, {"action": "export_commenters", **selected})
     call_command("export_commenter", ADDRESS, stdout=io.StringIO())

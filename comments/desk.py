@@ -1,0 +1,293 @@
+"""
+What the moderation desk does beyond the admin's own machinery.
+
+- A reply written at the desk is published at once as the site's, approving
+  the comment it answers in the same step (``publish_site_reply``).
+- Each decision can be undone from the session that made it (``remember_decision``
+  and ``undo_decision``): the comments go back to the statuses in
+  ``StatusChange.previous``, through ``change_status``, so undoing a removal
+  also brings back the replies that left with it.
+- A commenter is found by email with a POST, and the address never reaches a
+  URL or a log line: the ids of their comments wait in the session under a
+  random token, which is all the URL carries (``remember_commenter``).
+
+Every status change here goes through ``comments.actions.change_status``.
+"""
+
+import secrets
+import time
+from dataclasses import dataclass
+
+from django import forms
+from django.conf import settings
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import transaction
+from django.utils.translation import ngettext
+
+from comments import actions
+from comments.forms import CommentForm, PlainTextField
+from comments.models import Comment
+
+Status = Comment.Status
+
+# How a status reads after "this comment is now …".
+STATUS_WORDS = {
+    Status.PENDING: "pending",
+    Status.APPROVED: "approved",
+    Status.SPAM: "marked as spam",
+    Status.REMOVED: "removed",
+}
+
+
+class Refusal(Exception):
+    """A desk request that changes nothing, with the sentence and HTTP status to answer it."""
+
+    def __init__(self, sentence: str, status: int = 409):
+        super().__init__(sentence)
+        self.sentence = sentence
+        self.status = status
+
+
+def stale_sentence(comment: Comment) -> str:
+    """What to tell a moderator whose page showed this comment in another status."""
+    entry = (
+        LogEntry.objects.filter(
+            content_type__app_label="comments",
+            content_type__model="comment",
+            object_id=str(comment.pk),
+        )
+        .select_related("user")
+        .order_by("-action_time", "-pk")
+        .first()
+    )
+    who = f" by {entry.user.get_username()}" if entry else ""
+    return (
+        f"Nothing was changed: this comment by {comment.author_name} is now "
+        f"{STATUS_WORDS[comment.status]} (changed{who} after your page was loaded)."
+    )
+
+
+# Replies ---------------------------------------------------------------------
+
+# A reply is as long as a reader's comment may be: one rule, in the comment form.
+REPLY_MAX_LENGTH = CommentForm.base_fields["body"].max_length
+
+
+class SiteReplyForm(forms.Form):
+    """A reply written at the desk: plain text, cleaned like readers' comments."""
+
+    body = PlainTextField(
+        label="Your reply",
+        multiline=True,
+        max_length=REPLY_MAX_LENGTH,
+        error_messages={
+            "required": "Please write your reply; nothing was published.",
+            "max_length": "Please shorten your reply to %(limit_value)d characters "
+            "(it has %(show_value)d); nothing was published.",
+        },
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+    )
+    # The status the moderator saw the comment in, for the stale-page check.
+    seen = forms.ChoiceField(choices=Status.choices, required=False, widget=forms.HiddenInput)
+
+
+@dataclass
+class PublishedReply:
+    reply: Comment
+    approval: actions.StatusChange | None  # the comment replied to, if it had to be approved
+
+
+def publish_site_reply(
+    comment: Comment, body: str, *, by: AbstractBaseUser, seen: str = ""
+) -> PublishedReply:
+    """
+    Publish ``body`` as the site's reply to ``comment``, approving it first if pending.
+
+    Readers see the site's name with an "Author" badge, never the staff
+    member, whose name the history keeps. A comment that is spam or removed
+    is not answered (readers cannot see it), nor one whose status is no longer
+    ``seen``: both raise ``Refusal`` and nothing is stored.
+    """
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update(of=("self",)).select_related("article", "parent")
+        comment = locked.get(pk=comment.pk)
+        if seen and comment.status != seen:
+            raise Refusal(stale_sentence(comment))
+        approval = None
+        if comment.status == Status.PENDING:
+            approval = actions.change_status(comment, Status.APPROVED, by=by)
+            if approval.refused:
+                raise Refusal(
+                    "Nothing was published: "
+                    + actions.refusal(comment, Status.APPROVED)
+                    + " Then reply to this one."
+                )
+        elif comment.status != Status.APPROVED:
+            raise Refusal(
+                f"Nothing was published: this comment is {STATUS_WORDS[comment.status]}, so "
+                "readers cannot see it and a reply would answer nothing. Approve it first if "
+                "it deserves an answer."
+            )
+        reply = Comment.objects.create(
+            article=comment.article,
+            parent=comment.reply_target(),
+            author_name=settings.SITE_NAME[: Comment._meta.get_field("author_name").max_length],
+            author_email="",
+            body=body,
+            status=Status.APPROVED,
+            by_site=True,
+            written_by=by,
+        )
+        who = by.get_username()
+        LogEntry.objects.log_actions(
+            by.pk, [reply], ADDITION, f"Written for the site by {who}, in reply to #{comment.pk}."
+        )
+        LogEntry.objects.log_actions(
+            by.pk, [comment], CHANGE, f"Answered for the site by {who} (reply #{reply.pk})."
+        )
+    return PublishedReply(reply, approval)
+
+
+# Undo ----------------------------------------------------------------------------
+
+UNDO_KEY = "comments_desk_undo"
+UNDO_KEPT = 50  # decisions per session that can still be undone
+
+
+def remember_decision(session: SessionBase, result: actions.StatusChange) -> str | None:
+    """Keep what an undo of this decision needs; return its token, or None if nothing changed."""
+    if not result.previous:
+        return None
+    after = {comment.pk: result.status for comment in result.changed}
+    after |= {c.pk: actions.follower_status(result.status) for c in result.followed}
+    records = session.get(UNDO_KEY, {})
+    token = secrets.token_urlsafe(12)
+    records[token] = {
+        "comments": {str(pk): [before, after[pk]] for pk, before in result.previous.items()},
+        "undone": False,
+    }
+    session[UNDO_KEY] = dict(list(records.items())[-UNDO_KEPT:])
+    return token
+
+
+@dataclass
+class Undone:
+    restored: list[Comment]
+    stale: list[Comment]  # changed again since the decision: left as they are
+    results: list[actions.StatusChange]
+
+
+def undo_decision(session: SessionBase, token: str, *, by: AbstractBaseUser) -> Undone:
+    """
+    Put the comments of a remembered decision back in the statuses they had.
+
+    A comment changed again since (by anyone) keeps its new status. A decision
+    is undone once: a second try raises ``Refusal``, as does a token this
+    session never made.
+    """
+    records = session.get(UNDO_KEY, {})
+    record = records.get(token)
+    if record is None:
+        raise Refusal(
+            "There is no decision to undo here: it was made in another session, or too long "
+            "ago. Nothing was changed.",
+            status=404,
+        )
+    if record["undone"]:
+        raise Refusal("This decision has already been undone; nothing was changed.")
+    record["undone"] = True
+    session[UNDO_KEY] = records
+
+    wanted = {int(pk): tuple(statuses) for pk, statuses in record["comments"].items()}
+    comments = {
+        c.pk: c for c in Comment.objects.select_related("article", "parent").filter(pk__in=wanted)
+    }
+    undone = Undone([], [], [])
+    # Approvals first, each batch in one call: a reply is approved with its parent.
+    targets = sorted({before for before, _ in wanted.values()}, key=lambda s: s != Status.APPROVED)
+    for target in targets:
+        group = [c for pk, c in comments.items() if wanted[pk][0] == target]
+        seen = {pk: wanted[pk][1] for pk in wanted if wanted[pk][0] == target}
+        result = actions.change_status(group, target, by=by, seen=seen, undoing=True)
+        undone.results.append(result)
+        undone.restored += result.changed
+        undone.stale += result.stale + result.refused
+    return undone
+
+
+def undo_sentences(undone: Undone) -> list[str]:
+    """What to tell the moderator after an undo."""
+    sentences = []
+    if count := len(undone.restored):
+        sentences.append(
+            ngettext(
+                "Undone: %(count)d comment is back as it was.",
+                "Undone: %(count)d comments are back as they were.",
+                count,
+            )
+            % {"count": count}
+        )
+    if count := len(undone.stale):
+        sentences.append(
+            ngettext(
+                "%(count)d comment was changed again after this decision, so it was left as it "
+                "is now.",
+                "%(count)d comments were changed again after this decision, so they were left "
+                "as they are now.",
+                count,
+            )
+            % {"count": count}
+        )
+    return sentences
+
+
+# Finding a commenter by email ---------------------------------------------------
+
+COMMENTER_KEY = "comments_desk_commenters"
+COMMENTER_SECONDS = 60 * 60  # how long a search's link keeps working
+COMMENTERS_KEPT = 10
+
+
+class FindCommenterForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={
+            "required": "Please enter the commenter's email address.",
+            "invalid": "Please enter a whole email address, like name@example.com.",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "size": 30}),
+    )
+
+
+def remember_commenter(session: SessionBase, email: str) -> tuple[str, int]:
+    """
+    Find the comments left with this address; keep their ids under a new token.
+
+    Returns the token, for the queue's ``commenter`` filter, and how many
+    comments were found (no token when none). Neither the address nor its
+    hash is kept: the token is random, and forgotten after an hour.
+    """
+    ids = list(Comment.objects.by_email(email).order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return "", 0
+    token = secrets.token_urlsafe(9)
+    now = time.time()
+    searches = {
+        key: search
+        for key, search in session.get(COMMENTER_KEY, {}).items()
+        if now - search["at"] < COMMENTER_SECONDS
+    }
+    searches[token] = {"ids": ids, "at": now}
+    session[COMMENTER_KEY] = dict(list(searches.items())[-COMMENTERS_KEPT:])
+    return token, len(ids)
+
+
+def commenter_ids(session: SessionBase, token: str) -> list[int] | None:
+    """The ids a search found, or None if this session has no such search any more."""
+    search = session.get(COMMENTER_KEY, {}).get(token)
+    if search is None or time.time() - search["at"] >= COMMENTER_SECONDS:
+        return None
+    return search["ids"]

@@ -1,0 +1,293 @@
+/*
+ * The moderation desk, with a script. Everything here is optional: without
+ * it each button posts its form and the page comes back with a message and
+ * an Undo button.
+ *
+ * 1. Decisions and replies act in place: the same POST, sent with fetch and
+ *    answered in JSON; the row shrinks to what happened, with Undo.
+ * 2. Keys: j/k next and previous comment, a approve, s spam, r remove,
+ *    u undo, Enter open, ? the list of keys. Nothing fires while typing.
+ *    What happens is announced in the aria-live region #desk-live.
+ *
+ * Rows are acted on in place only in lists (the queue and the front page):
+ * on a comment's own page the change form would then hold a stale status,
+ * so its buttons (and a, s, r there) post and reload.
+ */
+(() => {
+  "use strict";
+
+  // 0. An address typed into the search box goes to "Find a commenter by email"
+  //    instead: a GET would put it in the page's address, and servers log those.
+  const search = document.getElementById("changelist-search");
+  const findForm = document.getElementById("desk-find-commenter");
+  search?.addEventListener("submit", (event) => {
+    const term = search.elements.q?.value ?? "";
+    if (!findForm || !term.includes("@")) return;
+    event.preventDefault();
+    findForm.elements.email.value = term.trim();
+    search.elements.q.value = "";
+    findForm.requestSubmit();
+  });
+
+  const decideForm = document.getElementById("desk-decide");
+  const live = document.getElementById("desk-live");
+  if (!decideForm || !live) return; // Not a page of the desk, or not a moderator.
+
+  const csrfToken = decideForm.elements.csrfmiddlewaretoken.value;
+  const help = document.getElementById("desk-keys");
+  const ROW = "tr, .desk-card";
+  const DECIDE = "button[form='desk-decide'][formaction]";
+  const undoStack = []; // {url, row}: the decisions made on this page, last on top.
+  let current = null; // The row chosen with j/k (or by focusing inside it).
+
+  for (const hint of document.querySelectorAll(".desk-hint")) hint.hidden = false;
+
+  const rows = () =>
+    Array.from(document.querySelectorAll(".desk-comment"))
+      .map((comment) => comment.closest(ROW))
+      .filter(Boolean);
+  for (const row of rows()) {
+    row.tabIndex = -1;
+    row.classList.add("desk-row");
+  }
+
+  const commentOf = (row) => row.querySelector(".desk-comment");
+  const describe = (row) => {
+    const list = rows();
+    const comment = commentOf(row);
+    const status = row.classList.contains("desk-decided")
+      ? "decided"
+      : comment.querySelector(".desk-status").textContent.trim().toLowerCase();
+    return `Comment ${list.indexOf(row) + 1} of ${list.length}, by ${comment.dataset.author}, ${status}.`;
+  };
+
+  function announce(text) {
+    // Emptied first, so the same sentence twice is announced twice.
+    live.textContent = "";
+    window.setTimeout(() => {
+      live.textContent = text;
+    }, 30);
+  }
+
+  function choose(row, said = "") {
+    current = row;
+    row.focus();
+    announce(`${said} ${describe(row)}`.trim());
+  }
+
+  function move(step) {
+    const list = rows();
+    if (!list.length) return;
+    const index = current ? list.indexOf(current) : -1;
+    const next = index < 0 ? list[step > 0 ? 0 : list.length - 1] : list[index + step];
+    if (next) choose(next);
+    else announce(step > 0 ? "This is the last comment." : "This is the first comment.");
+  }
+
+  async function send(url, body) {
+    let response;
+    try {
+      response = await fetch(url, {
+        method: "POST",
+        headers: { Accept: "application/json", "X-CSRFToken": csrfToken },
+        body,
+        credentials: "same-origin",
+      });
+    } catch {
+      return { ok: false, data: { messages: ["The desk could not reach the server; nothing was changed. Try again."] } };
+    }
+    try {
+      const data = await response.json();
+      return { ok: response.ok && data.ok, data };
+    } catch {
+      // Not the desk's answer: the login page (the session ended), or an error page.
+      const why = response.redirected
+        ? "You are signed out; sign in again (reload the page), then decide again."
+        : `The server answered with an error (${response.status}). Reload the page to see where things stand.`;
+      return { ok: false, data: { messages: [why] } };
+    }
+  }
+
+  function updateCounts(counts) {
+    if (!counts) return;
+    const all = Object.values(counts).reduce((sum, count) => sum + count, 0);
+    for (const tab of document.querySelectorAll(".desk-tabs a[data-status]")) {
+      const count = tab.dataset.status === "all" ? all : counts[tab.dataset.status];
+      if (count !== undefined) tab.textContent = `${tab.dataset.label} (${count})`;
+    }
+  }
+
+  function notice(row, text, { error = false, undoUrl = null } = {}) {
+    const comment = commentOf(row);
+    comment.querySelector(".desk-notice")?.remove();
+    const box = document.createElement("p");
+    box.className = error ? "desk-notice desk-notice-error" : "desk-notice";
+    const words = document.createElement("span");
+    words.textContent = text;
+    box.append(words);
+    if (undoUrl) {
+      const undo = document.createElement("button");
+      undo.type = "button";
+      undo.className = "desk-undo";
+      undo.textContent = "Undo";
+      undo.addEventListener("click", () => undoDecision(undoUrl, row));
+      box.append(undo);
+    }
+    comment.prepend(box);
+    return box;
+  }
+
+  // 1. Deciding in place.
+  async function decide(button) {
+    const row = button.closest(ROW);
+    if (!row || row.dataset.busy) return;
+    row.dataset.busy = "true";
+    const body = new FormData();
+    body.append("seen", button.value);
+    body.append("next", decideForm.elements.next.value);
+    const { ok, data } = await send(button.formAction, body);
+    delete row.dataset.busy;
+    const said = data.messages.join(" ");
+    if (!ok) {
+      notice(row, said, { error: true });
+      announce(said);
+      return;
+    }
+    row.classList.add("desk-decided");
+    notice(row, said, { undoUrl: data.undo });
+    if (data.undo) undoStack.push({ url: data.undo, row });
+    updateCounts(data.counts);
+    // On to the next comment, so a queue is cleared one key or click at a time.
+    const list = rows();
+    const next = list.slice(list.indexOf(row) + 1).find((r) => !r.classList.contains("desk-decided"));
+    const undoHint = data.undo ? " Press u to undo." : "";
+    if (next && (current === row || row.contains(document.activeElement))) {
+      choose(next, `${said}${undoHint}`);
+    } else {
+      if (!next && current === row) row.focus();
+      announce(`${said}${undoHint}`);
+    }
+  }
+
+  async function undoDecision(url, row) {
+    const { ok, data } = await send(url, new FormData());
+    const said = data.messages.join(" ");
+    const index = undoStack.findIndex((entry) => entry.url === url);
+    if (index >= 0) undoStack.splice(index, 1);
+    if (ok && row) {
+      row.classList.remove("desk-decided");
+      commentOf(row).querySelector(".desk-notice")?.remove();
+      choose(row, said);
+    } else {
+      if (row) notice(row, said, { error: !ok });
+      announce(said);
+    }
+    updateCounts(data.counts);
+  }
+
+  document.addEventListener("click", (event) => {
+    const opener = event.target.closest(".desk-keys-open");
+    if (opener && help) {
+      help.showModal();
+      return;
+    }
+    const button = event.target.closest(DECIDE);
+    if (!button || !button.closest(ROW)) return; // A comment's own page posts and reloads.
+    event.preventDefault();
+    decide(button);
+  });
+
+  // Replies in place: the row's reply form is posted with fetch.
+  document.addEventListener("submit", async (event) => {
+    const form = event.target;
+    if (!form.classList.contains("desk-reply-form")) return;
+    const textarea = document.querySelector(`textarea[form='${form.id}']`);
+    const row = textarea?.closest(ROW);
+    if (!row) return;
+    event.preventDefault();
+    const { ok, data } = await send(form.action, new FormData(form));
+    const error = row.querySelector(".desk-reply .desk-error");
+    error?.remove();
+    if (!ok) {
+      const said = data.messages.join(" ");
+      const message = document.createElement("p");
+      message.className = "desk-error";
+      message.id = `${textarea.id}-error`;
+      message.textContent = said;
+      textarea.before(message);
+      textarea.setAttribute("aria-invalid", "true");
+      textarea.setAttribute("aria-describedby", `${message.id} ${textarea.getAttribute("aria-describedby") || ""}`.trim());
+      textarea.focus();
+      announce(said);
+      return;
+    }
+    const said = [data.reply.message, ...data.messages].join(" ");
+    row.classList.add("desk-decided");
+    const box = notice(row, said, { undoUrl: data.undo });
+    const link = document.createElement("a");
+    link.href = data.reply.url;
+    link.textContent = "See it on the article";
+    box.append(link);
+    if (data.undo) undoStack.push({ url: data.undo, row });
+    updateCounts(data.counts);
+    choose(row, said);
+  });
+
+  // Typing a reply is not editing the list: keep Django's action script from
+  // warning about "unsaved changes" when a bulk action runs next.
+  for (const textarea of document.querySelectorAll(".desk-reply textarea")) {
+    textarea.addEventListener("change", (event) => event.stopPropagation());
+  }
+
+  // 2. Keys.
+  document.addEventListener("focusin", (event) => {
+    const row = event.target.closest?.(".desk-row");
+    if (row) current = row;
+  });
+
+  const DECISION_KEYS = { a: "approved", s: "spam", r: "removed" };
+  // A comment's own page: the keys press its buttons, which post and reload.
+  const panel = document.querySelector(".desk-panel .desk-comment");
+
+  document.addEventListener("keydown", (event) => {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    const target = event.target;
+    if (target.closest("input, textarea, select, [contenteditable]:not([contenteditable='false'])")) return;
+    if (help?.open) return; // The dialog has its own keys (Escape closes it).
+    const key = event.key;
+    if (key === "?") {
+      event.preventDefault();
+      help?.showModal();
+    } else if (key === "j" || key === "k") {
+      event.preventDefault();
+      move(key === "j" ? 1 : -1);
+    } else if (key in DECISION_KEYS) {
+      event.preventDefault();
+      if (!current && panel) {
+        panel.querySelector(`${DECIDE}[data-status='${DECISION_KEYS[key]}']`)?.click();
+        return;
+      }
+      if (!current) {
+        announce("Press j to choose a comment first.");
+        return;
+      }
+      const button = current.querySelector(`${DECIDE}[data-status='${DECISION_KEYS[key]}']`);
+      if (!button || current.classList.contains("desk-decided")) {
+        announce(`That cannot be done to this comment now. ${describe(current)}`);
+        return;
+      }
+      decide(button);
+    } else if (key === "u") {
+      event.preventDefault();
+      const last = undoStack.at(-1);
+      // A decision from before the page loaded (a bulk action) has its Undo in the messages.
+      const earlier = document.querySelector(".messagelist .desk-undo-form");
+      if (last) undoDecision(last.url, last.row);
+      else if (earlier) earlier.requestSubmit();
+      else announce("There is nothing to undo on this page.");
+    } else if (key === "Enter" && target === current) {
+      event.preventDefault();
+      window.location.assign(commentOf(current).dataset.open);
+    }
+  });
+})();
