@@ -76,7 +76,7 @@ def every_log_line(settings):
 def test_no_address_in_any_log_line(
     every_log_line, seed_article, settings, superuser_client, django_capture_on_commit_callbacks
 ):
-    """Posting, rules, refusals, refused mail, approval, searching, export, erasure: none logs it."""
+    """Posting, rules, refusals, refused mail, approval, search, export, erasure: none logs it."""
     settings.MAILERS = {"default": {"BACKEND": f"{__name__}.RefusingBackend"}}
     settings.MANAGERS = [MODERATOR]
     moderator = UserFactory(is_staff=True, email=MODERATOR)
