@@ -5,7 +5,7 @@ and the rules page.
 Each row of the queue shows a comment whole, with a button per decision and a
 reply form; those post to the desk's views (comments/admin_desk.py), and the
 desk's script (static/admin-desk/desk.js) sends the same posts to act in place.
-Every status change goes through ``comments.actions.change_status``, from the
+Every status change goes through ``comments.moderation.change_status``, from the
 row buttons, the bulk actions, the change form and undo alike.
 """
 
@@ -27,7 +27,6 @@ from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.translation import ngettext
 
-from comments.actions import StatusChange, change_status, refusal
 from comments.admin_desk import COMMENTER_VAR, NOT_A_MODERATOR, DeskViews, outcome, status_counts
 from comments.admin_privacy import (
     erase_commenters_and_text,
@@ -36,6 +35,7 @@ from comments.admin_privacy import (
 )
 from comments.desk import SiteReplyForm, commenter_ids, remember_decision
 from comments.models import Comment, ModerationSettings
+from comments.moderation import StatusChange, change_status, refusal
 from comments.templatetags.comments_admin import undo_tag
 
 BOTH_PAGES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]

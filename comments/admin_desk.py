@@ -21,7 +21,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 
-from comments.actions import StatusChange, change_status, refusal
 from comments.desk import (
     STATUS_WORDS,
     FindCommenterForm,
@@ -35,6 +34,7 @@ from comments.desk import (
     undo_sentences,
 )
 from comments.models import Comment
+from comments.moderation import StatusChange, change_status, refusal
 from comments.privacy import NO_DATA
 
 Status = Comment.Status

@@ -11,7 +11,7 @@ What the moderation desk does beyond the admin's own machinery.
   URL or a log line: the ids of their comments wait in the session under a
   random token, which is all the URL carries (``remember_commenter``).
 
-Every status change here goes through ``comments.actions.change_status``.
+Every status change here goes through ``comments.moderation.change_status``.
 """
 
 import secrets
@@ -26,7 +26,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.utils.translation import ngettext
 
-from comments import actions
+from comments import moderation
 from comments.forms import CommentForm, PlainTextField
 from comments.models import Comment
 
@@ -96,7 +96,7 @@ class SiteReplyForm(forms.Form):
 @dataclass
 class PublishedReply:
     reply: Comment
-    approval: actions.StatusChange | None  # the comment replied to, if it had to be approved
+    approval: moderation.StatusChange | None  # the comment replied to, if it had to be approved
 
 
 def publish_site_reply(
@@ -117,11 +117,11 @@ def publish_site_reply(
             raise Refusal(stale_sentence(comment))
         approval = None
         if comment.status == Status.PENDING:
-            approval = actions.change_status(comment, Status.APPROVED, by=by)
+            approval = moderation.change_status(comment, Status.APPROVED, by=by)
             if approval.refused:
                 raise Refusal(
                     "Nothing was published: "
-                    + actions.refusal(comment, Status.APPROVED)
+                    + moderation.refusal(comment, Status.APPROVED)
                     + " Then reply to this one."
                 )
         elif comment.status != Status.APPROVED:
@@ -156,12 +156,12 @@ UNDO_KEY = "comments_desk_undo"
 UNDO_KEPT = 50  # decisions per session that can still be undone
 
 
-def remember_decision(session: SessionBase, result: actions.StatusChange) -> str | None:
+def remember_decision(session: SessionBase, result: moderation.StatusChange) -> str | None:
     """Keep what an undo of this decision needs; return its token, or None if nothing changed."""
     if not result.previous:
         return None
     after = {comment.pk: result.status for comment in result.changed}
-    after |= {c.pk: actions.follower_status(result.status) for c in result.followed}
+    after |= {c.pk: moderation.follower_status(result.status) for c in result.followed}
     records = session.get(UNDO_KEY, {})
     token = secrets.token_urlsafe(12)
     records[token] = {
@@ -176,7 +176,7 @@ def remember_decision(session: SessionBase, result: actions.StatusChange) -> str
 class Undone:
     restored: list[Comment]
     stale: list[Comment]  # changed again since the decision: left as they are
-    results: list[actions.StatusChange]
+    results: list[moderation.StatusChange]
 
 
 def undo_decision(session: SessionBase, token: str, *, by: AbstractBaseUser) -> Undone:
@@ -210,7 +210,7 @@ def undo_decision(session: SessionBase, token: str, *, by: AbstractBaseUser) -> 
     for target in targets:
         group = [c for pk, c in comments.items() if wanted[pk][0] == target]
         seen = {pk: wanted[pk][1] for pk in wanted if wanted[pk][0] == target}
-        result = actions.change_status(group, target, by=by, seen=seen, undoing=True)
+        result = moderation.change_status(group, target, by=by, seen=seen, undoing=True)
         undone.results.append(result)
         undone.restored += result.changed
         undone.stale += result.stale + result.refused

@@ -14,8 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from comments.actions import change_status
 from comments.models import Comment
+from comments.moderation import change_status
 from tests.conftest import logged_in
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 

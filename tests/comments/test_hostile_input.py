@@ -154,7 +154,7 @@ def test_xss_vectors_stay_inert_in_every_email(
     client, seed_article, settings, mailoutbox, django_capture_on_commit_callbacks, vector
 ):
     """Moderator and approval emails are plain text only, with the vector as typed, in no header."""
-    from comments.actions import change_status
+    from comments.moderation import change_status
 
     settings.MANAGERS = ["owner@example.com"]
     with django_capture_on_commit_callbacks(execute=True):

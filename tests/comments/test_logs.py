@@ -18,8 +18,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from comments.actions import change_status
 from comments.models import Comment, ModerationSettings
+from comments.moderation import change_status
 from tests.conftest import post_as, reader
 from tests.factories import UserFactory
 
