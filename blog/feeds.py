@@ -16,12 +16,12 @@ from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.template.defaultfilters import linebreaks_filter
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from blog.models import Article, full_url
 from comments.models import Comment
+from comments.text import comment_html
 
 ARTICLES_IN_FEED = 20
 COMMENTS_IN_FEED = 30
@@ -103,8 +103,9 @@ class CommentsFeed(Feed):
         return f"Comment on {item.article.title} by {item.author_name}"
 
     def item_description(self, item: Comment) -> str:
-        # The text was typed by a reader: escaped, then its line breaks made HTML.
-        return linebreaks_filter(item.body, autoescape=True)
+        # The text was typed by a reader: escaped, its line breaks and bare web
+        # addresses made HTML, as on the page (comments.text.comment_html).
+        return comment_html(item.body)
 
     def item_link(self, item: Comment) -> str:
         return item.get_full_url()

@@ -31,6 +31,13 @@ XSS_VECTORS = [
     "'';!--\"<XSS>=&{()}",
     "<div style=\"background:url('javascript:alert(1)')\">",
     "\u202egnp.exe<script>",
+    # Bare web addresses become links: none may break out of its href.
+    'https://example.com/"><script>alert(1)</script>',
+    'https://example.com/"onmouseover="alert(1)',
+    "http://example.com/'onclick='alert(1)'",
+    "https://example.com/<img src=x onerror=alert(1)>",
+    "javascript:alert(1)//https://example.com/",
+    "https://javascript:alert(1)@example.com/",
 ]
 
 text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=300)
@@ -99,7 +106,10 @@ def test_any_approved_text_renders_as_inert_text(client, seed_article, body):
     content = BeautifulSoup(page.content, "html.parser").select_one(
         f"#comment-{comment.pk} .comment-content"
     )
-    assert all(child.name in {"p", "br", None} for child in content.descendants)
+    # Bare web addresses become links (tests/comments/test_links.py), nothing else.
+    assert all(child.name in {"p", "br", "a", None} for child in content.descendants)
+    for link in content.select("a"):
+        assert link["href"] == link.get_text() and link["href"][:4].lower() == "http"
     shown = "".join(content.strings).replace("\n", "")
     assert shown == "".join(comment.body.split("\n"))
 
