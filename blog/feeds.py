@@ -3,7 +3,8 @@ Feeds of the published articles (RSS and Atom) and of approved comments.
 
 Every link is absolute and built on SITE_URL, never on the request's host.
 A comment in a feed carries its author's name and text only: no email, IP
-address, user agent or website.
+address, user agent or website; its link is its permalink (``/comments/<id>/``),
+which leads to whichever page of a long discussion shows it.
 
 Titles are plain text (Atom's default ``type="text"``; feedparser reads RSS
 titles the same way), so they are not escaped twice as Django's default

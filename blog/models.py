@@ -104,6 +104,16 @@ class Article(models.Model):
     def get_full_url(self) -> str:
         return full_url(self.get_absolute_url())
 
+    def get_comment_page_url(self, page: int) -> str:
+        """
+        The address of the article showing this page of its comments: the
+        first is the article's own address, the others ``comment-page-N/``
+        beneath it, as WordPress names them.
+        """
+        if page <= 1:
+            return self.get_absolute_url()
+        return reverse("blog:article-comment-page", kwargs={"slug": self.slug, "page": page})
+
     def is_published(self) -> bool:
         """Instance twin of ``ArticleQuerySet.published()``."""
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()

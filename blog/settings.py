@@ -244,6 +244,11 @@ STORAGES = {
 # Comments
 # Replies nest this many levels deep at most (WordPress's default is 5).
 COMMENTS_THREAD_DEPTH = 5
+# Long discussions are paged (comments/paging.py): this many top-level comments
+# per page, each with its replies (WordPress's comments_per_page); 0 shows all on
+# one page. Oldest first, as WordPress shows them; newest first on request.
+COMMENTS_PER_PAGE = number("DJANGO_COMMENTS_PER_PAGE", 50, "comments")
+COMMENTS_NEWEST_FIRST = yes_or_no("DJANGO_COMMENTS_NEWEST_FIRST")
 # Anti-spam (comments/stamps.py, comments/intake.py). A form sent back sooner
 # than this was not typed by a person; one older than COMMENTS_FORM_MAX_AGE
 # seconds has expired.

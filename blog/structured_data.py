@@ -1,8 +1,10 @@
 """
 schema.org data for an article page, read by search engines and link previews.
 
-A ``BlogPosting`` with its approved comments as ``Comment`` items that carry
-the author's name and the text, nothing else a commenter gave us.
+A ``BlogPosting`` with its ``commentCount`` (every approved comment) and the
+approved comments on this page of the discussion as ``Comment`` items that
+carry the author's name and the text, nothing else a commenter gave us: a
+long discussion does not repeat itself whole in every page.
 https://schema.org/BlogPosting
 """
 
@@ -32,8 +34,10 @@ def flatten(threads: Iterable[Comment]) -> list[Comment]:
     return flat
 
 
-def blog_posting(article: Article, comments: Iterable[Comment]) -> dict[str, Any]:
-    """The article as a BlogPosting; only approved comments are listed."""
+def blog_posting(
+    article: Article, comments: Iterable[Comment], comment_count: int
+) -> dict[str, Any]:
+    """The article as a BlogPosting: its approved comments counted, and those given listed."""
     url = article.get_full_url()
     publisher = {"@type": "Organization", "name": settings.SITE_NAME, "url": settings.SITE_URL}
     approved = [comment for comment in comments if comment.is_approved()]
@@ -48,7 +52,7 @@ def blog_posting(article: Article, comments: Iterable[Comment]) -> dict[str, Any
         "dateModified": max(article.updated_at, article.published_at).isoformat(timespec="seconds"),
         "author": publisher,
         "publisher": publisher,
-        "commentCount": len(approved),
+        "commentCount": comment_count,
         "comment": [
             {
                 "@type": "Comment",

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
@@ -12,7 +12,7 @@ from django.views.generic import ListView
 
 from blog.models import Article, ArticleQuerySet
 from blog.shared_pages import shared_page
-from comments.section import section_context, settle_pending, with_comment_count
+from comments.section import NoSuchPage, section_context, settle_pending, with_comment_count
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +55,22 @@ class ArticleListView(ListView):
 
 
 @shared_page(article_version)
-def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """One article, with the comment section the comments app offers."""
+def article_detail(request: HttpRequest, slug: str, page: int | None = None) -> HttpResponse:
+    """
+    One article, with one page of the comment section the comments app offers.
+
+    ``page`` comes from ``comment-page-N/``: the first page is the article's
+    own address (``comment-page-1/`` moves there for good), and a page past
+    the last, once there (comments were removed), leads to the last.
+    """
     article = get_object_or_404(visible_articles(request), slug=slug)
-    context = {"article": article, **section_context(request, article)}
+    if page == 1:
+        return redirect(article.get_absolute_url(), permanent=True)
+    try:
+        section = section_context(request, article, page=page or 1)
+    except NoSuchPage as missing:
+        return redirect(article.get_comment_page_url(missing.last))
+    context = {"article": article, **section}
     response = render(request, "blog/article_detail.html", context)
     settle_pending(request, response)
     if not article.is_published():

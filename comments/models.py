@@ -2,6 +2,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -184,7 +185,12 @@ class Comment(models.Model):
         self._was_public = self.is_approved()
 
     def get_absolute_url(self) -> str:
-        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+        """
+        The comment's permalink, ``/comments/<id>/``: it stays the same when the
+        comment moves to another page of the discussion, and redirects to the
+        page and anchor that hold it now (comments/views.py ``permalink``).
+        """
+        return reverse("comments:permalink", args=[self.pk])
 
     def get_full_url(self) -> str:
         return full_url(self.get_absolute_url())

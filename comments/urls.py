@@ -7,4 +7,5 @@ app_name = "comments"
 urlpatterns = [
     path("articles/<slug:slug>/comments/", views.post_comment, name="post"),
     path("comments/stamp/", views.stamp, name="stamp"),
+    path("comments/<str:comment_id>/", views.permalink, name="permalink"),
 ]

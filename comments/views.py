@@ -1,20 +1,22 @@
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from blog.models import Article
 from comments.client import client_ip
 from comments.forms import CommentForm
 from comments.intake import Outcome, Submission, Verdict, review
+from comments.models import Comment
 from comments.notifications import notify_moderators
 from comments.origin import cross_site_refusal
-from comments.pending import remember_pending
+from comments.paging import location
+from comments.pending import pending_ids, remember_pending
 from comments.section import section_context
 from comments.stamps import issue_stamp
-from comments.text import strip_control_characters
+from comments.text import parse_id, strip_control_characters
 from comments.trust import browser_token, remember_token
 
 
@@ -104,8 +106,50 @@ def respond(request: HttpRequest, submission: Submission, verdict: Verdict) -> H
     comment.save()
     notify_moderators(comment)
 
-    response = redirect(f"{article.get_absolute_url()}#comment-{comment.pk}")
+    # To the page that shows it (the last, in a long discussion shown oldest first).
+    response = redirect(location(comment, [*pending_ids(request), comment.pk]))
     # The next page this browser asks for is rendered for it, past any shared cache,
     # so it sees its comment at once: held (spam looks held to its sender) or published.
     remember_pending(request, response, comment.pk)
     return response
+
+
+@require_safe
+def permalink(request: HttpRequest, comment_id: str) -> HttpResponse:
+    """
+    A comment's lasting address: a redirect to the page and anchor that show it now.
+
+    The feeds, the sitemap's readers, emails and each comment's date link here,
+    so a link keeps working when a long discussion moves the comment to another
+    page. A comment the asker may not see (held, or on an unpublished article)
+    is a 404 like one that never existed, except to the browser that posted it
+    and to staff. ``?article=<slug>`` is sent by permalinks.js for an old
+    ``#comment-N`` link that found no such comment on the page: N may be the
+    comment's number on a former WordPress site.
+    """
+    if (number := parse_id(comment_id)) is None:
+        raise Http404("No such comment.")
+    comments = Comment.objects.select_related("article")
+    found, own = comments.filter(pk=number).first(), pending_ids(request)
+    if slug := request.GET.get("article"):
+        if found is None or found.article.slug != slug:
+            found = comments.filter(article__slug=slug, former_id=number).first()
+        if found is None or not may_see(request, found, own):
+            # Nothing to show: back to the discussion the reader came from.
+            article = get_object_or_404(Article.objects.published(), slug=slug)
+            return redirect(f"{article.get_absolute_url()}#comments")
+    elif found is None or not may_see(request, found, own):
+        raise Http404("No such comment.")
+    return redirect(location(found, own))
+
+
+def may_see(request: HttpRequest, comment: Comment, own: list[int]) -> bool:
+    """Whether this reader may be led to the comment: public, their own, or staff's to read."""
+    if comment.is_approved() and comment.article.is_published():
+        return True
+    if comment.pk in own and comment.status != Comment.Status.REMOVED:
+        return True
+    # Only a request with a session can be staff (blog/views.py visible_articles).
+    return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.has_perm(
+        "comments.view_comment"
+    )

@@ -72,6 +72,8 @@ def every_url(seed_article, superuser) -> list[str]:
         "url": "comments/comment/",
         "status": "approved",
         "token": "an-undo-token-that-was-never-given",
+        "comment_id": str(comment.pk),
+        "page": "2",
     }
     urls = []
     for name, arguments in route_names():

@@ -11,6 +11,6 @@ register = template.Library()
 
 
 @register.simple_tag
-def article_json_ld(article: Article, threads: Iterable[Comment]) -> SafeString:
-    """JSON-LD for the article page, from the comment threads already in its context."""
-    return json_ld(blog_posting(article, flatten(threads)))
+def article_json_ld(article: Article, threads: Iterable[Comment], comment_count: int) -> SafeString:
+    """JSON-LD for a page of the article, from the comment threads already in its context."""
+    return json_ld(blog_posting(article, flatten(threads), comment_count))

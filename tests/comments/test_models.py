@@ -82,10 +82,11 @@ def test_one_email_under_several_names_is_not_linked_by_colour():
 
 
 def test_str_and_url(seed_article):
-    """A comment reads as who wrote it where, and links to its anchor."""
+    """A comment reads as who wrote it where, and links to its permalink."""
     comment = CommentFactory(article=seed_article, author_name="Maya")
     assert str(comment) == f"Comment by Maya on {seed_article.title}"
-    assert comment.get_absolute_url() == f"{seed_article.get_absolute_url()}#comment-{comment.pk}"
+    assert comment.get_absolute_url() == f"/comments/{comment.pk}/"
+    assert comment.get_full_url() == f"http://127.0.0.1:8000/comments/{comment.pk}/"
 
 
 def test_by_email_finds_a_commenters_comments_whatever_the_case():
