@@ -249,6 +249,9 @@ COMMENTS_THREAD_DEPTH = 5
 # one page. Oldest first, as WordPress shows them; newest first on request.
 COMMENTS_PER_PAGE = number("DJANGO_COMMENTS_PER_PAGE", 50, "comments")
 COMMENTS_NEWEST_FIRST = yes_or_no("DJANGO_COMMENTS_NEWEST_FIRST")
+# For this long after posting, the browser that posted a comment may edit or
+# withdraw it (comments/editing.py); 0 turns editing off.
+COMMENTS_EDIT_MINUTES = number("DJANGO_COMMENTS_EDIT_MINUTES", 10, "minutes")
 # Anti-spam (comments/stamps.py, comments/intake.py). A form sent back sooner
 # than this was not typed by a person; one older than COMMENTS_FORM_MAX_AGE
 # seconds has expired.

@@ -16,6 +16,9 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -27,16 +30,25 @@ from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.translation import ngettext
 
-from comments.admin_desk import COMMENTER_VAR, NOT_A_MODERATOR, DeskViews, outcome, status_counts
+from comments.admin_desk import (
+    COMMENTER_VAR,
+    NOT_A_MODERATOR,
+    TEXT_VAR,
+    DeskViews,
+    edited_sentence,
+    outcome,
+    status_counts,
+)
 from comments.admin_privacy import (
     erase_commenters_and_text,
     erase_commenters_keep_text,
     export_commenters,
 )
-from comments.desk import SiteReplyForm, commenter_ids, remember_decision
-from comments.models import Comment, ModerationSettings
+from comments.desk import SiteReplyForm, changed_texts, commenter_ids, remember_decision
+from comments.models import Comment, CommentRevision, ModerationSettings
 from comments.moderation import StatusChange, change_status, refusal
 from comments.templatetags.comments_admin import undo_tag
+from comments.text import parse_id
 
 BOTH_PAGES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 Status = Comment.Status
@@ -216,6 +228,7 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
                 ]
             },
         ),
+        ("Changes by the author", {"fields": ["author_changes"]}),
     ]
     readonly_fields = [
         "author_email",
@@ -227,6 +240,7 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
         "user_agent",
         "held_reason",
         "notify_on_approval",
+        "author_changes",
     ]
 
     # Roles -----------------------------------------------------------------
@@ -305,6 +319,19 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
             fields.insert(0, "status")
         return fields
 
+    def get_queryset(self, request: HttpRequest):
+        # How often each comment's author changed it (comments/editing.py), for the desk.
+        edits = (
+            CommentRevision.objects.filter(
+                comment=OuterRef("pk"), change=CommentRevision.Change.EDITED
+            )
+            .order_by()
+            .values("comment")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return super().get_queryset(request).annotate(author_edits=Coalesce(Subquery(edits), 0))
+
     def view_on_site(self, comment: Comment) -> str | None:
         """Only a published comment can be seen on the site."""
         return comment.get_absolute_url() if comment.is_approved() else None
@@ -352,7 +379,9 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
                 "status": status,
                 "label": label,
                 "key": KEYS.get(status, ""),
-                "url": reverse("admin:comments_comment_decide", args=[comment.pk, status]),
+                # The text the moderator sees: an author's edit since then refuses the click.
+                "url": reverse("admin:comments_comment_decide", args=[comment.pk, status])
+                + f"?{TEXT_VAR}={comment.text_digest()}",
             }
             for status, label in DECISIONS[comment.status]
         ]
@@ -405,6 +434,18 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
         return format_html(
             '<a href="{}">{}</a>', comment.article.get_absolute_url(), comment.article
         )
+
+    @admin.display(description="what it said before")
+    def author_changes(self, comment: Comment) -> str:
+        """Each edit or withdrawal by the author (comments/editing.py), with the text before it."""
+        revisions = list(comment.revisions.all())
+        if not revisions:
+            return "None: the text is as its author posted it."
+        rows = [
+            render_to_string("admin/comments/comment/_author_change.html", {"revision": revision})
+            for revision in revisions
+        ]
+        return format_html('<ol class="desk-revisions">{}</ol>', mark_safe("".join(rows)))
 
     @admin.display(description="in reply to")
     def parent_link(self, comment: Comment) -> str:
@@ -468,7 +509,18 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
         """
         shown = queue_status(request.GET)
         seen = shown if shown in Status.values else None
-        result = change_status(queryset, status, by=request.user, seen=seen)
+        # Each row of the queue carries the text it showed (_desk_comment.html).
+        texts = {
+            pk: value
+            for key, value in request.POST.items()
+            if key.startswith(f"{TEXT_VAR}-") and (pk := parse_id(key.removeprefix(f"{TEXT_VAR}-")))
+        }
+        with transaction.atomic():
+            edited = changed_texts(queryset, texts)
+            unchanged = queryset.exclude(pk__in=edited)
+            result = change_status(unchanged, status, by=request.user, seen=seen)
+        if edited:
+            self.message_user(request, edited_sentence(len(edited)), messages.WARNING)
         vanished = 0
         if seen and not request.POST.get("select_across"):
             ticked = set(request.POST.getlist(ACTION_CHECKBOX_NAME))

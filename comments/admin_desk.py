@@ -13,6 +13,7 @@ Nothing changes on a GET: mail scanners follow links.
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
@@ -22,10 +23,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 
 from comments.desk import (
+    EDITED_SINCE,
     STATUS_WORDS,
     FindCommenterForm,
     Refusal,
     SiteReplyForm,
+    changed_texts,
     publish_site_reply,
     remember_commenter,
     remember_decision,
@@ -39,6 +42,8 @@ from comments.privacy import NO_DATA
 
 Status = Comment.Status
 COMMENTER_VAR = "commenter"
+# The digest of the text a moderator saw (Comment.text_digest), carried by each decision.
+TEXT_VAR = "text"
 
 NOT_A_MODERATOR = (
     "You may not moderate comments; ask an administrator to add you to the "
@@ -156,7 +161,11 @@ class DeskViews:
                 raise Refusal(f"“{status}” is not a status a comment can have.", status=404)
             if seen is not None and seen not in Status.values:
                 raise Refusal(f"“{seen}” is not a status a comment can have.", status=400)
-            result = change_status(comment, status, by=request.user, seen=seen)
+            with transaction.atomic():
+                text, shown = request.GET.get(TEXT_VAR), Comment.objects.filter(pk=comment.pk)
+                if text and changed_texts(shown, {comment.pk: text}):
+                    raise Refusal("Nothing was changed: " + EDITED_SINCE)
+                result = change_status(comment, status, by=request.user, seen=seen)
             if result.stale:
                 raise Refusal(stale_sentence(comment))
             if result.refused:
@@ -208,7 +217,7 @@ class DeskViews:
         except Refusal as refused:
             return self.refuse(request, refused.sentence, refused.status)
         if request.method != "POST":
-            form = SiteReplyForm(initial={"seen": comment.status})
+            form = SiteReplyForm(initial={"seen": comment.status, "text": comment.text_digest()})
             return self.reply_page(request, comment, form)
         if not self.has_moderate_permission(request):
             return self.refuse(request, NOT_A_MODERATOR, 403)
@@ -220,7 +229,11 @@ class DeskViews:
             return self.reply_page(request, comment, form, status=400)
         try:
             published = publish_site_reply(
-                comment, form.cleaned_data["body"], by=request.user, seen=form.cleaned_data["seen"]
+                comment,
+                form.cleaned_data["body"],
+                by=request.user,
+                seen=form.cleaned_data["seen"],
+                text=form.cleaned_data["text"],
             )
         except Refusal as refused:
             return self.refuse(request, refused.sentence, refused.status)
@@ -345,6 +358,18 @@ def outcome(result: StatusChange, vanished: int = 0) -> list[tuple[int, str]]:
         )
         sentences.append((messages.ERROR, message % {"count": count}))
     return sentences
+
+
+def edited_sentence(count: int) -> str:
+    """What to tell a moderator whose bulk action skipped comments edited since the page loaded."""
+    return ngettext(
+        "The text of %(count)d selected comment was changed after the page was loaded (by its "
+        "author, or another moderator); it was left as it is. Read it again, then decide.",
+        "The texts of %(count)d selected comments were changed after the page was loaded (by "
+        "their authors, or another moderator); they were left as they are. Read them again, "
+        "then decide.",
+        count,
+    ) % {"count": count}
 
 
 DONE = {

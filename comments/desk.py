@@ -41,6 +41,12 @@ STATUS_WORDS = {
 }
 
 
+EDITED_SINCE = (
+    "the text of this comment was changed after your page was loaded (by its author, or "
+    "another moderator). Read it again, then decide."
+)
+
+
 class Refusal(Exception):
     """A desk request that changes nothing, with the sentence and HTTP status to answer it."""
 
@@ -69,6 +75,23 @@ def stale_sentence(comment: Comment) -> str:
     )
 
 
+def changed_texts(comments, seen: dict[int, str]) -> set[int]:
+    """
+    The ids of these comments whose text is no longer the one the moderator saw.
+
+    ``seen`` holds the digest of each comment's text as the page showed it
+    (``Comment.text_digest``); a comment without one is not checked. The rows
+    are locked until the transaction ends, so an author editing at the same
+    moment (comments/editing.py) waits: a decision never applies to a text
+    its moderator did not read.
+    """
+    ids = [pk for pk in comments.values_list("pk", flat=True) if pk in seen]
+    if not ids:
+        return set()
+    locked = Comment.objects.select_for_update(of=("self",)).filter(pk__in=ids)
+    return {c.pk for c in locked.only("pk", "body") if c.text_digest() != seen[c.pk]}
+
+
 # Replies ---------------------------------------------------------------------
 
 # A reply is as long as a reader's comment may be: one rule, in the comment form.
@@ -89,8 +112,9 @@ class SiteReplyForm(forms.Form):
         },
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
     )
-    # The status the moderator saw the comment in, for the stale-page check.
+    # The status the moderator saw the comment in, and its text, for the stale-page check.
     seen = forms.ChoiceField(choices=Status.choices, required=False, widget=forms.HiddenInput)
+    text = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 @dataclass
@@ -100,7 +124,7 @@ class PublishedReply:
 
 
 def publish_site_reply(
-    comment: Comment, body: str, *, by: AbstractBaseUser, seen: str = ""
+    comment: Comment, body: str, *, by: AbstractBaseUser, seen: str = "", text: str = ""
 ) -> PublishedReply:
     """
     Publish ``body`` as the site's reply to ``comment``, approving it first if pending.
@@ -108,13 +132,16 @@ def publish_site_reply(
     Readers see the site's name with an "Author" badge, never the staff
     member, whose name the history keeps. A comment that is spam or removed
     is not answered (readers cannot see it), nor one whose status is no longer
-    ``seen``: both raise ``Refusal`` and nothing is stored.
+    ``seen``, or whose text is no longer ``text`` (its digest; its author
+    edited it): these raise ``Refusal`` and nothing is stored.
     """
     with transaction.atomic():
         locked = Comment.objects.select_for_update(of=("self",)).select_related("article", "parent")
         comment = locked.get(pk=comment.pk)
         if seen and comment.status != seen:
             raise Refusal(stale_sentence(comment))
+        if text and comment.text_digest() != text:
+            raise Refusal("Nothing was published: " + EDITED_SINCE)
         approval = None
         if comment.status == Status.PENDING:
             approval = moderation.change_status(comment, Status.APPROVED, by=by)

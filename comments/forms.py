@@ -191,3 +191,23 @@ class CommentForm(forms.ModelForm):
         if commit:
             comment.save()
         return comment
+
+
+class CommentEditForm(forms.Form):
+    """
+    The new text of the author's own comment (comments/editing.py), the text alone.
+
+    A plain form: comments/editing.py reads the comment again under a lock and
+    applies the text there; the form only cleans and checks what was typed.
+    """
+
+    # The same field as a new comment's: the same cleaning, limit and messages.
+    body = CommentForm.declared_fields["body"]
+
+    def __init__(self, *args, comment: Comment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_id = "editform"
+        self.helper.form_action = reverse("comments:edit", args=[comment.pk])
+        self.helper.form_error_title = "Your comment was not changed. Please check the following:"
+        self.helper.layout = Layout(Field("body"), Submit("save", "Save changes"))

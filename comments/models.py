@@ -1,3 +1,5 @@
+import hashlib
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -69,6 +71,22 @@ class CommentQuerySet(models.QuerySet):
         deleted = super().delete()
         discussion_changed(articles)
         return deleted
+
+    def editable(self) -> "CommentQuerySet":
+        """
+        What the browser that posted a comment may still edit or withdraw.
+
+        Posted from a browser (a site reply, an imported or erased comment has
+        no browser key) less than COMMENTS_EDIT_MINUTES ago, and not removed.
+        Whether the asking browser is that one is for comments/editing.py.
+        """
+        if not settings.COMMENTS_EDIT_MINUTES:
+            return self.none()
+        return (
+            self.exclude(status=Comment.Status.REMOVED)
+            .exclude(trust_key="")
+            .filter(created_at__gt=timezone.now() - edit_window())
+        )
 
     def by_email(self, email: str) -> "CommentQuerySet":
         """
@@ -231,6 +249,62 @@ class Comment(models.Model):
     def is_approved(self) -> bool:
         """Instance twin of ``CommentQuerySet.approved()``."""
         return self.status == self.Status.APPROVED
+
+    def is_editable(self) -> bool:
+        """Instance twin of ``CommentQuerySet.editable()``."""
+        return bool(
+            settings.COMMENTS_EDIT_MINUTES
+            and self.status != self.Status.REMOVED
+            and self.trust_key
+            and timezone.now() < self.editable_until()
+        )
+
+    def editable_until(self) -> datetime:
+        """When the window for its author to edit or withdraw it closes."""
+        return self.created_at + edit_window()
+
+    def text_digest(self) -> str:
+        """
+        A short digest of the text, carried by the desk's buttons: a decision
+        made on a page showing another text (the author edited it meanwhile)
+        is refused (comments/admin_desk.py).
+        """
+        return hashlib.sha256(self.body.encode()).hexdigest()[:16]
+
+
+class CommentRevision(models.Model):
+    """
+    A change its author made to a comment (comments/editing.py): what it said
+    before, for staff. Deleted with the comment.
+    """
+
+    class Change(models.TextChoices):
+        EDITED = "edited", "Edited by its author"
+        WITHDRAWN = "withdrawn", "Withdrawn by its author"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    change = models.CharField(max_length=10, choices=Change)
+    body = models.TextField("text before", help_text="The comment's text before this change.")
+    status = models.CharField(
+        "status before",
+        max_length=10,
+        choices=Comment.Status,
+        help_text="The comment's status before this change.",
+    )
+    created_at = models.DateTimeField("time", default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = "change by the author"
+        verbose_name_plural = "changes by the author"
+
+    def __str__(self) -> str:
+        return f"{self.get_change_display()} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def edit_window() -> timedelta:
+    """How long after posting its author may change a comment (COMMENTS_EDIT_MINUTES)."""
+    return timedelta(minutes=settings.COMMENTS_EDIT_MINUTES)
 
 
 def discussion_changed(article_ids) -> None:

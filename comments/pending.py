@@ -6,8 +6,11 @@ cannot be forged or read by scripts, and unlike WordPress's moderation hash in
 the URL it does not show the comment to whoever is sent the link. While a
 browser holds it, its pages are rendered for it alone, past the shared cache
 (settings.PERSONAL_COOKIES, deploy/nginx.conf); the cookie goes as soon as
-none of its comments is still held, so a commenter is back on the fast path,
-unlike WordPress's commenters, who stay on uncached PHP for a year.
+none of its comments is still held or still in its editing window
+(comments/editing.py: a comment published at once can be edited for a few
+minutes, from the pages this cookie makes private), so a commenter is back on
+the fast path, unlike WordPress's commenters, who stay on uncached PHP for a
+year.
 """
 
 from django.conf import settings
@@ -30,16 +33,21 @@ def pending_ids(request: HttpRequest) -> list[int]:
 
 
 def remember_pending(request: HttpRequest, response: HttpResponse, comment_id: int) -> None:
-    """Add a new comment to this browser's list."""
-    _store(response, [*pending_ids(request), comment_id][-MAX_REMEMBERED:])
+    """Add a comment to this browser's list (or move it to the end, the newest)."""
+    remembered = [pk for pk in pending_ids(request) if pk != comment_id]
+    _store(response, [*remembered, comment_id][-MAX_REMEMBERED:])
 
 
 def keep_pending(request: HttpRequest, response: HttpResponse) -> None:
-    """Shorten this browser's list to its comments still held; drop the cookie when none is."""
+    """
+    Shorten this browser's list to its comments still held or still editable;
+    drop the cookie when none is.
+    """
     if not request.COOKIES.get(settings.COMMENTS_PENDING_COOKIE):
         return
     remembered = pending_ids(request)
-    held = set(Comment.objects.held().filter(pk__in=remembered).values_list("pk", flat=True))
+    waiting = Comment.objects.held() | Comment.objects.editable()
+    held = set(waiting.filter(pk__in=remembered).values_list("pk", flat=True))
     still_held = [pk for pk in remembered if pk in held]
     if still_held and still_held == remembered:
         return

@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from comments.models import Comment
+from comments.models import Comment, CommentRevision
 
 ANONYMOUS = "Anonymous"
 ERASED_TEXT = "This comment was erased at its author's request."
@@ -27,7 +27,8 @@ def export_commenter(email: str) -> dict[str, Any] | None:
 
     None when nothing is held, so callers can say so instead of sending an empty file.
     """
-    comments = list(Comment.objects.by_email(email).select_related("article").order_by("pk"))
+    comments = Comment.objects.by_email(email).select_related("article").order_by("pk")
+    comments = list(comments.prefetch_related("revisions"))
     if not comments:
         return None
     return {
@@ -50,9 +51,26 @@ def export_commenter(email: str) -> dict[str, Any] | None:
                 "user_agent": comment.user_agent,
                 "held_because": comment.held_reason,
                 "email_me_on_approval": comment.notify_on_approval,
+                **author_changes(comment),
             }
             for comment in comments
         ],
+    }
+
+
+def author_changes(comment: Comment) -> dict[str, Any]:
+    """The texts the author replaced (comments/editing.py), under "changes"; {} if none."""
+    if not (revisions := comment.revisions.all()):
+        return {}
+    return {
+        "changes": [
+            {
+                "change": revision.get_change_display(),
+                "at": revision.created_at.isoformat(),
+                "text_before": revision.body,
+            }
+            for revision in revisions
+        ]
     }
 
 
@@ -87,6 +105,8 @@ def erase_commenter(email: str, *, keep_text: bool, by) -> int:
     }
     if not keep_text:
         changes["body"] = ERASED_TEXT
+        # The earlier texts its author replaced (comments/editing.py) go with the text.
+        CommentRevision.objects.filter(comment__in=ids).delete()
     Comment.objects.filter(pk__in=ids).update(**changes)
     erased = Comment.objects.filter(pk__in=ids).select_related("article")
     # Earlier history entries name the comment as it was, "Comment by <name> on …".

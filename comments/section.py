@@ -18,12 +18,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 
 from blog.models import Article, ArticleQuerySet
+from comments.editing import refusal
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.paging import layout, page_count
 from comments.pending import keep_pending, pending_ids
 from comments.text import parse_id
 from comments.threads import build_threads
+from comments.trust import browser_token
 
 
 class NoSuchPage(Exception):
@@ -95,8 +97,8 @@ def section_context(
     Everything one page of the comment section shows, in two queries.
 
     The public sees approved comments; a commenter also sees their own held
-    comments, named in their signed cookie (such a page is theirs alone).
-    ``form`` is a
+    comments, named in their signed cookie (such a page is theirs alone), and
+    a link to edit those still in their editing window. ``form`` is a
     submitted form to show again with its errors, on the page of the comment
     it answers. Raises ``NoSuchPage`` for a page past the last.
     """
@@ -131,11 +133,20 @@ def section_context(
         "comments": threads,
         "comment_count": pages.approved_count,
         "comment_page": CommentPage(article, page, pages.page_count),
+        "editable_ids": editable_ids(request, [c for c in comments if c.pk in own]),
         "comment_form": form,
         "reply_to": reply_to,
         "comments_open": article.comments_are_open(),
         "thread_depth": settings.COMMENTS_THREAD_DEPTH,
     }
+
+
+def editable_ids(request: HttpRequest, own: list[Comment]) -> set[int]:
+    """Which of this browser's comments on the page it may still edit or withdraw."""
+    if not own:
+        return set()
+    browser = browser_token(request)
+    return {comment.pk for comment in own if refusal(comment, browser) is None}
 
 
 def settle_pending(request: HttpRequest, response: HttpResponse) -> None:

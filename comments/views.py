@@ -3,18 +3,24 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from blog.models import Article
 from comments.client import client_ip
-from comments.forms import CommentForm
+from comments.editing import Refused, edit, refusal, withdraw
+from comments.forms import CommentEditForm, CommentForm
 from comments.intake import Outcome, Submission, Verdict, review
 from comments.models import Comment
 from comments.notifications import notify_moderators
 from comments.origin import cross_site_refusal
 from comments.paging import location
 from comments.pending import pending_ids, remember_pending
-from comments.section import section_context
+from comments.section import section_context, settle_pending
 from comments.stamps import issue_stamp
 from comments.text import parse_id, strip_control_characters
 from comments.trust import browser_token, remember_token
@@ -109,7 +115,8 @@ def respond(request: HttpRequest, submission: Submission, verdict: Verdict) -> H
     # To the page that shows it (the last, in a long discussion shown oldest first).
     response = redirect(location(comment, [*pending_ids(request), comment.pk]))
     # The next page this browser asks for is rendered for it, past any shared cache,
-    # so it sees its comment at once: held (spam looks held to its sender) or published.
+    # so it sees its comment at once: held (spam looks held to its sender) or published,
+    # with a link to edit it for a few minutes (comments/editing.py).
     remember_pending(request, response, comment.pk)
     return response
 
@@ -153,3 +160,71 @@ def may_see(request: HttpRequest, comment: Comment, own: list[int]) -> bool:
     return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.has_perm(
         "comments.view_comment"
     )
+
+
+def edit_refused(
+    request: HttpRequest, comment: Comment, refused: Refused, typed: str = ""
+) -> HttpResponse:
+    """Say why the comment was not changed, giving back what was typed."""
+    context = {
+        "article": comment.article,
+        "heading": "Your comment was not changed",
+        "message": refused.sentence,
+        "typed": typed,
+    }
+    return render(request, "comments/refused.html", context, status=refused.status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_comment(request: HttpRequest, comment_id: str) -> HttpResponse:
+    """
+    The author's form to change their comment's text, and its POST (comments/editing.py).
+
+    A private page, so its form carries Django's CSRF token like the admin's.
+    """
+    comment = get_object_or_404(Comment.objects.select_related("article"), pk=parse_id(comment_id))
+    browser = browser_token(request)
+    posted = request.method == "POST"
+    typed = strip_control_characters(request.POST.get("body", "")) if posted else ""
+    if refused := refusal(comment, browser, editing=True):
+        return edit_refused(request, comment, refused, typed)
+    if not posted:
+        form = CommentEditForm(initial={"body": comment.body}, comment=comment)
+        return edit_page(request, comment, form)
+    form = CommentEditForm(request.POST, comment=comment)
+    if not form.is_valid():
+        return edit_page(request, comment, form, status=400)
+    try:
+        done = edit(comment, form.cleaned_data["body"], browser)
+    except Refused as refused:  # The window closed, or a reply came, since the form was shown.
+        return edit_refused(request, comment, refused, typed)
+    response = redirect(location(done.comment, [*pending_ids(request), comment.pk]))
+    # Held again (or still): shown to its author, and to nobody else, until approved.
+    remember_pending(request, response, comment.pk)
+    return response
+
+
+def edit_page(
+    request: HttpRequest, comment: Comment, form: CommentEditForm, status: int = 200
+) -> HttpResponse:
+    context = {
+        "article": comment.article,
+        "comment": comment,
+        "form": form,
+        "back": location(comment, pending_ids(request)),
+        "keep_days": settings.COMMENTS_KEEP_DISCARDED_DAYS,
+    }
+    return render(request, "comments/edit.html", context, status=status)
+
+
+@require_POST
+def withdraw_comment(request: HttpRequest, comment_id: str) -> HttpResponse:
+    """Remove the author's own comment at their wish; say so, with a way back to the article."""
+    comment = get_object_or_404(Comment.objects.select_related("article"), pk=parse_id(comment_id))
+    try:
+        withdraw(comment, browser_token(request))
+    except Refused as refused:
+        return edit_refused(request, comment, refused)
+    response = render(request, "comments/withdrawn.html", {"article": comment.article})
+    settle_pending(request, response)
+    return response

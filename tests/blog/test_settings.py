@@ -151,6 +151,9 @@ def test_production_serves_static_files_hashed_and_compressed(settings, tmp_path
         ("DJANGO_TRUSTED_PROXY_COUNT", "1.5", "a whole number of proxies, such as 0."),
         ("DJANGO_PAGE_CACHE_SECONDS", "ten minutes", "a whole number of seconds, such as 600."),
         ("DJANGO_SHARED_CACHE_SECONDS", "0", "a whole number of seconds, such as 1."),
+        ("DJANGO_COMMENTS_PER_PAGE", "fifty", "a whole number of comments, such as 50."),
+        ("DJANGO_COMMENTS_PER_PAGE", "-50", "a whole number of comments, such as 50."),
+        ("DJANGO_COMMENTS_EDIT_MINUTES", "10m", "a whole number of minutes, such as 10."),
     ],
 )
 def test_a_malformed_number_stops_with_one_sentence(name, value, sentence):
@@ -164,3 +167,19 @@ def test_fractional_seconds_are_accepted():
     """A number of seconds may have a fraction where the setting allows it."""
     env = {**PRODUCTION, "DJANGO_COMMENTS_MIN_SUBMIT_SECONDS": "2.5"}
     assert settings_seen("s.COMMENTS_MIN_SUBMIT_SECONDS", **env) == "2.5"
+
+
+def test_comment_paging_and_editing_are_set_from_the_environment():
+    """50 threads a page, oldest first, 10 minutes to edit; each one variable away."""
+    expression = "s.COMMENTS_PER_PAGE, s.COMMENTS_NEWEST_FIRST, s.COMMENTS_EDIT_MINUTES"
+    assert settings_seen(expression, **PRODUCTION) == "50 False 10"
+    changed = {
+        "DJANGO_COMMENTS_PER_PAGE": "20",
+        "DJANGO_COMMENTS_NEWEST_FIRST": "yes",
+        "DJANGO_COMMENTS_EDIT_MINUTES": "0",
+    }
+    assert settings_seen(expression, **PRODUCTION, **changed) == "20 True 0"
+    result = manage("check", **{**PRODUCTION, "DJANGO_COMMENTS_NEWEST_FIRST": "newest"})
+    assert result.stderr.strip() == (
+        "Configuration error: DJANGO_COMMENTS_NEWEST_FIRST must be true or false."
+    )

@@ -59,7 +59,10 @@ def test_every_reader_gets_the_same_bytes_with_nothing_of_their_own(seed_article
     commenter = reader()
     data = {"author_name": "A", "author_email": "a@example.org", "body": "Mine."}
     post_as(commenter, seed_article, data)
-    Comment.objects.update(status=Comment.Status.APPROVED)  # Their cookie now holds only trust.
+    # Approved, and past its editing window: their cookie now holds only trust.
+    Comment.objects.update(
+        status=Comment.Status.APPROVED, created_at=timezone.now() - timedelta(hours=1)
+    )
     commenter.get(seed_article.get_absolute_url())  # Drops the settled pending cookie.
     assert "comments_trust" in commenter.cookies
     for url in shared_urls(seed_article):
@@ -207,7 +210,10 @@ def test_a_commenter_sees_their_held_comment_on_a_private_page_until_it_is_settl
     assert not own.has_header("ETag")
     assert "Still waiting." not in reader().get(seed_article.get_absolute_url()).content.decode()
 
-    Comment.objects.update(status=Comment.Status.APPROVED)
+    # Approved, once its author can no longer edit it (tests/comments/test_editing.py).
+    Comment.objects.update(
+        status=Comment.Status.APPROVED, created_at=timezone.now() - timedelta(hours=1)
+    )
     settled = client.get(seed_article.get_absolute_url())
     assert "Still waiting." in settled.content.decode()
     assert settled.cookies["comments_pending"].value == ""  # Deleted.

@@ -149,14 +149,15 @@ class TestQueue:
         }
 
     def test_buttons_post_a_form_with_the_csrf_token_and_what_was_seen(self, moderator_client):
-        """Real POST buttons: the form they submit carries the token; each says the status seen."""
+        """Real POST buttons: the form they submit carries the token; each says what was seen."""
         comment = CommentFactory(status=PENDING)
         page = moderator_client.get(CHANGELIST)
         form = soup_of(page).select_one("form#desk-decide")
         assert form["method"] == "post"
         assert form.select_one("input[name=csrfmiddlewaretoken]")["value"]
         approve = buttons(page, comment)["Approve"]
-        assert approve["url"] == decide_url(comment, APPROVED)
+        # The status seen, and the text (tests/comments/test_editing.py).
+        assert approve["url"] == f"{decide_url(comment, APPROVED)}?text={comment.text_digest()}"
         assert approve["data"]["seen"] == PENDING
 
     def test_staff_who_may_not_moderate_see_no_buttons(self, seed_article):

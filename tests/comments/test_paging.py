@@ -136,9 +136,7 @@ def test_newest_first_puts_the_newest_threads_first_and_replies_still_read_down(
     )
     first = page(client, seed_article.get_absolute_url())
     assert threads_on(first) == ["Thread 7.", "Thread 6.", "Thread 5."]
-    replies = [
-        p.get_text(strip=True) for p in first.select("#comment-%d .children p" % roots[6].pk)
-    ]
+    replies = [p.get_text(strip=True) for p in first.select(f"#comment-{roots[6].pk} .children p")]
     assert replies == ["Reply in thread 7.", "Second reply in thread 7."]
     assert threads_on(page(client, page_url(seed_article, 3))) == ["Thread 1."]
     nav = first.select_one("nav.comment-navigation")

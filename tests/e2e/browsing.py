@@ -4,6 +4,7 @@ import re
 from collections.abc import Iterable
 from typing import Literal
 
+from django.test import override_settings
 from django.urls import reverse
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
@@ -141,8 +142,9 @@ def approve_in_admin(moderator: Person, username: str, comments: Iterable[Commen
 
 
 # The pages the checks run on: the home page, an article with no comments, one
-# with threaded comments (and the reader's own held one), one with form errors.
-PAGES = ["home", "article", "threaded", "errors"]
+# with threaded comments (and the reader's own held one), one with form errors,
+# a later page of a long discussion, and the form to edit one's own comment.
+PAGES = ["home", "article", "threaded", "errors", "paged", "edit"]
 
 
 def build_thread(article) -> list[Comment]:
@@ -184,6 +186,18 @@ def show(page: Page, name: str, article) -> str:
     """Bring the page into one of PAGES; return the HTML the server sent for it."""
     if name == "home":
         return page.goto("/").text()
+    if name == "paged":
+        build_thread(article)
+        CommentFactory.create_batch(60, article=article, body="One of many. https://example.org/")
+        with override_settings(COMMENTS_PER_PAGE=20):
+            return page.goto(f"{article.get_absolute_url()}comment-page-2/").text()
+    if name == "edit":
+        page.goto(article.get_absolute_url())
+        Person.on(page).write_comment("Held, then edited.", name="Kai", email="kai@example.net")
+        with page.expect_navigation() as navigation:
+            page.get_by_role("link", name="Edit or withdraw your comment").click()
+        expect(page.get_by_role("heading", name="Edit your comment")).to_be_visible()
+        return navigation.value.text()
     if name == "threaded":
         build_thread(article)
     response = page.goto(article.get_absolute_url())

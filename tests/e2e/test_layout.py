@@ -78,3 +78,14 @@ def test_comment_at_high_zoom_and_narrow_width(viewport, open_context, seed_arti
     assert not overflows_sideways(page)
     SCREENSHOT_DIR.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOT_DIR / f"posted-{viewport['width']}px-x{scale}.png")
+
+
+@pytest.mark.parametrize("name", ["paged", "edit"])
+@pytest.mark.parametrize("width", [320, 1280])
+def test_comment_pages_and_the_edit_form_fit_a_phone(name, width, open_context, seed_article):
+    """The page links wrap, long links in comments break, the edit form fits: no sideways scroll."""
+    page = open_context(viewport={"width": width, "height": 800}).new_page()
+    show(page, name, seed_article)
+    assert not overflows_sideways(page)
+    SCREENSHOT_DIR.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOT_DIR / f"{name}-{width}.png", full_page=True)
