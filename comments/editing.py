@@ -121,12 +121,7 @@ def edit(comment: Comment, body: str, browser: str) -> Edit:
         was_published = comment.is_approved()
         if body == comment.body:
             return Edit(comment, changed=False, was_published=was_published)
-        CommentRevision.objects.create(
-            comment=comment,
-            change=CommentRevision.Change.EDITED,
-            body=comment.body,
-            status=comment.status,
-        )
+        keep_as_it_was(comment, CommentRevision.Change.EDITED)
         comment.body = body
         status, reason = decide(comment, ModerationSettings.load())
         caught = status == Status.SPAM or comment.status == Status.SPAM
@@ -145,16 +140,18 @@ def withdraw(comment: Comment, browser: str) -> Comment:
         comment = locked(comment)
         if problem := refusal(comment, browser):
             raise problem
-        CommentRevision.objects.create(
-            comment=comment,
-            change=CommentRevision.Change.WITHDRAWN,
-            body=comment.body,
-            status=comment.status,
-        )
+        keep_as_it_was(comment, CommentRevision.Change.WITHDRAWN)
         comment.held_reason = WITHDRAWN
         comment.save(update_fields=["held_reason", "updated_at"])
         change_status(comment, Status.REMOVED)
     return comment
+
+
+def keep_as_it_was(comment: Comment, change: str) -> None:
+    """Record the comment's text and status before its author's change, for staff."""
+    CommentRevision.objects.create(
+        comment=comment, change=change, body=comment.body, status=comment.status
+    )
 
 
 def locked(comment: Comment) -> Comment:
