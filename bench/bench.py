@@ -78,6 +78,8 @@ function request()
   return wrk.format("POST", "{path}", {{
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Cookie"] = "{cookie}",
+    -- What a browser says of a form posted from the site's own page (comments/origin.py).
+    ["Sec-Fetch-Site"] = "same-origin",
   }}, body)
 end
 """
@@ -190,6 +192,7 @@ def run(folder: Path) -> int:
         for _, url in cases:  # Warm the cache and every worker.
             for _ in range(20):
                 fetch(url)
+        weights = [(n, page_weight(fetch(f"{base}/articles/bench-{n}/")[0])) for n in COUNTS]
         for name, url in cases:
             print(f"Loading {name} for {SECONDS}s...")
             rows.append((name, wrk(url)))
@@ -222,8 +225,19 @@ def run(folder: Path) -> int:
             send(base, paths, count)
             memory.append(memory_kib(workers(master)[0], "VmRSS"))
 
-    report(rows, posts, stored, answers, peaks, memory)
+    report(rows, posts, stored, answers, peaks, memory, weights)
     return 0
+
+
+def page_weight(html: str) -> dict[str, int]:
+    """The bytes of an article's first page, of its JSON-LD, and the comments it shows."""
+    soup = BeautifulSoup(html, "html.parser")
+    data = soup.select_one("script[type='application/ld+json']")
+    return {
+        "bytes": len(html.encode()),
+        "json_ld": len(str(data).encode()) if data else 0,
+        "shown": len(soup.select("li.comment")),
+    }
 
 
 def send(base: str, paths: list[str], count: int, clients: int = 4) -> None:
@@ -250,7 +264,7 @@ def comment_rows(database: Path) -> int:
         return connection.execute("SELECT COUNT(*) FROM comments_comment").fetchone()[0]
 
 
-def report(rows, posts, stored, answers, peaks, memory) -> None:
+def report(rows, posts, stored, answers, peaks, memory, weights) -> None:
     by_name = dict(rows)
     config = subprocess.run(
         [sys.executable, "-c", "exec(open('gunicorn.conf.py').read()); print(workers, threads)"],
@@ -293,7 +307,7 @@ def report(rows, posts, stored, answers, peaks, memory) -> None:
         (
             "article (500 comments) / static file (req/s)",
             five_hundred["rps"] / static["rps"],
-            "none",  # Shown for scale: the page is ~480 KB, the file a few.
+            "none",  # Shown for scale: see the page weights below.
             None,
         ),
     ]
@@ -309,6 +323,13 @@ def report(rows, posts, stored, answers, peaks, memory) -> None:
         f"target within 10% {'met' if abs(growth) <= 0.10 else 'MISSED'}"
         f"  ({memory[0] / 1024:.1f} -> {memory[1] / 1024:.1f} MiB)"
     )
+    print()
+    print("Page weight: each article's first page, as the server sends it (uncompressed)")
+    for count, weight in weights:
+        print(
+            f"  {count:>3} comments: {weight['bytes']:>9,} bytes, JSON-LD {weight['json_ld']:>7,}"
+            f" bytes, {weight['shown']} comments shown"
+        )
     statuses = dict(sorted(answers.items()))
     answered = sum(count for status, count in answers.items() if status.startswith(("2", "3")))
     print(
