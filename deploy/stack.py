@@ -51,7 +51,9 @@ def ensure_debian_package(command: str, package: str, purpose: str) -> str:
         )
         if path := shutil.which(command):
             return path
-    raise StackError(f"{purpose} needs {command}: install it first, `sudo apt-get install {package}`.")
+    raise StackError(
+        f"{purpose} needs {command}: install it first, `sudo apt-get install {package}`."
+    )
 
 
 def find_nginx() -> str:
@@ -295,9 +297,14 @@ class Stack:
             return
         raise StackError(f"another stack is running from {self.run} ({pid_file}).")
 
+    @property
+    def app_env(self) -> dict[str, str]:
+        return stack_env(self.layout, self.env)
+
     def start(self) -> None:
-        layout = self.layout or self.prepare()
-        env = stack_env(layout, self.env)
+        if self.layout is None:
+            self.prepare()
+        env = self.app_env
         try:
             for service in self.services:
                 service.start(env, self.output)
