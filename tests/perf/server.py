@@ -257,7 +257,7 @@ def production_stack(
 
     ``static_root`` must be readable by nginx's workers (``world_readable_folder``).
     """
-    env = production_env(database_url, static_root, SERVE_ACCESS_LOG="", **extra)
+    env = production_env(database_url, static_root, **{"SERVE_ACCESS_LOG": "", **extra})
     if migrate:
         manage(env, "migrate", "--noinput")
         manage(env, "createcachetable")
