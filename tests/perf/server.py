@@ -134,6 +134,19 @@ class Server:
         return self.log.read_text(errors="replace")
 
 
+def served_env(
+    database_url: str, static_root: Path, migrate: bool, workers: str | None, extra: dict
+) -> dict[str, str]:
+    """The server's environment, its database migrated first unless told not to."""
+    env = production_env(database_url, static_root, **extra)
+    if migrate:
+        manage(env, "migrate", "--noinput")
+        manage(env, "createcachetable")
+    if workers is not None:
+        env.setdefault("WEB_CONCURRENCY", workers)
+    return env
+
+
 @contextmanager
 def production_server(
     tmp_path: Path,
@@ -148,14 +161,9 @@ def production_server(
 
     ``workers=None`` leaves the count to gunicorn.conf.py (sized from the CPUs).
     """
-    env = production_env(database_url, static_root, **extra)
-    if migrate:
-        manage(env, "migrate", "--noinput")
-        manage(env, "createcachetable")
+    env = served_env(database_url, static_root, migrate, workers, extra)
     port = free_port()
     env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
-    if workers is not None:
-        env.setdefault("WEB_CONCURRENCY", workers)
     log = tmp_path / f"server-{port}.log"
     with log.open("w") as output:
         process = subprocess.Popen(
@@ -257,12 +265,7 @@ def production_stack(
 
     ``static_root`` must be readable by nginx's workers (``world_readable_folder``).
     """
-    env = production_env(database_url, static_root, **{"SERVE_ACCESS_LOG": "", **extra})
-    if migrate:
-        manage(env, "migrate", "--noinput")
-        manage(env, "createcachetable")
-    if workers is not None:
-        env.setdefault("WEB_CONCURRENCY", workers)
+    env = served_env(database_url, static_root, migrate, workers, {"SERVE_ACCESS_LOG": "", **extra})
     port = free_port()
     run = world_readable_folder("relief-run-")
     log = tmp_path / f"stack-{port}.log"
