@@ -214,6 +214,8 @@ def services(layout: Layout, nginx: str) -> list[Service]:
             connects((layout.host, layout.port)),
             stop_signal=signal.SIGQUIT,
         ),
+        # One more process is one more line, e.g. a task worker:
+        # Service("task worker", [sys.executable, "manage.py", "db_worker"], lambda: True),
     ]
 
 
