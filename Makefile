@@ -37,15 +37,16 @@ run: migrate  ## Serve the blog at http://127.0.0.1:8000/
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Production: debug off and settings from the environment (README "Production").
-# Set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DJANGO_SITE_URL first;
-# WEB_CONCURRENCY and GUNICORN_THREADS size the server (gunicorn.conf.py).
+# Set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DJANGO_SITE_URL first. nginx
+# (installed with apt-get if missing and root) caches pages in front of the app
+# server; deploy/stack.py starts and stops both, with their files in run/.
 # Production reads no .env: DJANGO_ENV_FILE names one if wanted (README).
 serve: export DJANGO_ENV_FILE ?=
-serve: $(INSTALLED)  ## Serve in production with gunicorn (HOST, PORT; see README)
+serve: $(INSTALLED)  ## Serve in production: nginx's cache in front of the app server (HOST, PORT; see README)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py collectstatic --noinput
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn blog.wsgi:application --config gunicorn.conf.py
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m deploy.stack
 
 bench: $(INSTALLED)  ## Load-test the production server (installs wrk with apt-get if missing)
 	$(BIN)/python -m bench.bench

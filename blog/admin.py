@@ -1,18 +1,11 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
-from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
 from blog.models import Article
 from comments.models import Comment
-
-# The admin speaks for the site: its name heads every admin page and title.
-# Lazy, so the name is read when a page is rendered (DJANGO_SITE_NAME, settings.py).
-admin.site.site_header = lazy(lambda: settings.SITE_NAME, str)()
-admin.site.site_title = lazy(lambda: f"{settings.SITE_NAME} admin", str)()
 
 
 class CommentInline(admin.TabularInline):

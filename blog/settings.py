@@ -85,7 +85,7 @@ SITE_NAME = env.str("DJANGO_SITE_NAME", "Relief Notes")
 SITE_URL = env.str("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "blog.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -387,6 +387,7 @@ SECURE_CSP = {
 # own: deploy/nginx.conf sends it past the shared cache. blog/outage.py turns a
 # database or Redis outage into a styled 503.
 SHARED_CACHE_SECONDS = number("DJANGO_SHARED_CACHE_SECONDS", 1, "seconds", minimum=1)
+SHARED_CACHE_STALE_SECONDS = number("DJANGO_SHARED_CACHE_STALE_SECONDS", 0, "seconds")
 SHARED_CACHE_STALE_IF_ERROR_SECONDS = 24 * 60 * 60
 PAGE_CACHE_SECONDS = number("DJANGO_PAGE_CACHE_SECONDS", 600, "seconds")
 SESSION_COOKIE_NAME = "sessionid"

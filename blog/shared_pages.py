@@ -6,8 +6,10 @@ no CSRF token, no form stamp, no name. So they can be stored by nginx in front
 of the app (deploy/nginx.conf), by Varnish or by a CDN, and served without
 running Python. Freshness comes from the standard headers alone (RFC 9111 and
 RFC 5861): a shared cache may keep a page for ``SHARED_CACHE_SECONDS``
-(``s-maxage``), serve it that much longer while it asks again
-(``stale-while-revalidate``), and keep serving it for a day when the app fails
+(``s-maxage``), serve it ``SHARED_CACHE_STALE_SECONDS`` longer while it asks
+again (``stale-while-revalidate``, 0 by default: nginx counts in whole seconds,
+so a page kept "1 second" may be nearly 2 seconds old, and every reader must
+see a change within 2), and keep serving it for a day when the app fails
 (``stale-if-error``). It asks again with ``If-None-Match``; the answer is a 304
 from one light query whenever nothing changed.
 
@@ -41,9 +43,9 @@ PRIVATE = "private, no-store"
 
 def shared_cache_control() -> str:
     """What lets any shared cache store a page for every reader (RFC 9111, RFC 5861)."""
-    seconds = settings.SHARED_CACHE_SECONDS
     return (
-        f"public, max-age=0, s-maxage={seconds}, stale-while-revalidate={seconds}, "
+        f"public, max-age=0, s-maxage={settings.SHARED_CACHE_SECONDS}, "
+        f"stale-while-revalidate={settings.SHARED_CACHE_STALE_SECONDS}, "
         f"stale-if-error={settings.SHARED_CACHE_STALE_IF_ERROR_SECONDS}"
     )
 

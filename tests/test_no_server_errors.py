@@ -10,6 +10,7 @@ arbitrary Unicode in every field. Every answer must be below 500.
 from urllib.parse import quote, urlencode
 
 import pytest
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLResolver, get_resolver, reverse
 from hypothesis import HealthCheck, given, settings
@@ -132,6 +133,24 @@ def test_any_text_in_the_admins_comment_forms_is_answered_below_500(seed_article
     ):
         response = client.post(url, fields)
         assert response.status_code < 500, (url, fields, response.status_code)
+
+
+@pytest.mark.parametrize("value", ["", "user", "permissions", "user_set", "name\x00"])
+def test_a_to_field_naming_no_column_is_refused_with_400_not_500(superuser_client, value):
+    """Django's admin trips on ``?_to_field=`` and on reverse relations; the site refuses them."""
+    group = Group.objects.create(name="Editors")
+    for url in (
+        reverse("admin:auth_group_change", args=[group.pk]),
+        reverse("admin:auth_group_changelist"),
+        reverse("admin:comments_comment_changelist"),
+    ):
+        assert superuser_client.get(url, {"_to_field": value}).status_code == 400, url
+    assert (
+        superuser_client.get(
+            reverse("admin:auth_group_changelist"), {"_to_field": "id"}
+        ).status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize("digit", ["²", "٣", "９", "1²"])

@@ -50,7 +50,8 @@ SEPARATOR = "<!-- -->"
 MERGING = {("list", "list"), ("list", "code"), ("code", "code"), ("quote", "quote")}
 WHITESPACE = re.compile(r"[ \t\n\r\f]+")
 EDGES = re.compile(r"(?P<lead>[\s\x01]*)(?P<core>.*?)(?P<trail>[\s\x01]*)\Z", re.DOTALL)
-ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
+# What Python-Markdown reads as a character reference: a named one with its ";", or any "&#".
+ENTITY_LIKE = re.compile(r"&(?=\w+;|#)")
 ORDERED_MARKER = re.compile(r"^(\d+)([.)])(?=\s|$)")
 CAPTION = re.compile(r"\[caption[^\]]*\](.*?)\[/caption\]", re.DOTALL | re.IGNORECASE)
 CAPTION_IMAGE = re.compile(r"^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)$", re.DOTALL)

@@ -1,9 +1,26 @@
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
+from django.urls import reverse
 
+from comments.models import Comment
 from tests.conftest import logged_in, post_as
 from tests.factories import UserFactory
+
+# The moderation queue, and the statuses its tests move comments between.
+CHANGELIST = reverse("admin:comments_comment_changelist")
+PENDING, APPROVED, SPAM, REMOVED = (
+    Comment.Status.PENDING,
+    Comment.Status.APPROVED,
+    Comment.Status.SPAM,
+    Comment.Status.REMOVED,
+)
+
+
+def messages_of(response) -> list[str]:
+    """The admin messages a followed response shows, in order."""
+    return [str(message) for message in response.context["messages"]]
+
 
 VALID = {
     "author_name": "Maya Okafor",

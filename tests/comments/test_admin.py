@@ -8,17 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from comments.models import Comment
+from tests.comments.conftest import APPROVED, CHANGELIST, PENDING, REMOVED, SPAM, messages_of
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
-
-CHANGELIST = reverse("admin:comments_comment_changelist")
-PENDING, APPROVED, SPAM, REMOVED = (
-    Comment.Status.PENDING,
-    Comment.Status.APPROVED,
-    Comment.Status.SPAM,
-    Comment.Status.REMOVED,
-)
 
 
 def change_url(comment: Comment) -> str:
@@ -29,10 +22,6 @@ def act(client, action: str, comments, status: str = "all"):
     """Run a bulk action from the changelist showing ``status``, as the browser posts it."""
     data = {"action": action, "index": "0", "_selected_action": [c.pk for c in comments]}
     return client.post(f"{CHANGELIST}?status={status}", data, follow=True)
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def rows(response) -> list[str]:

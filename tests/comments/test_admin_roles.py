@@ -8,12 +8,12 @@ from django.test import Client
 from django.urls import reverse
 
 from comments.models import Comment
+from tests.comments.conftest import CHANGELIST
 from tests.conftest import logged_in
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-CHANGELIST = reverse("admin:comments_comment_changelist")
 MODERATION_ACTIONS = {"approve", "mark_as_spam", "remove", "back_to_pending"} | {
     # A commenter's data rights (comments/admin_privacy.py) are moderators' work too.
     "export_commenters",

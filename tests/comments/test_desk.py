@@ -16,27 +16,17 @@ from django.urls import reverse
 
 from comments.models import Comment
 from comments.moderation import change_status
+from tests.comments.conftest import APPROVED, CHANGELIST, PENDING, REMOVED, SPAM, messages_of
 from tests.conftest import logged_in
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-CHANGELIST = reverse("admin:comments_comment_changelist")
-PENDING, APPROVED, SPAM, REMOVED = (
-    Comment.Status.PENDING,
-    Comment.Status.APPROVED,
-    Comment.Status.SPAM,
-    Comment.Status.REMOVED,
-)
 JSON = {"HTTP_ACCEPT": "application/json"}
 
 
 def soup_of(response) -> BeautifulSoup:
     return BeautifulSoup(response.content, "html.parser")
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def buttons(page, comment: Comment) -> dict[str, dict]:

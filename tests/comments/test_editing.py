@@ -17,6 +17,7 @@ from comments import trust
 from comments.editing import ANSWERED, GONE, MAX_EDITS, NOT_YOURS
 from comments.models import Comment, CommentRevision, ModerationSettings
 from comments.privacy import erase_commenter, export_commenter
+from tests.blog.test_shared_pages import SHARED
 from tests.conftest import SAME_ORIGIN, post_as, reader
 from tests.factories import CommentFactory, UserFactory
 
@@ -24,7 +25,6 @@ pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:comments_comment_changelist")
 PRIVATE = "private, no-store"
-SHARED = "public, max-age=0, s-maxage=1, stale-while-revalidate=1, stale-if-error=86400"
 
 
 def post(client, article, body: str = "My first thoughts.", **extra) -> Comment:

@@ -25,12 +25,12 @@ from comments import desk
 from comments.encryption import email_hash
 from comments.models import Comment
 from comments.privacy import NO_DATA
+from tests.comments.conftest import CHANGELIST
 from tests.conftest import logged_in
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-CHANGELIST = reverse("admin:comments_comment_changelist")
 FIND = reverse("admin:comments_comment_find_commenter")
 EMAIL = "Maya.Okafor@Example.net"
 

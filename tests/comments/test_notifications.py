@@ -11,12 +11,11 @@ from django.tasks.backends.base import BaseTaskBackend
 from django.urls import reverse
 
 from comments.models import Comment, ModerationSettings
+from tests.comments.conftest import CHANGELIST
 from tests.conftest import reset_task_backends
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-CHANGELIST = reverse("admin:comments_comment_changelist")
 
 
 class FailingBackend(BaseEmailBackend):

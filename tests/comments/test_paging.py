@@ -15,12 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment
+from tests.blog.test_shared_pages import SHARED
 from tests.conftest import logged_in, post_as, reader
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
-
-SHARED = "public, max-age=0, s-maxage=1, stale-while-revalidate=1, stale-if-error=86400"
 
 
 @pytest.fixture(autouse=True)

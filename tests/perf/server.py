@@ -1,16 +1,21 @@
 """
 Start the production server (gunicorn, debug off) on a free loopback port, for tests.
 
-Its database is a new SQLite file, or, when the suite itself runs on PostgreSQL,
-a new PostgreSQL database beside the suite's, dropped afterwards.
+``production_server`` runs gunicorn alone; ``production_stack`` runs what `make
+serve` runs (deploy/stack.py: nginx's cache in front of gunicorn), through the
+same code. Their database is a new SQLite file, or, when the suite itself runs
+on PostgreSQL, a new PostgreSQL database beside the suite's, dropped afterwards.
 """
 
+import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -18,9 +23,11 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from http.client import HTTPConnection, HTTPResponse
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import psycopg
+
+from deploy.stack import Stack
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "k3y-for-tests-only-9c1e5b7d3f2a4c6e8a0b2d4f6a8c0e2b4d6f8a0c"
@@ -83,14 +90,19 @@ def server_database(tmp_path: Path) -> Iterator[str]:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def count_rows(database_url: str, table: str) -> int:
-    """Rows in a table of the server's database, read with the database's own client."""
+def query(database_url: str, sql: str) -> list[tuple]:
+    """The rows of one SELECT on the server's database, read with the database's own client."""
     if database_url.startswith("sqlite:///"):
         with closing(sqlite3.connect(database_url.removeprefix("sqlite:///"))) as connection:
-            return connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            return connection.execute(sql).fetchall()
     url = urlunsplit(urlsplit(database_url)._replace(scheme="postgresql"))
     with psycopg.connect(url) as connection:
-        return connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        return connection.execute(sql).fetchall()
+
+
+def count_rows(database_url: str, table: str) -> int:
+    """Rows in a table of the server's database."""
+    return query(database_url, f"SELECT COUNT(*) FROM {table}")[0][0]
 
 
 @dataclass
@@ -104,15 +116,35 @@ class Server:
         return HTTPConnection("127.0.0.1", self.port, timeout=60)
 
     def get(self, path: str, headers: dict | None = None) -> tuple[HTTPResponse, str]:
+        response, body = self.request("GET", path, headers)
+        return response, body.decode()
+
+    def request(
+        self, method: str, path: str, headers: dict | None = None, body: str | None = None
+    ) -> tuple[HTTPResponse, bytes]:
+        """One request on a new connection; the answer and its body as sent (bytes)."""
         connection = self.connect()
-        connection.request("GET", path, headers=headers or {})
+        connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
-        body = response.read().decode()
+        content = response.read()
         connection.close()
-        return response, body
+        return response, content
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
+
+
+def served_env(
+    database_url: str, static_root: Path, migrate: bool, workers: str | None, extra: dict
+) -> dict[str, str]:
+    """The server's environment, its database migrated first unless told not to."""
+    env = production_env(database_url, static_root, **extra)
+    if migrate:
+        manage(env, "migrate", "--noinput")
+        manage(env, "createcachetable")
+    if workers is not None:
+        env.setdefault("WEB_CONCURRENCY", workers)
+    return env
 
 
 @contextmanager
@@ -129,14 +161,9 @@ def production_server(
 
     ``workers=None`` leaves the count to gunicorn.conf.py (sized from the CPUs).
     """
-    env = production_env(database_url, static_root, **extra)
-    if migrate:
-        manage(env, "migrate", "--noinput")
-        manage(env, "createcachetable")
+    env = served_env(database_url, static_root, migrate, workers, extra)
     port = free_port()
     env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
-    if workers is not None:
-        env.setdefault("WEB_CONCURRENCY", workers)
     log = tmp_path / f"server-{port}.log"
     with log.open("w") as output:
         process = subprocess.Popen(
@@ -164,6 +191,95 @@ def production_server(
         process.wait(timeout=30)
 
 
+class UnixHTTPConnection(HTTPConnection):
+    """HTTP over a unix socket (the app server's, behind nginx)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__("localhost", timeout=60)
+        self.path = path
+
+    def connect(self) -> None:
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect(self.path)
+
+
+@dataclass
+class StackServer(Server):
+    """nginx on ``port`` in front of gunicorn, as `make serve` runs them."""
+
+    stack: Stack | None = None
+
+    @property
+    def app(self):
+        return self.stack.service("app server")
+
+    def stop_app(self) -> None:
+        """Stop the app server alone: nginx goes on answering from its cache."""
+        self.app.stop()
+
+    def start_app(self) -> None:
+        self.app.start(self.stack.app_env, self.stack.output)
+
+    def app_request(self, path: str) -> bytes:
+        """GET ``path`` from the app server itself, past nginx, as nginx would ask for it."""
+        connection = UnixHTTPConnection(str(self.stack.layout.app_socket))
+        headers = {
+            "Host": f"127.0.0.1:{self.port}",
+            "X-Forwarded-For": "127.0.0.1",
+            "X-Forwarded-Proto": "http",
+        }
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        assert response.status == 200, body[:500]
+        return body
+
+    def cached_files(self) -> list[Path]:
+        return [path for path in self.stack.layout.cache.rglob("*") if path.is_file()]
+
+
+def world_readable_folder(prefix: str) -> Path:
+    """
+    A new temporary folder nginx's workers can read (they run as nobody under root).
+
+    pytest's own temporary folders are private to their owner.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    folder.chmod(0o755)
+    return folder
+
+
+@contextmanager
+def production_stack(
+    tmp_path: Path,
+    database_url: str,
+    static_root: Path,
+    migrate: bool = True,
+    workers: str | None = "3",
+    **extra: str,
+) -> Iterator[StackServer]:
+    """
+    Run nginx and gunicorn as `make serve` does until the block ends; both are stopped either way.
+
+    ``static_root`` must be readable by nginx's workers (``world_readable_folder``).
+    """
+    env = served_env(database_url, static_root, migrate, workers, {"SERVE_ACCESS_LOG": "", **extra})
+    port = free_port()
+    run = world_readable_folder("relief-run-")
+    log = tmp_path / f"stack-{port}.log"
+    with log.open("w") as output:
+        stack = Stack(run, f"127.0.0.1:{port}", env=env, output=output)
+        try:
+            stack.start()
+            nginx = stack.service("nginx").process
+            yield StackServer(port, database_url, log, nginx, stack)
+        finally:
+            stack.stop()
+            shutil.rmtree(run, ignore_errors=True)
+
+
 @dataclass
 class Browser:
     """One reader's cookies, kept as a browser would (the server's are Secure: sent anyway)."""
@@ -177,3 +293,39 @@ class Browser:
 
     def header(self) -> dict[str, str]:
         return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+
+
+def post_comment(
+    server: Server,
+    browser: Browser,
+    slug: str,
+    body: str,
+    name: str = "Ola",
+    headers: dict[str, str] | None = None,
+) -> tuple[HTTPResponse, str]:
+    """
+    Send a comment as a browser with JavaScript does, through whatever listens on ``port``.
+
+    It fetches a fresh stamp (GET /comments/stamp/, which sets the cookie the
+    stamp is bound to), then posts the form from the site's own origin.
+    """
+    response, content = server.request("GET", "/comments/stamp/", browser.header())
+    assert response.status == 200, content
+    browser.remember(response)
+    form = {
+        "author_name": name,
+        "author_email": f"{name.lower().replace(' ', '.')}@example.org",
+        "author_url": "",
+        "body": body,
+        "issued": json.loads(content)["issued"],
+    }
+    sent = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Sec-Fetch-Site": "same-origin",
+        "Origin": f"http://127.0.0.1:{server.port}",
+        **browser.header(),
+        **(headers or {}),
+    }
+    response, content = server.request("POST", f"/articles/{slug}/comments/", sent, urlencode(form))
+    browser.remember(response)
+    return response, content.decode(errors="replace")
