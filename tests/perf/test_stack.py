@@ -480,3 +480,52 @@ def test_make_serve_refuses_static_files_nginx_cannot_read(tmp_path, static_root
     assert result.returncode == 1
     assert "cannot read" in result.stderr and "chmod o+rx" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_comment_pages_are_stored_like_the_article_and_permalinks_never(stack):
+    """
+    A later page of a long discussion is one stored page for every reader; a
+    permalink's redirect, the author's own page and the edit form never are.
+    """
+    shell(
+        stack,
+        "from django.utils import timezone\n"
+        "from blog.models import Article\n"
+        "from comments.models import Comment\n"
+        "article = Article.objects.create(title='A long talk', slug='long-talk', body='Talk.',\n"
+        "    status='published', published_at=timezone.now() - timezone.timedelta(days=1))\n"
+        "for number in range(52):\n"
+        "    Comment.objects.create(article=article, author_name=f'Reader {number}',\n"
+        "        author_email=f'r{number}@example.org', body=f'Thread number {number}.',\n"
+        "        status='approved')\n",
+    )
+    page_two = "/articles/long-talk/comment-page-2/"
+    stored = wait_until_stored(stack, page_two)
+    assert b"Thread number 51." in stored and b"Thread number 49." not in stored
+    again, same = fetch(stack, page_two, Browser({"comments_trust": "someone-else"}).header())
+    assert again.getheader("X-Cache") == "HIT" and same == stored
+
+    last = comment_id(stack, "Thread number 51.")
+    for _ in range(2):
+        response, _ = fetch(stack, f"/comments/{last}/")
+        assert response.status == 302
+        assert response.getheader("Location").endswith(f"{page_two}#comment-{last}")
+        assert response.getheader("X-Cache") != "HIT"
+
+    text = "Held on the last page, for me alone."
+    author = Browser()
+    response, _ = post_comment(stack, author, "long-talk", text, "Noor")
+    assert response.getheader("Location").endswith(f"{page_two}#comment-{comment_id(stack, text)}")
+    response, own = fetch(stack, page_two, author.header())
+    assert response.getheader("X-Cache") == "BYPASS" and text.encode() in own
+    assert b"Edit or withdraw" in own
+    edit = f"/comments/{comment_id(stack, text)}/edit/"
+    response, form = fetch(stack, edit, author.header())
+    assert response.status == 200 and text.encode() in form
+    assert "private" in response.getheader("Cache-Control")
+    for _ in range(2):
+        response, refused = fetch(stack, edit)
+        assert response.status == 403 and text.encode() not in refused
+        assert response.getheader("X-Cache") != "HIT"
+    assert text.encode() not in fetch(stack, page_two)[1]
+    assert text.encode() not in stored_bytes(stack)
