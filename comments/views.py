@@ -126,13 +126,13 @@ def permalink(request: HttpRequest, comment_id: str) -> HttpResponse:
     """
     A comment's lasting address: a redirect to the page and anchor that show it now.
 
-    The feeds, the sitemap's readers, emails and each comment's date link here,
-    so a link keeps working when a long discussion moves the comment to another
-    page. A comment the asker may not see (held, or on an unpublished article)
-    is a 404 like one that never existed, except to the browser that posted it
-    and to staff. ``?article=<slug>`` is sent by permalinks.js for an old
-    ``#comment-N`` link that found no such comment on the page: N may be the
-    comment's number on a former WordPress site.
+    The feeds, the emails and each comment's date link here, so a link keeps
+    working when a long discussion moves the comment to another page. A comment
+    the asker may not see (held, or on an unpublished article) is a 404 like
+    one that never existed, except to the browser that posted it and to staff.
+    ``?article=<slug>`` is sent by permalinks.js for an old ``#comment-N`` link
+    that found no such comment on the page: N may be the comment's number on a
+    former WordPress site.
     """
     if (number := parse_id(comment_id)) is None:
         raise Http404("No such comment.")
