@@ -1,7 +1,12 @@
+import re
+from urllib.parse import urlsplit
+
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
+from django.utils import timezone
 
+from comments.models import Mailbox
 from tests.conftest import logged_in, post_as
 from tests.factories import UserFactory
 
@@ -40,3 +45,26 @@ def moderator(db):
 @pytest.fixture
 def moderator_client(moderator) -> Client:
     return logged_in(moderator)
+
+
+def links_in(message, kind: str) -> list[str]:
+    """The site's links of one kind ("confirm" or "unsubscribe") in an email's body, in order."""
+    return re.findall(rf"https?://\S+/comments/email/{kind}/\S+/", message.body)
+
+
+def path_of(url: str) -> str:
+    return urlsplit(url).path
+
+
+def follow_confirmation(client: Client, message):
+    """Open the email's confirmation link and press its button, as its reader would."""
+    [link] = links_in(message, "confirm")
+    assert client.get(path_of(link)).status_code == 200
+    response = client.post(path_of(link))
+    assert response.status_code == 200
+    return response
+
+
+def confirmed_mailbox(email: str) -> Mailbox:
+    """An address whose owner already confirmed it."""
+    return Mailbox.objects.create(email=email, confirmed_at=timezone.now())
