@@ -197,13 +197,16 @@ def announce(comments: Iterable[Comment]) -> None:
         if not comment.author_email:
             continue
         mailbox = Mailbox.objects.by_email(comment.author_email).first()
-        if mailbox is None:
-            continue
-        if mailbox.is_confirmed() and comment.notify_on_approval:
-            tell(mailbox, comment, Reason.PUBLISHED)
-            spent.append(comment.pk)
-        elif mailbox.confirmation_sent_at is None:
+        if mailbox is not None and mailbox.is_confirmed():
+            if comment.notify_on_approval:
+                tell(mailbox, comment, Reason.PUBLISHED)
+                spent.append(comment.pk)
+        elif mailbox is not None and mailbox.confirmation_sent_at is None:
+            # Wishes never asked about: the comment was caught as spam.
             request_confirmation(mailbox, ip=None)
+        elif mailbox is None and comment.notify_on_approval:
+            # A wish from before consent was asked for (or from an import).
+            request_confirmation(mailbox_for(comment.author_email), ip=None)
     Comment.objects.filter(pk__in=spent).update(notify_on_approval=False)
 
     confirmed = Subscription.objects.filter(mailbox__confirmed_at__isnull=False).select_related(
