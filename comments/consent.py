@@ -38,7 +38,11 @@ class LinkExpired(Exception):
 
 
 class LinkInvalid(Exception):
-    """A link the site never made, or made for a mailbox that is gone."""
+    """A link the site never made."""
+
+
+class MailboxGone(Exception):
+    """A genuine link for an address the site forgot (stopped and erased)."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,7 @@ def _read(token: str, salt: str, days: int) -> tuple[Mailbox, object]:
         raise LinkInvalid from None
     mailbox = Mailbox.objects.filter(pk=pk, link_key=key).first()
     if mailbox is None:
-        raise LinkInvalid
+        raise MailboxGone
     return mailbox, extra
 
 

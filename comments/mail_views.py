@@ -20,6 +20,7 @@ from blog.models import Article
 from comments.consent import (
     LinkExpired,
     LinkInvalid,
+    MailboxGone,
     read_confirmation,
     read_unsubscribe,
     unsubscribe_url,
@@ -63,6 +64,8 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
         mailbox, nonce = read_confirmation(token)
     except LinkExpired:
         return refused(request, CONFIRM_EXPIRED, 410)
+    except MailboxGone:
+        return refused(request, CONFIRM_USED, 410)
     except LinkInvalid:
         return refused(request, FORGED, 400)
     context = {"wishes": wishes(mailbox), "stop_url": unsubscribe_url(mailbox)}
@@ -92,6 +95,10 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return refused(request, UNSUBSCRIBE_EXPIRED, 410)
     except LinkInvalid:
         return refused(request, FORGED, 400)
+    except MailboxGone:  # Erased: there is nothing left to stop.
+        return link_page(
+            request, {"heading": "You will get no more email from us", "everything": True}
+        )
     articles = list(Article.objects.filter(pk__in=request_to_leave.articles).order_by("title"))
     context = {"articles": articles, "everything": request_to_leave.everything}
     if request.method == "POST":

@@ -1,8 +1,10 @@
+import json
 import re
 from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core import signing
 from django.test import Client
 from django.utils import timezone
 
@@ -68,3 +70,12 @@ def follow_confirmation(client: Client, message):
 def confirmed_mailbox(email: str) -> Mailbox:
     """An address whose owner already confirmed it."""
     return Mailbox.objects.create(email=email, confirmed_at=timezone.now())
+
+
+def tampered(token: str, change) -> str:
+    """A signed token whose payload a stranger edited, keeping its signature."""
+    payload, rest = token.split(":", 1)
+    compressed = payload.startswith(".")
+    data = json.loads(signing.b64_decode(payload.lstrip(".").encode()))
+    encoded = signing.b64_encode(json.dumps(change(data), separators=(",", ":")).encode())
+    return ("." if compressed else "") + encoded.decode() + ":" + rest

@@ -48,6 +48,11 @@ class Command(DatabaseWorkerCommand):
         parser.set_defaults(reload=False)
 
     def handle(self, *args, **options) -> None:
+        if options["batch"]:
+            # Everything outstanding, then exit: recovered once, first, in this thread.
+            recover()
+            super().handle(*args, **options)
+            return
         stop = threading.Event()
         recovery = threading.Thread(
             target=keep_recovering, args=(stop,), name="email-recovery", daemon=True
