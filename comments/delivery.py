@@ -154,14 +154,14 @@ def is_temporary(error: Exception) -> bool:
     return not isinstance(error, ValueError)
 
 
-def recover(now=None) -> int:
+def recover() -> int:
     """
     Queue again what a crash or a failure left behind; return how many tasks were queued.
 
     Safe to run from any number of workers at once: a delivery queued twice
     is sent once (``deliver`` claims it).
     """
-    now = now or timezone.now()
+    now = timezone.now()
     expired = now - timedelta(seconds=settings.EMAIL_LEASE_SECONDS)
     interrupted = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=expired)
     for pk, attempts in interrupted.values_list("pk", "attempts"):
@@ -189,6 +189,14 @@ def recover(now=None) -> int:
 _connections = threading.local()
 
 
+def close_connection() -> None:
+    """Close this thread's SMTP connection, if it has one open."""
+    mailer, _connections.mailer = getattr(_connections, "mailer", None), None
+    if mailer is not None:
+        with contextlib.suppress(Exception):
+            mailer.close()
+
+
 def send(message: EmailMessage) -> None:
     """
     Send one message over this thread's SMTP connection, opened once and kept.
@@ -210,10 +218,7 @@ def send(message: EmailMessage) -> None:
             mailer.open()
             mailer.send_messages([message])
     except BaseException:
-        _connections.mailer = None
-        # It is broken already: the first error is the one that counts.
-        with contextlib.suppress(Exception):
-            mailer.close()
+        close_connection()  # Broken: the next message starts afresh.
         raise
 
 
