@@ -202,7 +202,8 @@ def send(message: EmailMessage) -> None:
     Send one message over this thread's SMTP connection, opened once and kept.
 
     A connection the server closed while it sat idle is opened again, once.
-    Any other failure closes it, so the next message starts afresh.
+    A refusal leaves it open; any other failure closes it, so the next
+    message starts afresh.
     """
     config = settings.MAILERS.get("default")
     mailer = getattr(_connections, "mailer", None)
@@ -217,6 +218,8 @@ def send(message: EmailMessage) -> None:
             mailer.close()
             mailer.open()
             mailer.send_messages([message])
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError):
+        raise  # The server answered: the connection is as good as before.
     except BaseException:
         close_connection()  # Broken: the next message starts afresh.
         raise

@@ -85,12 +85,17 @@ def server_database(tmp_path: Path) -> Iterator[str]:
 
 def count_rows(database_url: str, table: str) -> int:
     """Rows in a table of the server's database, read with the database's own client."""
+    return query(database_url, f"SELECT COUNT(*) FROM {table}")[0][0]
+
+
+def query(database_url: str, sql: str) -> list[tuple]:
+    """What a query finds in the server's database, read with the database's own client."""
     if database_url.startswith("sqlite:///"):
         with closing(sqlite3.connect(database_url.removeprefix("sqlite:///"))) as connection:
-            return connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            return connection.execute(sql).fetchall()
     url = urlunsplit(urlsplit(database_url)._replace(scheme="postgresql"))
     with psycopg.connect(url) as connection:
-        return connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        return connection.execute(sql).fetchall()
 
 
 @dataclass
