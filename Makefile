@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrate clean serve bench bench-wordpress test-postgres
+.PHONY: help run test lint format migrate clean serve worker bench bench-wordpress bench-email test-postgres
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -33,8 +33,15 @@ migrate: $(INSTALLED) .env  ## Apply database migrations (creates the article on
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 
-run: migrate  ## Serve the blog at http://127.0.0.1:8000/
+# The email worker runs alongside runserver, as in production, and stops with it
+# (Ctrl-C reaches both); in development emails are printed to this terminal.
+run: migrate  ## Serve the blog at http://127.0.0.1:8000/, with the email worker
+	$(BIN)/python manage.py email_worker & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+worker: export DJANGO_ENV_FILE ?=
+worker: $(INSTALLED)  ## Send the site's emails (production: one or more beside `make serve`)
+	$(BIN)/python manage.py email_worker
 
 # Production: debug off and settings from the environment (README "Production").
 # Set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DJANGO_SITE_URL first;
@@ -45,6 +52,7 @@ serve: $(INSTALLED)  ## Serve in production with gunicorn (HOST, PORT; see READM
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/python manage.py email_worker & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn blog.wsgi:application --config gunicorn.conf.py
 
 bench: $(INSTALLED)  ## Load-test the production server (installs wrk with apt-get if missing)
@@ -52,6 +60,9 @@ bench: $(INSTALLED)  ## Load-test the production server (installs wrk with apt-g
 
 bench-wordpress: $(INSTALLED)  ## Time and measure importing and exporting a 1,000-post WordPress blog
 	$(BIN)/python -m bench.wordpress
+
+bench-email: $(INSTALLED)  ## Emails per approval with 1, 10 and 100 followers, to a local SMTP server
+	$(BIN)/python -m bench.email
 
 # The whole suite on PostgreSQL with Redis; CI runs it after `make test`. Redis
 # database 15 is emptied between tests: keep it for them.
