@@ -56,17 +56,12 @@ def shell(env: dict[str, str], script: str) -> str:
     return done.stdout
 
 
-def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
+def start_worker(env: dict[str, str], log: Path, poll: str = "0.1") -> subprocess.Popen:
+    """``manage.py email_worker`` in a process of its own, looking for tasks every ``poll`` s."""
+    command = ["manage.py", "email_worker", "--no-startup-delay", "--interval", poll]
     with log.open("a") as output:
         return subprocess.Popen(
-            [
-                sys.executable,
-                "manage.py",
-                "email_worker",
-                "--no-startup-delay",
-                "--interval",
-                "0.1",
-            ],
+            [sys.executable, *command],
             cwd=ROOT,
             env=env,
             stdout=output,

@@ -48,7 +48,7 @@ class Sink:
             # Cancelled here if the client goes away: the message is then never accepted.
             while not self.release.is_set():
                 await asyncio.sleep(0.02)
-        now = time.monotonic()
+        now = time.time()
         self.delivered += [(address.lower(), now) for address in envelope.rcpt_tos]
         self.messages.append(envelope.original_content or b"")
         return "250 Message accepted for delivery"
