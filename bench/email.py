@@ -20,9 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.comments.test_worker import shell, start_worker, wait_for
 from tests.perf.mail_sink import MailSink
 from tests.perf.server import count_rows, manage, production_env, server_database
+from tests.perf.worker import shell, start_worker, wait_for
 
 APPROVE = """
 import json, os, time

@@ -12,15 +12,13 @@ import email.policy
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from tests.perf.mail_sink import MailSink
-from tests.perf.server import ROOT, manage, production_env, query, server_database
+from tests.perf.server import manage, production_env, query, server_database
+from tests.perf.worker import shell, start_worker, wait_for
 
 SETUP = """
 import json, os
@@ -43,43 +41,9 @@ change_status(comment, "approved")
 LONGEST = f"{'a' * 64}@{'b' * 63}.{'c' * 63}.{'d' * 57}.com"
 
 
-def shell(env: dict[str, str], script: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def start_worker(env: dict[str, str], log: Path, poll: str = "0.1") -> subprocess.Popen:
-    """``manage.py email_worker`` in a process of its own, looking for tasks every ``poll`` s."""
-    command = ["manage.py", "email_worker", "--no-startup-delay", "--interval", poll]
-    with log.open("a") as output:
-        return subprocess.Popen(
-            [sys.executable, *command],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
 def statuses(database_url: str) -> dict[str, int]:
     sql = "SELECT status, COUNT(*) FROM comments_delivery GROUP BY status"
     return dict(query(database_url, sql))
-
-
-def wait_for(condition, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 @pytest.fixture
