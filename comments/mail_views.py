@@ -11,6 +11,8 @@ keeps Django's CSRF token: its page is private, like every page here
 (blog/shared_pages.py), and is never indexed.
 """
 
+from urllib.parse import urlsplit
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
@@ -68,7 +70,8 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
         return refused(request, CONFIRM_USED, 410)
     except LinkInvalid:
         return refused(request, FORGED, 400)
-    context = {"wishes": wishes(mailbox), "stop_url": unsubscribe_url(mailbox)}
+    # A path, not the full address: the page may be reached under another host name.
+    context = {"wishes": wishes(mailbox), "stop_url": urlsplit(unsubscribe_url(mailbox)).path}
     if mailbox.is_confirmed():
         return link_page(request, {**context, "heading": "Your address is confirmed"})
     if nonce != mailbox.confirmation_nonce:
@@ -114,4 +117,5 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         if context["everything"]
         else ("Stop emails about this discussion?")
     )
-    return link_page(request, {**context, "heading": heading, "button": "Stop these emails"})
+    context |= {"heading": heading, "button": "Stop these emails", "one_click": True}
+    return link_page(request, context)
