@@ -7,7 +7,6 @@ the desk's buttons are used here as a moderator would.
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.urls import reverse
 
 from comments.models import Comment, Delivery, Mailbox, Subscription
@@ -146,7 +145,7 @@ def test_approving_again_announces_nothing_new(
 
 
 def test_unapproved_before_the_worker_sent_it_goes_to_nobody(
-    thread, seed_article, settings, django_capture_on_commit_callbacks
+    thread, seed_article, settings, django_capture_on_commit_callbacks, run_worker
 ):
     """Approved then undone before the email left: the worker finds nothing public to send."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -156,13 +155,13 @@ def test_unapproved_before_the_worker_sent_it_goes_to_nobody(
         change_status(reply, Comment.Status.APPROVED)
     with django_capture_on_commit_callbacks(execute=True):
         change_status(reply, Comment.Status.PENDING)
-    call_command("email_worker", "--batch", "--no-startup-delay", verbosity=0)
+    run_worker()
     assert mail.outbox == []
     assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.CANCELLED}
     # Approved for good later: announced then.
     with django_capture_on_commit_callbacks(execute=True):
         change_status(reply, Comment.Status.APPROVED)
-    call_command("email_worker", "--batch", "--no-startup-delay", verbosity=0)
+    run_worker()
     assert len(inbox(AUTHOR)) == len(inbox(FOLLOWER)) == 1
 
 

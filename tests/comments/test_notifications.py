@@ -6,7 +6,6 @@ import pytest
 from bs4 import BeautifulSoup
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
-from django.core.management import call_command
 from django.tasks.backends.base import BaseTaskBackend
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
@@ -171,7 +170,13 @@ class TestModeratorEmails:
         assert "Could not queue the email" in caplog.text
 
     def test_the_reader_never_waits_for_the_mail_server(
-        self, post_comment, comment_data, moderator, settings, django_capture_on_commit_callbacks
+        self,
+        post_comment,
+        comment_data,
+        moderator,
+        settings,
+        django_capture_on_commit_callbacks,
+        run_worker,
     ):
         """With the configured database queue, the email waits for a worker, not the reader."""
         settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -179,7 +184,7 @@ class TestModeratorEmails:
         submit(post_comment, comment_data, django_capture_on_commit_callbacks)
         assert mail.outbox == []  # the answer came back; the email is in the queue
         assert DBTaskResult.objects.ready().count() == 1
-        call_command("email_worker", "--batch", "--no-startup-delay", verbosity=0)
+        run_worker()
         assert [message.to for message in mail.outbox] == [[moderator.email]]
 
 

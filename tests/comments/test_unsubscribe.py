@@ -12,7 +12,6 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 from django.core import mail, signing
-from django.core.management import call_command
 from django.test import Client
 
 from blog.models import Article
@@ -142,14 +141,14 @@ def test_stop_all_email(seed_article, follower, announce, django_capture_on_comm
     assert announce(Article.objects.get(title="Another article")) == []
 
 
-def test_stop_all_cancels_what_waits_to_be_sent(seed_article, follower, settings):
+def test_stop_all_cancels_what_waits_to_be_sent(seed_article, follower, settings, run_worker):
     """An email queued before the click is not sent after it."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     reset_task_backends()
     comment = CommentFactory(article=seed_article, status=Comment.Status.PENDING)
     change_status(comment, Comment.Status.APPROVED)
     mail_client().post(path_of(unsubscribe_url(follower)), ONE_CLICK)
-    call_command("email_worker", "--batch", "--no-startup-delay", verbosity=0)
+    run_worker()
     assert mail.outbox == []
 
 
