@@ -1,13 +1,12 @@
 """
-Emails about comments: to moderators when one is held, to its author when it is approved.
+Emails to moderators when a comment is held; and how a failure to send is told.
 
 Messages are built in the request, once the comment is committed, and sent by a
-django.tasks task: with the thread-pool backend the mail server is talked to
-outside the request, so a slow or broken one never slows or breaks a reader's
-submission or a moderator's click. Each recipient gets a message of their own,
-so nobody sees another's address, and no header carries the commenter's.
-The task itself only talks to the mail server, never to the database, so the
-pool's threads hold no database connection.
+django.tasks task run by the email worker, outside the request, so a slow or
+broken mail server never slows or breaks a reader's submission. Each recipient
+gets a message of their own, so nobody sees another's address, and no header
+carries the commenter's. Emails to readers (approvals, replies, new comments,
+confirmations) go through their own outbox, comments/delivery.py.
 """
 
 import logging
@@ -104,18 +103,3 @@ def notify_moderators(comment: Comment) -> None:
     subject = f"[{settings.SITE_NAME}] Please moderate: “{comment.article.title}”"
     body = render_to_string("comments/email/held.txt", context)
     queue_emails(subject, body, moderator_addresses())
-
-
-def notify_author_of_approval(comment: Comment) -> None:
-    """Tell the author their comment is published, if they asked to be told."""
-    if not comment.notify_on_approval or not comment.is_approved():
-        return
-    context = {
-        "site_name": settings.SITE_NAME,
-        "comment": comment,
-        "article": comment.article,
-        "permalink": comment.get_full_url(),
-    }
-    subject = f"[{settings.SITE_NAME}] Your comment on “{comment.article.title}” is published"
-    body = render_to_string("comments/email/approved.txt", context)
-    queue_emails(subject, body, [comment.author_email])

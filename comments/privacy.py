@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from comments.models import Comment
+from comments.models import Comment, Mailbox
 
 ANONYMOUS = "Anonymous"
 ERASED_TEXT = "This comment was erased at its author's request."
@@ -28,7 +28,8 @@ def export_commenter(email: str) -> dict[str, Any] | None:
     None when nothing is held, so callers can say so instead of sending an empty file.
     """
     comments = list(Comment.objects.by_email(email).select_related("article").order_by("pk"))
-    if not comments:
+    mailboxes = list(Mailbox.objects.of_person(email).order_by("pk"))
+    if not comments and not mailboxes:
         return None
     return {
         "email": email.strip(),
@@ -53,13 +54,50 @@ def export_commenter(email: str) -> dict[str, Any] | None:
             }
             for comment in comments
         ],
+        "email_notifications": [export_mailbox(mailbox) for mailbox in mailboxes],
+    }
+
+
+def export_mailbox(mailbox: Mailbox) -> dict[str, Any]:
+    """What one address asked to be emailed about, whether it agreed, and what was sent."""
+
+    def when(moment) -> str | None:
+        return moment.isoformat() if moment else None
+
+    subscriptions = mailbox.subscriptions.select_related("article").order_by("pk")
+    deliveries = mailbox.deliveries.order_by("pk")
+    return {
+        "email": mailbox.email,
+        "asked_at": when(mailbox.created_at),
+        "confirmed_at": when(mailbox.confirmed_at),
+        "confirmation_sent_at": when(mailbox.confirmation_sent_at),
+        "subscriptions": [
+            {
+                "what": subscription.get_kind_display(),
+                "article": subscription.article.title,
+                "replies_to_comment": subscription.comment_id,
+                "since": when(subscription.created_at),
+            }
+            for subscription in subscriptions
+        ],
+        "emails": [
+            {
+                "what": delivery.get_kind_display(),
+                "status": delivery.get_status_display(),
+                "queued_at": when(delivery.created_at),
+                "sent_at": when(delivery.sent_at),
+                "comments": list(delivery.notices.values_list("comment_id", flat=True)),
+            }
+            for delivery in deliveries
+        ],
     }
 
 
 @transaction.atomic
 def erase_commenter(email: str, *, keep_text: bool, by) -> int:
     """
-    Anonymise every comment left with this address; return how many.
+    Anonymise every comment left with this address, and forget its email wishes; return
+    how many comments.
 
     Name becomes "Anonymous"; email, its hash, website, IP address, user
     agent, the browser trust key and the held reason are cleared; the text
@@ -68,6 +106,8 @@ def erase_commenter(email: str, *, keep_text: bool, by) -> int:
     Each change is written to the admin history of its comment, as done by
     ``by``, and earlier history entries stop naming the commenter.
     """
+    # Every wish for email, the consent, and the record of what was sent: all of it goes.
+    Mailbox.objects.of_person(email).delete()
     comments = Comment.objects.by_email(email)
     ids = list(comments.values_list("pk", flat=True))
     if not ids:

@@ -14,6 +14,7 @@ from comments.origin import cross_site_refusal
 from comments.pending import remember_pending
 from comments.section import section_context
 from comments.stamps import issue_stamp
+from comments.subscriptions import subscribe
 from comments.text import strip_control_characters
 from comments.trust import browser_token, remember_token
 
@@ -103,6 +104,13 @@ def respond(request: HttpRequest, submission: Submission, verdict: Verdict) -> H
         comment.notify_on_approval = False
     comment.save()
     notify_moderators(comment)
+    # Silently: the answer below is the same whatever this does with the address.
+    subscribe(
+        comment,
+        replies=form.cleaned_data["notify_replies"],
+        article=form.cleaned_data["notify_article"],
+        ip=submission.ip,
+    )
 
     response = redirect(f"{article.get_absolute_url()}#comment-{comment.pk}")
     # The next page this browser asks for is rendered for it, past any shared cache,
