@@ -1,5 +1,5 @@
 """
-Readers' emails in the admin: every delivery, and why a failed one failed.
+The site's emails in the admin: every delivery, and why a failed one failed.
 
 Read-only: the outbox is written by approvals and the comment form, and
 emptied by the email worker (comments/delivery.py). Moderators may look
@@ -28,6 +28,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     actions = ["send_again"]
     fields = [
         "mailbox",
+        "held_comment",
         "kind",
         "status",
         "created_at",

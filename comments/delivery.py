@@ -1,5 +1,5 @@
 """
-Sending readers' emails from the outbox, so that no crash loses one or sends it twice.
+Sending the site's emails from the outbox, so that no crash loses one or sends it twice.
 
 Each email is a ``Delivery`` row, written in the same transaction as the
 approval or the comment that calls for it. Once that commits, a django.tasks
@@ -45,12 +45,13 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.tasks import task
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from blog.models import full_url
 from comments.consent import confirmation_url, still_wanted, unsubscribe_url, wishes
-from comments.models import Delivery, Notice
-from comments.notifications import why_not_sent
+from comments.models import Comment, Delivery, Notice
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +93,9 @@ def deliver(delivery_id: int) -> str:
     if not claimed:
         # Sent, cancelled or taken already (a task queued twice), or not due yet.
         return "nothing to do"
-    delivery = Delivery.objects.select_related("mailbox").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("mailbox", "held_comment__article").get(
+        pk=delivery_id
+    )
     try:
         message = compose(delivery)
         if message is None:
@@ -104,6 +107,21 @@ def deliver(delivery_id: int) -> str:
     finish(delivery, Delivery.Status.SENT, sent_at=timezone.now())
     logger.info("Email delivery %d sent (attempt %d).", delivery.pk, delivery.attempts)
     return "sent"
+
+
+def why_not_sent(error: Exception) -> str:
+    """
+    A failure to send, told without the address: its kind and the server's code.
+
+    Never the exception's text or its traceback: SMTPRecipientsRefused holds the
+    refused addresses, and a server's reply often repeats them.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = sorted({code for code, _ in error.recipients.values()})
+        return f"the mail server refused the recipient (code {', '.join(map(str, codes))})"
+    if code := getattr(error, "smtp_code", None):
+        return f"{type(error).__name__} (code {code})"
+    return type(error).__name__
 
 
 def finish(delivery: Delivery, status: str, **fields) -> None:
@@ -232,7 +250,26 @@ def compose(delivery: Delivery) -> EmailMessage | None:
     """The email a delivery stands for, as things are now; None if nothing is to be sent."""
     if delivery.kind == Delivery.Kind.CONFIRMATION:
         return compose_confirmation(delivery)
+    if delivery.kind == Delivery.Kind.HELD:
+        return compose_held(delivery)
     return compose_news(delivery)
+
+
+def compose_held(delivery: Delivery) -> EmailMessage | None:
+    """The email asking a moderator to decide a comment; None once it is decided."""
+    comment = delivery.held_comment
+    if comment is None or comment.status != Comment.Status.PENDING:
+        return None
+    context = {
+        "site_name": settings.SITE_NAME,
+        "comment": comment,
+        "article": comment.article,
+        "excerpt": Truncator(comment.body).chars(EXCERPT_LENGTH),
+        "change_url": full_url(reverse("admin:comments_comment_change", args=[comment.pk])),
+        "queue_url": full_url(reverse("admin:comments_comment_changelist")),
+    }
+    subject = f"[{settings.SITE_NAME}] Please moderate: “{comment.article.title}”"
+    return message(delivery, subject, "comments/email/held.txt", context, [])
 
 
 def compose_confirmation(delivery: Delivery) -> EmailMessage | None:
@@ -323,16 +360,20 @@ def message(
     """
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
     headers = {
-        "List-Unsubscribe": f"<{unsubscribe_url(delivery.mailbox, articles)}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         # An automatic message: no vacation replies (RFC 3834).
         "Auto-Submitted": "auto-generated",
         "Message-ID": f"<delivery-{delivery.pk}.{delivery.created_at:%Y%m%d%H%M%S}@{domain}>",
     }
+    if delivery.mailbox is None:  # A moderator's: their role, not a list to leave.
+        recipient = delivery.staff_address
+    else:
+        recipient = delivery.mailbox.email
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url(delivery.mailbox, articles)}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return EmailMessage(
         " ".join(subject.split()),
         render_to_string(template, context),
         None,
-        [delivery.mailbox.email],
+        [recipient],
         headers=headers,
     )

@@ -402,17 +402,20 @@ class Subscription(models.Model):
 
 class Delivery(models.Model):
     """
-    One email to one mailbox, kept until it is sent: the outbox.
+    One email to one address, kept until it is sent: the outbox.
 
-    Written in the same transaction as the approval (or the comment) that
-    calls for it, so no crash between the two loses it; the task that sends it
-    carries only its id, so no address ever sits in the task queue.
-    comments/delivery.py sends it, retries it and recovers it.
+    To a reader's mailbox (a confirmation request, comments announced) or to a
+    moderator (a held comment). Written in the same transaction as the
+    approval or the comment that calls for it, so no crash between the two
+    loses it; the task that sends it carries only its id, so no address ever
+    sits in the task queue. comments/delivery.py sends it, retries it and
+    recovers it.
     """
 
     class Kind(models.TextChoices):
         CONFIRMATION = "confirmation", "Confirmation request"
         NEWS = "news", "Comments announced"
+        HELD = "held", "A held comment, for a moderator"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -421,7 +424,22 @@ class Delivery(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Not needed any more"
 
-    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="deliveries")
+    # A reader's email goes to their mailbox; a moderator's, about a held comment, to
+    # their address (a staff account's or one of MANAGERS), kept encrypted like readers'.
+    mailbox = models.ForeignKey(
+        Mailbox, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
+    staff_address = EncryptedEmailField(
+        "moderator's address", blank=True, help_text="For a held comment's email; encrypted."
+    )
+    held_comment = models.ForeignKey(
+        Comment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The comment a moderator is asked to decide.",
+    )
     kind = models.CharField(max_length=12, choices=Kind)
     status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
     created_at = models.DateTimeField(default=timezone.now)
@@ -445,7 +463,7 @@ class Delivery(models.Model):
         indexes = [models.Index(fields=["status", "due_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} to {self.mailbox}"
+        return f"{self.get_kind_display()} to {self.mailbox or 'a moderator'}"
 
 
 class Notice(models.Model):

@@ -10,12 +10,15 @@ from django.tasks.backends.base import BaseTaskBackend
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from comments.models import Comment, ModerationSettings
+from comments.delivery import recover
+from comments.models import Comment, Delivery, ModerationSettings
 from tests.comments.conftest import CHANGELIST, confirmed_mailbox
 from tests.conftest import reset_task_backends
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+IMMEDIATE = "django.tasks.backends.immediate.ImmediateBackend"
 
 
 class FailingBackend(BaseEmailBackend):
@@ -140,15 +143,18 @@ class TestModeratorEmails:
         caplog,
         django_capture_on_commit_callbacks,
     ):
-        """The comment is kept, the reader redirected, and the failure logged without addresses."""
+        """The comment is kept, the reader redirected, the email kept to try again, no address."""
         settings.MAILERS = {"default": {"BACKEND": f"{__name__}.FailingBackend"}}
-        with caplog.at_level(logging.ERROR, logger="comments.notifications"):
+        with caplog.at_level(logging.WARNING, logger="comments.delivery"):
             comment = submit(post_comment, comment_data, django_capture_on_commit_callbacks)
         assert comment.status == Comment.Status.PENDING
-        failures = [r for r in caplog.records if r.name == "comments.notifications"]
+        failures = [r for r in caplog.records if r.name == "comments.delivery"]
         assert len(failures) == 2
-        assert all("Could not send the email" in record.getMessage() for record in failures)
+        assert all("trying again" in record.getMessage() for record in failures)
         assert all("mod@example.com" not in record.getMessage() for record in failures)
+        waiting = Delivery.objects.filter(kind=Delivery.Kind.HELD)
+        assert [d.status for d in waiting] == [Delivery.Status.QUEUED] * 2
+        assert all(d.last_error == "ConnectionRefusedError" for d in waiting)
 
     def test_unreachable_task_queue_is_logged_and_the_reader_never_knows(
         self,
@@ -159,13 +165,46 @@ class TestModeratorEmails:
         caplog,
         django_capture_on_commit_callbacks,
     ):
-        """Even if the queue itself fails, the submission goes through."""
+        """Even if the queue itself fails, the submission goes through and the emails wait."""
         settings.TASKS = {"default": {"BACKEND": f"{__name__}.BrokenTaskBackend"}}
         reset_task_backends()
-        with caplog.at_level(logging.ERROR, logger="comments.notifications"):
+        with caplog.at_level(logging.ERROR, logger="comments.delivery"):
             submit(post_comment, comment_data, django_capture_on_commit_callbacks)
         assert Comment.objects.count() == 1
-        assert "Could not queue the email" in caplog.text
+        assert "Could not queue email delivery" in caplog.text
+        assert Delivery.objects.filter(status=Delivery.Status.QUEUED).count() == 2
+
+    def test_an_email_the_queue_lost_goes_out_when_the_worker_recovers(
+        self, post_comment, comment_data, moderators, settings, django_capture_on_commit_callbacks
+    ):
+        """A web process that died before queueing loses no moderator's email: recovery sends it."""
+        settings.TASKS = {"default": {"BACKEND": f"{__name__}.BrokenTaskBackend"}}
+        reset_task_backends()
+        submit(post_comment, comment_data, django_capture_on_commit_callbacks)
+        assert mail.outbox == []
+        settings.TASKS = {
+            "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
+        }
+        reset_task_backends()
+        assert recover() == 2
+        assert sorted(message.to[0] for message in mail.outbox) == sorted(moderators)
+
+    def test_a_comment_decided_before_its_email_left_is_not_announced(
+        self, post_comment, comment_data, moderators, settings, django_capture_on_commit_callbacks
+    ):
+        """The worker composes the email as it sends it: a comment approved by then is not news."""
+        settings.TASKS = {"default": {"BACKEND": f"{__name__}.BrokenTaskBackend"}}
+        reset_task_backends()
+        comment = submit(post_comment, comment_data, django_capture_on_commit_callbacks)
+        Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.APPROVED)
+        settings.TASKS = {
+            "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
+        }
+        reset_task_backends()
+        recover()
+        assert mail.outbox == []
+        held = Delivery.objects.filter(kind=Delivery.Kind.HELD)
+        assert {d.status for d in held} == {Delivery.Status.CANCELLED}
 
     def test_the_reader_never_waits_for_the_mail_server(
         self,
