@@ -6,6 +6,7 @@ that ties their comments together. The admin actions and the ``export_commenter`
 and ``erase_commenter`` commands call these functions and nothing else.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -94,10 +95,20 @@ def export_mailbox(mailbox: Mailbox) -> dict[str, Any]:
 
 
 @transaction.atomic
-def erase_commenter(email: str, *, keep_text: bool, by) -> int:
+@dataclass(frozen=True)
+class Erasure:
+    """What ``erase_commenter`` found: comments anonymised, and mailboxes forgotten."""
+
+    comments: int
+    mailboxes: int
+
+    def __bool__(self) -> bool:
+        return bool(self.comments or self.mailboxes)
+
+
+def erase_commenter(email: str, *, keep_text: bool, by) -> Erasure:
     """
-    Anonymise every comment left with this address, and forget its email wishes; return
-    how many comments.
+    Anonymise every comment left with this address, and forget its email wishes.
 
     Name becomes "Anonymous"; email, its hash, website, IP address, user
     agent, the browser trust key and the held reason are cleared; the text
@@ -107,11 +118,11 @@ def erase_commenter(email: str, *, keep_text: bool, by) -> int:
     ``by``, and earlier history entries stop naming the commenter.
     """
     # Every wish for email, the consent, and the record of what was sent: all of it goes.
-    Mailbox.objects.of_person(email).delete()
+    mailboxes = Mailbox.objects.of_person(email).delete()[1].get(Mailbox._meta.label, 0)
     comments = Comment.objects.by_email(email)
     ids = list(comments.values_list("pk", flat=True))
     if not ids:
-        return 0
+        return Erasure(comments=0, mailboxes=mailboxes)
     changes = {
         "author_name": ANONYMOUS,
         "author_email": "",
@@ -144,4 +155,4 @@ def erase_commenter(email: str, *, keep_text: bool, by) -> int:
             f"(name, email, website, IP address, user agent; {what})."
         ),
     )
-    return len(ids)
+    return Erasure(comments=len(ids), mailboxes=mailboxes)
