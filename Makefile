@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrate clean serve bench bench-wordpress test-postgres
+.PHONY: help run test lint format migrate clean serve worker bench bench-wordpress bench-email test-postgres
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -33,13 +33,21 @@ migrate: $(INSTALLED) .env  ## Apply database migrations (creates the article on
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 
-run: migrate  ## Serve the blog at http://127.0.0.1:8000/
+# The email worker runs alongside runserver, as in production, and stops with it
+# (Ctrl-C reaches both); in development emails are printed to this terminal.
+run: migrate  ## Serve the blog at http://127.0.0.1:8000/, with the email worker
+	$(BIN)/python manage.py email_worker & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+worker: export DJANGO_ENV_FILE ?=
+worker: $(INSTALLED)  ## Send the site's emails (production: one or more beside `make serve`)
+	$(BIN)/python manage.py email_worker
 
 # Production: debug off and settings from the environment (README "Production").
 # Set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DJANGO_SITE_URL first. nginx
 # (installed with apt-get if missing and root) caches pages in front of the app
-# server; deploy/stack.py starts and stops both, with their files in run/.
+# server, and the email worker sends what the site queues; deploy/stack.py
+# starts and stops the three, with their files in run/.
 # Production reads no .env: DJANGO_ENV_FILE names one if wanted (README).
 serve: export DJANGO_ENV_FILE ?=
 serve: $(INSTALLED)  ## Serve in production: nginx's cache in front of the app server (HOST, PORT; see README)
@@ -53,6 +61,9 @@ bench: $(INSTALLED)  ## Load-test the production server (installs wrk with apt-g
 
 bench-wordpress: $(INSTALLED)  ## Time and measure importing and exporting a 1,000-post WordPress blog
 	$(BIN)/python -m bench.wordpress
+
+bench-email: $(INSTALLED)  ## Emails per approval with 1, 10 and 100 followers, to a local SMTP server
+	$(BIN)/python -m bench.email
 
 # The whole suite on PostgreSQL with Redis; CI runs it after `make test`. Redis
 # database 15 is emptied between tests: keep it for them.

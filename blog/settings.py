@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    # django.tasks kept in the database (its admin lists every task's result).
+    "django_tasks_db",
     "blog.apps.BlogConfig",
     "comments.apps.CommentsConfig",
     "blog.wordpress.apps.WordPressConfig",
@@ -307,8 +309,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 
 # Email: printed to standard output in development, sent by SMTP otherwise.
-# Moderation emails go through django.tasks on a thread pool in the web process,
-# so a slow or failing mail server never holds up a reader's request.
+# Every email is a django.tasks task kept in the database (django-tasks-db) and
+# sent by `manage.py email_worker`, beside the web server: a slow or failing
+# mail server never holds up a request, and a crash loses nothing.
 # https://docs.djangoproject.com/en/6.1/topics/email/ and /topics/tasks/
 email_host = env.str("DJANGO_EMAIL_HOST", "").strip()
 if DEBUG and not email_host:
@@ -335,12 +338,20 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Told of every held comment, beside the members of the Moderators group.
 MANAGERS = items("DJANGO_MANAGERS")
-TASKS = {
-    "default": {
-        "BACKEND": "django_tasks_local.ThreadPoolBackend",
-        "OPTIONS": {"MAX_WORKERS": 2},
-    }
-}
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Notifications to readers (comments/subscriptions.py, comments/delivery.py).
+# One confirmation email per address per COMMENTS_CONFIRM_INTERVAL, and at most
+# COMMENTS_CONFIRMATIONS_PER_IP per hour asked from one IP address.
+COMMENTS_CONFIRM_INTERVAL = number("DJANGO_EMAIL_CONFIRM_INTERVAL_HOURS", 24, "hours") * 3600
+COMMENTS_CONFIRMATIONS_PER_IP = number("DJANGO_EMAIL_CONFIRMATIONS_PER_IP", 5, "emails")
+COMMENTS_CONFIRM_LINK_DAYS = 7
+COMMENTS_UNSUBSCRIBE_LINK_DAYS = 365
+# A failed delivery is tried again after 1, 2, 4… times EMAIL_RETRY_SECONDS, at
+# most EMAIL_ATTEMPTS times in all; one a worker took but did not finish within
+# EMAIL_LEASE_SECONDS (the worker was killed) is taken up again.
+EMAIL_ATTEMPTS = number("DJANGO_EMAIL_ATTEMPTS", 6, "attempts", minimum=1)
+EMAIL_RETRY_SECONDS = number("DJANGO_EMAIL_RETRY_SECONDS", 60, "seconds", whole=False)
+EMAIL_LEASE_SECONDS = number("DJANGO_EMAIL_LEASE_SECONDS", 120, "seconds", whole=False, minimum=1)
 
 
 # Security. Everything is strict unless DJANGO_DEBUG is on.

@@ -30,6 +30,8 @@ from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.translation import ngettext
 
+# Registers the email deliveries' pages (readers' notifications and their failures).
+from comments import admin_mail  # noqa: F401
 from comments.admin_desk import (
     COMMENTER_VAR,
     NOT_A_MODERATOR,

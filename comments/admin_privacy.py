@@ -41,7 +41,8 @@ def export_commenters(modeladmin, request: HttpRequest, queryset: CommentQuerySe
 
 def _erase(modeladmin, request: HttpRequest, queryset: CommentQuerySet, *, keep_text: bool):
     emails = _emails(queryset)
-    count = sum(erase_commenter(email, keep_text=keep_text, by=request.user) for email in emails)
+    erased = [erase_commenter(email, keep_text=keep_text, by=request.user) for email in emails]
+    count = sum(erasure.comments for erasure in erased)
     if not count:
         modeladmin.message_user(request, NO_DATA, messages.WARNING)
         return

@@ -1,6 +1,7 @@
 """System checks of the comments app, run by ``migrate`` and ``check --database``."""
 
 from django.apps import apps
+from django.conf import settings
 from django.core import checks
 from django.db import connections
 
@@ -34,3 +35,20 @@ def check_email_key(app_configs=None, databases=None, **kwargs) -> list[checks.C
         except EmailKeyError as error:
             errors.append(checks.Error(str(error), id="comments.E001"))
     return errors
+
+
+SITE_URL_NOT_HTTPS = checks.Warning(
+    "DJANGO_SITE_URL does not start with https://, so the links in readers' emails are not "
+    "either: mail clients ignore a one-click unsubscribe link that is not https (RFC 8058), "
+    "and confirmation links would travel in clear.",
+    hint="Set DJANGO_SITE_URL to the site's public https address, e.g. https://blog.example.com.",
+    id="comments.W001",
+)
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_site_url_for_emails(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Emails link back to DJANGO_SITE_URL: in production it must be https."""
+    if not settings.SITE_URL.startswith("https://"):
+        return [SITE_URL_NOT_HTTPS]
+    return []

@@ -107,28 +107,30 @@ def decrypt(token: str) -> str:
         raise EmailKeyError(WRONG_KEY) from None
 
 
-def _digest(key: str, email: str) -> str:
+def _digest(key: str, email: str, subaddress: bool) -> str:
     mac = hmac.HMAC(_hash_key(key), hashes.SHA256())
-    mac.update(mailbox(email).encode())
+    mac.update(canonical_email(email, subaddress=subaddress).encode())
     return mac.finalize().hex()
 
 
-def email_hash(email: str) -> str:
+def email_hash(email: str, *, subaddress: bool = False) -> str:
     """
     The keyed hash stored beside an address, with the newest key; "" for no address.
 
-    Of the address's ``mailbox()`` form, so every spelling of it is found.
+    Of the address's ``mailbox()`` form, so every spelling of it is found; with
+    ``subaddress=True``, of its full canonical form, where ``maya+blog@`` is
+    not ``maya@`` (what consent to email is given for, comments/subscriptions.py).
     """
     if not email.strip():
         return ""
-    return _digest(settings.COMMENT_EMAIL_KEYS[0], email)
+    return _digest(settings.COMMENT_EMAIL_KEYS[0], email, subaddress)
 
 
-def email_hashes(email: str) -> list[str]:
+def email_hashes(email: str, *, subaddress: bool = False) -> list[str]:
     """The hashes this address may be stored under: one per key, newest first."""
     if not email.strip():
         return []
-    return [_digest(key, email) for key in settings.COMMENT_EMAIL_KEYS]
+    return [_digest(key, email, subaddress) for key in settings.COMMENT_EMAIL_KEYS]
 
 
 class EncryptedEmailField(models.EmailField):
@@ -174,19 +176,22 @@ class EncryptedEmailField(models.EmailField):
 class EmailHashField(models.CharField):
     """The keyed hash of another field's address, filled in whenever the row is written."""
 
-    def __init__(self, *args, source: str, **kwargs):
+    def __init__(self, *args, source: str, subaddress: bool = False, **kwargs):
         self.source = source
+        self.subaddress = subaddress
         kwargs.update(max_length=64, editable=False, blank=True, db_index=True)
         super().__init__(*args, **kwargs)
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs["source"] = self.source
+        if self.subaddress:
+            kwargs["subaddress"] = True
         for fixed in ("max_length", "editable", "blank", "db_index"):
             kwargs.pop(fixed, None)
         return name, path, args, kwargs
 
     def pre_save(self, model_instance, add):
-        value = email_hash(getattr(model_instance, self.source) or "")
+        value = email_hash(getattr(model_instance, self.source) or "", subaddress=self.subaddress)
         setattr(model_instance, self.attname, value)
         return value

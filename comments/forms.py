@@ -109,6 +109,12 @@ class CommentForm(forms.ModelForm):
         label="Save my name, email, and website in this browser for the next time I comment.",
         required=False,
     )
+    # Wishes for email (comments/subscriptions.py), beside notify_on_approval;
+    # nothing is sent until the address's owner confirms it.
+    notify_replies = forms.BooleanField(label="Email me when someone replies to me", required=False)
+    notify_article = forms.BooleanField(
+        label="Email me about new comments on this article", required=False
+    )
 
     class Meta:
         model = Comment
@@ -148,6 +154,9 @@ class CommentForm(forms.ModelForm):
             # only shown where scripts run.
             Div(Field("remember"), css_class="js-only", css_id="remember-details"),
             Field("notify_on_approval"),
+            Field("notify_replies"),
+            Field("notify_article"),
+            HTML('{% include "comments/_email_consent_note.html" %}'),
             Field("parent"),
             Field("issued"),
             Div(Field("subject"), css_class="hp", aria_hidden="true"),

@@ -1,4 +1,5 @@
 import hashlib
+import secrets
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -382,3 +383,185 @@ class ModerationSettings(models.Model):
     def load(cls) -> "ModerationSettings":
         """The one row, created with the defaults the first time it is asked for."""
         return cls.objects.get_or_create(pk=1)[0]
+
+
+def link_key() -> str:
+    """A random key that ties signed email links to one mailbox row (comments/subscriptions.py)."""
+    return secrets.token_urlsafe(16)
+
+
+class MailboxQuerySet(models.QuerySet):
+    def by_email(self, email: str) -> "MailboxQuerySet":
+        """The mailbox of exactly this address (a ``+tag`` is another mailbox), under any key."""
+        return self.filter(email_hash__in=email_hashes(email, subaddress=True))
+
+    def of_person(self, email: str) -> "MailboxQuerySet":
+        """Every mailbox of this address, ``+tag``\\ s included: what export and erasure find."""
+        return self.filter(lookup_hash__in=email_hashes(email))
+
+    def confirmed(self) -> "MailboxQuerySet":
+        """Mailboxes whose owner said yes: the only ones the site writes to, but to confirm."""
+        return self.filter(confirmed_at__isnull=False)
+
+
+class Mailbox(models.Model):
+    """
+    An address someone asked the site to email, and whether its owner agreed.
+
+    Double opt-in: until its owner follows the signed link of the one
+    confirmation email, the address receives nothing else. A confirmed address
+    stays confirmed until its owner stops all email.
+    """
+
+    email = EncryptedEmailField(help_text="Never shown in public; stored encrypted.")
+    # Consent is given for one mailbox exactly: maya+blog@ is not maya@.
+    email_hash = EmailHashField("consent hash", source="email", subaddress=True, unique=True)
+    # Export and erasure find every +tag of an address, as they do for comments.
+    lookup_hash = EmailHashField("look-up hash", source="email")
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its owner followed the confirmation link."
+    )
+    confirmation_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="The last confirmation email: one per address per day."
+    )
+    # Changes with each confirmation email, so that only the newest link confirms, once.
+    confirmation_nonce = models.CharField(max_length=32, blank=True, editable=False)
+    link_key = models.CharField(max_length=32, default=link_key, editable=False)
+
+    objects = MailboxQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "mailboxes"
+
+    def __str__(self) -> str:
+        return f"Mailbox {self.pk}"
+
+    def is_confirmed(self) -> bool:
+        """Instance twin of ``MailboxQuerySet.confirmed()``."""
+        return self.confirmed_at is not None
+
+
+class Subscription(models.Model):
+    """One wish for email, ticked beside the comment form."""
+
+    class Kind(models.TextChoices):
+        REPLIES = "replies", "Replies to a comment"
+        ARTICLE = "article", "New comments on an article"
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="subscriptions")
+    kind = models.CharField(max_length=10, choices=Kind)
+    article = models.ForeignKey("blog.Article", on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(
+        Comment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="subscriptions",
+        help_text="For replies: the comment whose replies are wanted.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mailbox", "article"],
+                condition=models.Q(kind="article"),
+                name="one_article_subscription",
+            ),
+            models.UniqueConstraint(
+                fields=["mailbox", "comment"],
+                condition=models.Q(kind="replies"),
+                name="one_replies_subscription",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.mailbox})"
+
+
+class Delivery(models.Model):
+    """
+    One email to one address, kept until it is sent: the outbox.
+
+    To a reader's mailbox (a confirmation request, comments announced) or to a
+    moderator (a held comment). Written in the same transaction as the
+    approval or the comment that calls for it, so no crash between the two
+    loses it; the task that sends it carries only its id, so no address ever
+    sits in the task queue. comments/delivery.py sends it, retries it and
+    recovers it.
+    """
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", "Confirmation request"
+        NEWS = "news", "Comments announced"
+        HELD = "held", "A held comment, for a moderator"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Not needed any more"
+
+    # A reader's email goes to their mailbox; a moderator's, about a held comment, to
+    # their address (a staff account's or one of MANAGERS), kept encrypted like readers'.
+    mailbox = models.ForeignKey(
+        Mailbox, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
+    staff_address = EncryptedEmailField(
+        "moderator's address", blank=True, help_text="For a held comment's email; encrypted."
+    )
+    held_comment = models.ForeignKey(
+        Comment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The comment a moderator is asked to decide.",
+    )
+    kind = models.CharField(max_length=12, choices=Kind)
+    status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
+    created_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(
+        "next attempt", default=timezone.now, help_text="When it is (next) to be sent."
+    )
+    # When a task to send it was last handed to the queue, and when a worker took it.
+    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(
+        "why it failed",
+        max_length=200,
+        blank=True,
+        help_text="The mail server's answer, without the address.",
+    )
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        indexes = [models.Index(fields=["status", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.mailbox or 'a moderator'}"
+
+
+class Notice(models.Model):
+    """One comment announced in one delivery, and why this recipient hears of it."""
+
+    class Reason(models.TextChoices):
+        PUBLISHED = "published", "Their comment was published"
+        REPLY = "reply", "A reply to their comment"
+        ARTICLE = "article", "A new comment on an article they follow"
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="notices")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=10, choices=Reason)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "comment"], name="one_notice_per_comment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()}: {self.comment_id}"

@@ -8,7 +8,8 @@ The admin's bulk actions, its change form and anything added later call
   answers is not, and a comment that stops being approved takes its approved
   replies with it (back to pending with it, or removed);
 - each change is recorded in the admin history of its comment;
-- an author who asked is emailed when their comment is approved.
+- what an approval makes public is announced to those who asked and
+  confirmed (comments/subscriptions.py).
 """
 
 from collections.abc import Iterable, Mapping
@@ -20,7 +21,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from comments.models import Comment
-from comments.notifications import notify_author_of_approval
+from comments.subscriptions import announce
 
 
 @dataclass
@@ -138,15 +139,8 @@ def _change_status(
     why = ", with the comment it answers"
     _store(result.followed, follower_status(new_status), result.previous, by, why=why)
     if new_status == Comment.Status.APPROVED:
-        asked = [comment for comment in result.changed if comment.notify_on_approval]
-        for comment in asked:
-            notify_author_of_approval(comment)
-            comment.notify_on_approval = False
-        if asked:
-            # One email at most: the wish is spent once it is granted.
-            Comment.objects.filter(pk__in=[comment.pk for comment in asked]).update(
-                notify_on_approval=False
-            )
+        # In this transaction: the emails are kept exactly when the approval is.
+        announce(result.changed)
     return result
 
 

@@ -1,77 +1,21 @@
 """
-Emails about comments: to moderators when one is held, to its author when it is approved.
+Who hears of a held comment: the moderators, each by an email of their own.
 
-Messages are built in the request, once the comment is committed, and sent by a
-django.tasks task: with the thread-pool backend the mail server is talked to
-outside the request, so a slow or broken one never slows or breaks a reader's
-submission or a moderator's click. Each recipient gets a message of their own,
-so nobody sees another's address, and no header carries the commenter's.
-The task itself only talks to the mail server, never to the database, so the
-pool's threads hold no database connection.
+The emails go through the same outbox as readers' (comments/delivery.py): one
+row per moderator, written in the transaction that stores the comment, sent
+by the email worker outside the request, so a slow or broken mail server never
+slows or breaks a submission, and no crash loses one. Nobody sees another's
+address, and no header carries the commenter's.
 """
-
-import logging
-import smtplib
-from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django.db import transaction
-from django.tasks import task
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils.text import Truncator
 
-from blog.models import full_url
+from comments.delivery import send_later
 from comments.encryption import canonical_email
-from comments.models import Comment
-
-logger = logging.getLogger(__name__)
+from comments.models import Comment, Delivery
 
 MODERATORS_GROUP = "Moderators"
-
-
-@task
-def send_email(subject: str, body: str, recipient: str) -> bool:
-    """Send one plain-text message to one address; a failure is logged, never raised."""
-    try:
-        send_mail(subject, body, None, [recipient])
-    except Exception as error:
-        logger.error("Could not send the email “%s”: %s.", subject, why_not_sent(error))
-        return False
-    return True
-
-
-def why_not_sent(error: Exception) -> str:
-    """
-    A failure to send, told without the address: its kind and the server's code.
-
-    Never the exception's text or its traceback: SMTPRecipientsRefused holds the
-    refused addresses, and a server's reply often repeats them.
-    """
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = sorted({code for code, _ in error.recipients.values()})
-        return f"the mail server refused the recipient (code {', '.join(map(str, codes))})"
-    if code := getattr(error, "smtp_code", None):
-        return f"{type(error).__name__} (code {code})"
-    return type(error).__name__
-
-
-def queue_emails(subject: str, body: str, recipients: Iterable[str]) -> None:
-    """Hand one message per recipient to the task backend once the transaction commits."""
-    subject = " ".join(subject.split())  # A header never spans lines.
-    recipients = list(recipients)
-
-    def enqueue() -> None:
-        for recipient in recipients:
-            try:
-                send_email.enqueue(subject, body, recipient)
-            except Exception as error:
-                logger.error("Could not queue the email “%s”: %s.", subject, why_not_sent(error))
-
-    if recipients:
-        transaction.on_commit(enqueue)
 
 
 def moderator_addresses() -> list[str]:
@@ -90,32 +34,16 @@ def moderator_addresses() -> list[str]:
 
 
 def notify_moderators(comment: Comment) -> None:
-    """Tell moderators about a new comment that waits for them; nothing for others."""
+    """
+    Tell moderators about a new comment that waits for them; nothing for others.
+
+    The email is composed when it is sent: a comment decided by then is not
+    announced any more.
+    """
     if comment.status != Comment.Status.PENDING:
         return
-    context = {
-        "site_name": settings.SITE_NAME,
-        "comment": comment,
-        "article": comment.article,
-        "excerpt": Truncator(comment.body).chars(500),
-        "change_url": full_url(reverse("admin:comments_comment_change", args=[comment.pk])),
-        "queue_url": full_url(reverse("admin:comments_comment_changelist")),
-    }
-    subject = f"[{settings.SITE_NAME}] Please moderate: “{comment.article.title}”"
-    body = render_to_string("comments/email/held.txt", context)
-    queue_emails(subject, body, moderator_addresses())
-
-
-def notify_author_of_approval(comment: Comment) -> None:
-    """Tell the author their comment is published, if they asked to be told."""
-    if not comment.notify_on_approval or not comment.is_approved():
-        return
-    context = {
-        "site_name": settings.SITE_NAME,
-        "comment": comment,
-        "article": comment.article,
-        "permalink": comment.get_full_url(),
-    }
-    subject = f"[{settings.SITE_NAME}] Your comment on “{comment.article.title}” is published"
-    body = render_to_string("comments/email/approved.txt", context)
-    queue_emails(subject, body, [comment.author_email])
+    deliveries = [
+        Delivery(kind=Delivery.Kind.HELD, held_comment=comment, staff_address=address)
+        for address in moderator_addresses()
+    ]
+    send_later(Delivery.objects.bulk_create(deliveries))

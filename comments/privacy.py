@@ -6,6 +6,7 @@ that ties their comments together. The admin actions and the ``export_commenter`
 and ``erase_commenter`` commands call these functions and nothing else.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from comments.models import Comment, CommentRevision
+from comments.models import Comment, CommentRevision, Mailbox
 
 ANONYMOUS = "Anonymous"
 ERASED_TEXT = "This comment was erased at its author's request."
@@ -29,7 +30,8 @@ def export_commenter(email: str) -> dict[str, Any] | None:
     """
     comments = Comment.objects.by_email(email).select_related("article").order_by("pk")
     comments = list(comments.prefetch_related("revisions"))
-    if not comments:
+    mailboxes = list(Mailbox.objects.of_person(email).order_by("pk"))
+    if not comments and not mailboxes:
         return None
     return {
         "email": email.strip(),
@@ -55,6 +57,42 @@ def export_commenter(email: str) -> dict[str, Any] | None:
             }
             for comment in comments
         ],
+        "email_notifications": [export_mailbox(mailbox) for mailbox in mailboxes],
+    }
+
+
+def export_mailbox(mailbox: Mailbox) -> dict[str, Any]:
+    """What one address asked to be emailed about, whether it agreed, and what was sent."""
+
+    def when(moment) -> str | None:
+        return moment.isoformat() if moment else None
+
+    subscriptions = mailbox.subscriptions.select_related("article").order_by("pk")
+    deliveries = mailbox.deliveries.order_by("pk")
+    return {
+        "email": mailbox.email,
+        "asked_at": when(mailbox.created_at),
+        "confirmed_at": when(mailbox.confirmed_at),
+        "confirmation_sent_at": when(mailbox.confirmation_sent_at),
+        "subscriptions": [
+            {
+                "what": subscription.get_kind_display(),
+                "article": subscription.article.title,
+                "replies_to_comment": subscription.comment_id,
+                "since": when(subscription.created_at),
+            }
+            for subscription in subscriptions
+        ],
+        "emails": [
+            {
+                "what": delivery.get_kind_display(),
+                "status": delivery.get_status_display(),
+                "queued_at": when(delivery.created_at),
+                "sent_at": when(delivery.sent_at),
+                "comments": list(delivery.notices.values_list("comment_id", flat=True)),
+            }
+            for delivery in deliveries
+        ],
     }
 
 
@@ -74,10 +112,21 @@ def author_changes(comment: Comment) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Erasure:
+    """What ``erase_commenter`` found: comments anonymised, and mailboxes forgotten."""
+
+    comments: int
+    mailboxes: int
+
+    def __bool__(self) -> bool:
+        return bool(self.comments or self.mailboxes)
+
+
 @transaction.atomic
-def erase_commenter(email: str, *, keep_text: bool, by) -> int:
+def erase_commenter(email: str, *, keep_text: bool, by) -> Erasure:
     """
-    Anonymise every comment left with this address; return how many.
+    Anonymise every comment left with this address, and forget its email wishes.
 
     Name becomes "Anonymous"; email, its hash, website, IP address, user
     agent, the browser trust key and the held reason are cleared; the text
@@ -86,10 +135,12 @@ def erase_commenter(email: str, *, keep_text: bool, by) -> int:
     Each change is written to the admin history of its comment, as done by
     ``by``, and earlier history entries stop naming the commenter.
     """
+    # Every wish for email, the consent, and the record of what was sent: all of it goes.
+    mailboxes = Mailbox.objects.of_person(email).delete()[1].get(Mailbox._meta.label, 0)
     comments = Comment.objects.by_email(email)
     ids = list(comments.values_list("pk", flat=True))
     if not ids:
-        return 0
+        return Erasure(comments=0, mailboxes=mailboxes)
     changes = {
         "author_name": ANONYMOUS,
         "author_email": "",
@@ -124,4 +175,4 @@ def erase_commenter(email: str, *, keep_text: bool, by) -> int:
             f"(name, email, website, IP address, user agent; {what})."
         ),
     )
-    return len(ids)
+    return Erasure(comments=len(ids), mailboxes=mailboxes)

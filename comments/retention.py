@@ -15,8 +15,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from comments.models import Comment
+from comments.models import Comment, Delivery, Mailbox
 
 
 @dataclass(frozen=True)
@@ -24,12 +25,15 @@ class RetentionResult:
     cleared: int
     deleted: int
     kept_for_replies: int
+    emails_forgotten: int = 0
+    unconfirmed_forgotten: int = 0
 
 
 @transaction.atomic
 def apply_retention() -> RetentionResult:
     """
-    Clear old IP addresses and user agents, and delete old spam and removed comments.
+    Clear old IP addresses and user agents, delete old spam and removed comments,
+    finished emails, and addresses whose owners never confirmed them.
 
     Idempotent: a second run finds nothing left to do. A discarded comment that
     still has replies which stay is kept (deleting it would delete them too); it
@@ -53,4 +57,21 @@ def apply_retention() -> RetentionResult:
     # Leaves first, so a discarded thread goes from its tips up; its depth bounds the passes.
     while leaves := list(discarded.filter(replies__isnull=True).values_list("pk", flat=True)):
         deleted += Comment.objects.filter(pk__in=leaves).delete()[0]
-    return RetentionResult(cleared=cleared, deleted=deleted, kept_for_replies=discarded.count())
+
+    # The outbox keeps a finished email (its address, for a moderator's) only as long
+    # as a discarded comment; the queue's record of its task likewise.
+    finished = [Delivery.Status.SENT, Delivery.Status.CANCELLED, Delivery.Status.FAILED]
+    emails = Delivery.objects.filter(status__in=finished, created_at__lt=discard_cutoff)
+    emails_forgotten = emails.delete()[1].get(Delivery._meta.label, 0)
+    DBTaskResult.objects.finished().filter(finished_at__lt=discard_cutoff).delete()
+    # An address whose owner never confirmed it is forgotten with its wishes; its link
+    # expired long before (COMMENTS_CONFIRM_LINK_DAYS).
+    unconfirmed = Mailbox.objects.filter(confirmed_at__isnull=True, created_at__lt=discard_cutoff)
+    unconfirmed_forgotten = unconfirmed.delete()[1].get(Mailbox._meta.label, 0)
+    return RetentionResult(
+        cleared=cleared,
+        deleted=deleted,
+        kept_for_replies=discarded.count(),
+        emails_forgotten=emails_forgotten,
+        unconfirmed_forgotten=unconfirmed_forgotten,
+    )

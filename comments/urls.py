@@ -1,12 +1,15 @@
 from django.urls import path
 
-from comments import views
+from comments import mail_views, views
 
 app_name = "comments"
 
 urlpatterns = [
     path("articles/<slug:slug>/comments/", views.post_comment, name="post"),
     path("comments/stamp/", views.stamp, name="stamp"),
+    # The links in readers' emails (comments/mail_views.py).
+    path("comments/email/confirm/<str:token>/", mail_views.confirm_email, name="confirm-email"),
+    path("comments/email/unsubscribe/<str:token>/", mail_views.unsubscribe, name="unsubscribe"),
     path("comments/<str:comment_id>/", views.permalink, name="permalink"),
     path("comments/<str:comment_id>/edit/", views.edit_comment, name="edit"),
     path("comments/<str:comment_id>/withdraw/", views.withdraw_comment, name="withdraw"),

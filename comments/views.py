@@ -22,6 +22,7 @@ from comments.paging import location
 from comments.pending import pending_ids, remember_pending
 from comments.section import section_context, settle_pending
 from comments.stamps import issue_stamp
+from comments.subscriptions import subscribe
 from comments.text import parse_id, strip_control_characters
 from comments.trust import browser_token, remember_token
 
@@ -111,6 +112,13 @@ def respond(request: HttpRequest, submission: Submission, verdict: Verdict) -> H
         comment.notify_on_approval = False
     comment.save()
     notify_moderators(comment)
+    # Silently: the answer below is the same whatever this does with the address.
+    subscribe(
+        comment,
+        replies=form.cleaned_data["notify_replies"],
+        article=form.cleaned_data["notify_article"],
+        ip=submission.ip,
+    )
 
     # To the page that shows it (the last, in a long discussion shown oldest first).
     response = redirect(location(comment, [*pending_ids(request), comment.pk]))

@@ -214,8 +214,8 @@ def services(layout: Layout, nginx: str) -> list[Service]:
             connects((layout.host, layout.port)),
             stop_signal=signal.SIGQUIT,
         ),
-        # One more process is one more line, e.g. a task worker:
-        # Service("task worker", [sys.executable, "manage.py", "db_worker"], lambda: True),
+        # The emails the site queues (comments/delivery.py); SIGTERM lets it finish one.
+        Service("email worker", [sys.executable, "manage.py", "email_worker"], lambda: True),
     ]
 
 

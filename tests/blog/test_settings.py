@@ -16,6 +16,7 @@ PRODUCTION = {
     "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": "k3y-for-tests-only-5f0b1c9e7d2a4b6c8e0f1a3b5c7d9e1f3a5b7c9d",
     "DJANGO_ALLOWED_HOSTS": "blog.example.com",
+    "DJANGO_SITE_URL": "https://blog.example.com",
     "DJANGO_COMMENT_EMAIL_KEYS": "BZuk68bPe17G0gjzTv01D0h3hzNo_SMOLkveNrMxqc0=",
 }
 
@@ -41,7 +42,7 @@ def settings_seen(expression: str, **env: str) -> str:
 
 
 def test_check_deploy_is_clean_with_production_settings():
-    """`check --deploy` finds nothing to warn about once the operator sets the three variables."""
+    """`check --deploy` finds nothing to warn about once the operator sets the four variables."""
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
@@ -57,6 +58,14 @@ def test_check_deploy_errors_behind_a_tls_proxy_with_no_proxy_counted():
     counted = manage("check", "--deploy", "--fail-level", "WARNING",
                      **behind, DJANGO_TRUSTED_PROXY_COUNT="1")  # fmt: skip
     assert counted.returncode == 0, counted.stderr
+
+
+def test_check_deploy_warns_of_email_links_that_are_not_https():
+    """One-click unsubscribe needs an https link (RFC 8058): the check names the variable."""
+    result = manage("check", "--deploy", "--fail-level", "WARNING",
+                    **{**PRODUCTION, "DJANGO_SITE_URL": "http://blog.example.com"})  # fmt: skip
+    assert result.returncode == 1
+    assert "comments.W001" in result.stderr and "DJANGO_SITE_URL" in result.stderr
 
 
 @pytest.mark.parametrize("value", ["maybe", "2", "ture"])

@@ -1,9 +1,16 @@
+import json
+import re
+from urllib.parse import urlsplit
+
 import pytest
 from django.contrib.auth.models import Group
+from django.core import signing
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from comments.models import Comment
+from comments.models import Comment, Mailbox
 from tests.conftest import logged_in, post_as
 from tests.factories import UserFactory
 
@@ -57,3 +64,54 @@ def moderator(db):
 @pytest.fixture
 def moderator_client(moderator) -> Client:
     return logged_in(moderator)
+
+
+def links_in(message, kind: str) -> list[str]:
+    """The site's links of one kind ("confirm" or "unsubscribe") in an email's body, in order."""
+    return re.findall(rf"https?://\S+/comments/email/{kind}/\S+/", message.body)
+
+
+def path_of(url: str) -> str:
+    return urlsplit(url).path
+
+
+def follow_confirmation(client: Client, message):
+    """Open the email's confirmation link and press its button, as its reader would."""
+    [link] = links_in(message, "confirm")
+    assert client.get(path_of(link)).status_code == 200
+    response = client.post(path_of(link))
+    assert response.status_code == 200
+    return response
+
+
+def confirmed_mailbox(email: str) -> Mailbox:
+    """An address whose owner already confirmed it."""
+    return Mailbox.objects.create(email=email, confirmed_at=timezone.now())
+
+
+def tampered(token: str, change) -> str:
+    """A signed token whose payload a stranger edited, keeping its signature."""
+    payload, rest = token.split(":", 1)
+    compressed = payload.startswith(".")
+    data = json.loads(signing.b64_decode(payload.lstrip(".").encode()))
+    encoded = signing.b64_encode(json.dumps(change(data), separators=(",", ":")).encode())
+    return ("." if compressed else "") + encoded.decode() + ":" + rest
+
+
+@pytest.fixture
+def run_worker(monkeypatch):
+    """
+    Run `manage.py email_worker --batch` in this process: every queued task, then stop.
+
+    The worker closes database connections between tasks, as a long-running
+    process should; inside a test's transaction that would close the test's
+    own connection (on PostgreSQL), so here it keeps it.
+    """
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+
+    def run() -> None:
+        call_command("email_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+    return run

@@ -44,12 +44,13 @@ def held(seed_article) -> Comment:
 
 
 def test_moderators_group_holds_exactly_what_moderation_needs(db):
-    """View and change comments, and can_moderate: nothing on articles or users."""
+    """Moderate comments and see email deliveries: nothing on articles or users."""
     group = Group.objects.get(name="Moderators")
     assert set(group.permissions.values_list("content_type__app_label", "codename")) == {
         ("comments", "view_comment"),
         ("comments", "change_comment"),
         ("comments", "can_moderate"),
+        ("comments", "view_delivery"),
     }
 
 
@@ -60,7 +61,7 @@ def test_moderators_group_migration_is_reversible():
     assert not Group.objects.filter(name="Moderators").exists()
     # Forward for every app: going back also unapplied the apps built on comments.
     call_command("migrate", verbosity=0)
-    assert Group.objects.get(name="Moderators").permissions.count() == 3
+    assert Group.objects.get(name="Moderators").permissions.count() == 4
 
 
 class TestAnonymous:

@@ -11,8 +11,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from comments.models import Comment
+from comments.models import Comment, Mailbox
 from comments.privacy import ANONYMOUS, ERASED_TEXT, NO_DATA
+from tests.comments.conftest import confirmed_mailbox
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -269,3 +270,15 @@ def test_international_domains_are_one_domain_in_either_spelling(seed_article, s
     CommentFactory(article=seed_article, author_email=stored)
     out, _ = run("export_commenter", asked_with)
     assert len(json.loads(out)["comments"]) == 1
+
+
+def test_erasing_an_address_with_wishes_but_no_comments_says_what_it_did(staff_user):
+    """An address that only asked for email: its consent goes, and the command says so."""
+    confirmed_mailbox("quiet.reader@example.org")
+    out, _ = run("erase_commenter", "Quiet.Reader@example.org", "--text", "keep", "--by",
+                 staff_user.username)  # fmt: skip
+    assert out.strip() == "Forgot the address's email wishes and consent."
+    assert not Mailbox.objects.exists()
+    again, _ = run("erase_commenter", "quiet.reader@example.org", "--text", "keep", "--by",
+                   staff_user.username)  # fmt: skip
+    assert again.strip() == NO_DATA

@@ -12,11 +12,12 @@ from django.core.management.base import SystemCheckError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
+from django.utils import timezone
 
 from comments.admin import CommentAdmin
 from comments.checks import check_email_key
 from comments.encryption import EmailKeyError, _hash_key
-from comments.models import Comment
+from comments.models import Comment, Mailbox
 from tests.blog.test_settings import PRODUCTION, manage
 from tests.conftest import migrated_back_to
 from tests.factories import CommentFactory
@@ -156,6 +157,25 @@ def test_rotation_keeps_every_row_readable_and_findable(settings):
     assert {c.author_email for c in Comment.objects.by_email(EMAIL)} == {EMAIL}
     assert Comment.objects.by_email(EMAIL).count() == 2
     assert_not_in_database(EMAIL)
+
+
+def test_rotation_moves_the_addresses_that_asked_for_email(settings):
+    """Mailboxes are re-encrypted and re-hashed too: found by both hashes under the new key."""
+    Mailbox.objects.create(email="Maya+Blog@Example.net", confirmed_at=timezone.now())
+    old_key = settings.COMMENT_EMAIL_KEYS[0]
+    settings.COMMENT_EMAIL_KEYS = [NEW_KEY, old_key]
+    out = io.StringIO()
+    call_command("rotate_email_key", stdout=out)
+    assert out.getvalue().strip() == "Re-encrypted 1 email address with the newest key."
+
+    settings.COMMENT_EMAIL_KEYS = [NEW_KEY]
+    assert Mailbox.objects.by_email("maya+blog@example.net").get().is_confirmed()
+    assert Mailbox.objects.of_person("maya@example.net").count() == 1
+    assert not Mailbox.objects.by_email("maya@example.net").exists()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {Mailbox._meta.db_table}")
+        stored = " ".join(map(str, cursor.fetchone())).lower()
+    assert "maya" not in stored and "example.net" not in stored
 
 
 def test_wrong_key_is_named_in_one_sentence(settings):

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from comments.models import Comment
 from tests.blog.test_shared_pages import SHARED
+from tests.comments.conftest import confirmed_mailbox
 from tests.conftest import logged_in, post_as, reader
 from tests.factories import ArticleFactory, CommentFactory
 
@@ -427,6 +428,7 @@ def test_feeds_and_emails_link_comments_by_their_permalinks(
     assert f"https://blog.example/comments/{roots[6].pk}/" in feed
     assert "#comment-" not in feed
 
+    confirmed_mailbox(comment_data["author_email"])
     with django_capture_on_commit_callbacks(execute=True):
         post_comment({**comment_data, "notify_on_approval": "on"})
     comment = Comment.objects.get(body=comment_data["body"])

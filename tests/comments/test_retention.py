@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from comments.models import Comment
+from comments.models import Comment, Delivery, Mailbox
 from tests.blog.test_settings import PRODUCTION, manage, settings_seen
 from tests.factories import CommentFactory
 
@@ -140,3 +140,25 @@ def test_periods_are_read_from_the_environment():
         **PRODUCTION,
     )
     assert seen.split() == ["14", "60"]
+
+
+def test_finished_emails_and_never_confirmed_addresses_go_after_thirty_days():
+    """The outbox and the unconfirmed addresses are kept no longer than discarded comments."""
+    old, recent = days_ago(31), days_ago(29)
+    stale = Mailbox.objects.create(email="never.confirmed@example.org", created_at=old)
+    waiting = Mailbox.objects.create(email="just.asked@example.org", created_at=recent)
+    kept = Mailbox.objects.create(email="confirmed@example.org", created_at=old,
+                                  confirmed_at=old)  # fmt: skip
+    sent_long_ago = Delivery.objects.create(
+        mailbox=kept, kind=Delivery.Kind.NEWS, status=Delivery.Status.SENT, created_at=old
+    )
+    queued = Delivery.objects.create(
+        mailbox=kept, kind=Delivery.Kind.NEWS, status=Delivery.Status.QUEUED, created_at=old
+    )
+    assert retention()[-1] == (
+        "Forgot 1 sent or finished emails and 1 never-confirmed addresses older than 30 days."
+    )
+    assert set(Mailbox.objects.all()) == {waiting, kept}
+    assert list(Delivery.objects.all()) == [queued]
+    assert not Delivery.objects.filter(pk=sent_long_ago.pk).exists()
+    assert stale.pk not in set(Mailbox.objects.values_list("pk", flat=True))

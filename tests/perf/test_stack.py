@@ -433,18 +433,20 @@ def children(pid: int) -> list[int]:
 
 
 def command(pid: int) -> str:
-    """gunicorn or nginx: what a process of the stack is."""
+    """gunicorn, nginx or the email worker: what a process of the stack is."""
     arguments = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    return "nginx" if b"nginx" in arguments[0] else "gunicorn"
+    if b"nginx" in arguments[0]:
+        return "nginx"
+    return "email worker" if b"email_worker" in arguments else "gunicorn"
 
 
 def test_make_serve_stops_everything_on_sigterm(tmp_path, static_root):
-    """SIGTERM (or Ctrl-C): nginx and the app server both stop, and make serve exits 0."""
+    """SIGTERM (or Ctrl-C): nginx, the app server and the email worker stop; make serve exits 0."""
     with server_database(tmp_path) as database_url:
         server, run = run_make_serve(tmp_path, static_root, database_url)
         assert fetch(server, "/healthz")[0].status == 200
         started = children(server.process.pid)
-        assert len(started) == 2
+        assert sorted(map(command, started)) == ["email worker", "gunicorn", "nginx"]
         server.process.terminate()
         assert server.process.wait(timeout=60) == 0
         for pid in started:
@@ -453,14 +455,14 @@ def test_make_serve_stops_everything_on_sigterm(tmp_path, static_root):
 
 
 def test_make_serve_stops_nginx_when_the_app_server_dies(tmp_path, static_root):
-    """The app server killed: make serve stops nginx too and exits non-zero, saying why."""
+    """The app server killed: make serve stops the others too and exits non-zero, saying why."""
     with server_database(tmp_path) as database_url:
         server, run = run_make_serve(tmp_path, static_root, database_url)
         processes = {command(pid): pid for pid in children(server.process.pid)}
-        app, nginx = processes["gunicorn"], processes["nginx"]
+        app = processes.pop("gunicorn")
         subprocess.run(["kill", "-KILL", str(app)], check=True)
         assert server.process.wait(timeout=60) == 1
-        assert not Path(f"/proc/{nginx}").exists()
+        assert not [pid for pid in processes.values() if Path(f"/proc/{pid}").exists()]
         assert "the app server exited" in server.log_text()
         with pytest.raises(OSError):
             fetch(server, "/healthz")

@@ -42,3 +42,9 @@ class Command(BaseCommand):
                 )
                 % result.kept_for_replies
             )
+        if result.emails_forgotten or result.unconfirmed_forgotten:
+            self.stdout.write(
+                f"Forgot {result.emails_forgotten} sent or finished emails and "
+                f"{result.unconfirmed_forgotten} never-confirmed addresses older than "
+                f"{discard_days} days."
+            )

@@ -30,15 +30,18 @@ class Command(BaseCommand):
         staff = get_user_model().objects.filter(username=by, is_staff=True).first()
         if staff is None:
             raise CommandError(f"--by must name a staff account; {by!r} is not one.")
-        count = erase_commenter(email, keep_text=text == "keep", by=staff)
-        if not count:
+        erased = erase_commenter(email, keep_text=text == "keep", by=staff)
+        if not erased:
             self.stdout.write(NO_DATA)
             return
-        self.stdout.write(
-            ngettext(
-                "Erased the personal data of %d comment.",
-                "Erased the personal data of %d comments.",
-                count,
+        if erased.comments:
+            self.stdout.write(
+                ngettext(
+                    "Erased the personal data of %d comment.",
+                    "Erased the personal data of %d comments.",
+                    erased.comments,
+                )
+                % erased.comments
             )
-            % count
-        )
+        if erased.mailboxes:
+            self.stdout.write("Forgot the address's email wishes and consent.")

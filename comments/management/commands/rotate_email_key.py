@@ -3,7 +3,7 @@ from django.db import transaction
 from django.utils.translation import ngettext
 
 from comments.encryption import email_hash
-from comments.models import Comment
+from comments.models import Comment, Mailbox
 
 BATCH = 500
 
@@ -24,6 +24,15 @@ class Command(BaseCommand):
             for comment in batch:
                 comment.author_email_hash = email_hash(comment.author_email)
             Comment.objects.bulk_update(batch, ["author_email", "author_email_hash"])
+        # The addresses that asked for email notifications, with both their hashes.
+        mailboxes = list(Mailbox.objects.all())
+        for mailbox in mailboxes:
+            mailbox.email_hash = email_hash(mailbox.email, subaddress=True)
+            mailbox.lookup_hash = email_hash(mailbox.email)
+        Mailbox.objects.bulk_update(
+            mailboxes, ["email", "email_hash", "lookup_hash"], batch_size=BATCH
+        )
+        ids += [mailbox.pk for mailbox in mailboxes]
         self.stdout.write(
             ngettext(
                 "Re-encrypted %d email address with the newest key.",

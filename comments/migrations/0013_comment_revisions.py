@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("comments", "0010_site_replies"),
+        ("comments", "0012_moderators_in_the_outbox"),
     ]
 
     operations = [

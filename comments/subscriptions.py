@@ -1,0 +1,257 @@
+"""
+Readers' wishes for email, their owners' consent, and what an approval announces.
+
+Beside the comment form a reader may tick "Email me when my comment is
+approved", "Email me when someone replies to me" and "Email me about new
+comments on this article". Each wish is stored at once, for the exact address
+typed (its full canonical form: ``maya+blog@`` is another mailbox than
+``maya@``), but nothing is sent to an address until its owner confirms it from
+the one confirmation email (double opt-in, comments/consent.py). That email
+goes silently: the answer to the comment POST is the same whether the address
+is confirmed, unconfirmed, rate-limited or new, so the form tells nobody
+anything about someone else's address. At most one confirmation email goes to
+an address per ``COMMENTS_CONFIRM_INTERVAL``, and an IP address may ask for
+``COMMENTS_CONFIRMATIONS_PER_IP`` an hour: the form cannot be used to mail
+strangers. None is sent for a comment caught as spam; approving it sends it.
+
+``announce`` runs inside every approval (comments/moderation.py): for the
+comments the batch made public it writes one delivery per recipient, whatever
+the number of comments, to confirmed addresses only, never to a comment's own
+author, never twice for one comment. Held, spam and removed comments are
+never announced.
+"""
+
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from comments.consent import Unsubscribe, pending_approvals
+from comments.delivery import send_later
+from comments.encryption import email_hashes
+from comments.models import Comment, Delivery, Mailbox, Notice, Subscription
+
+Reason = Notice.Reason
+
+
+def mailbox_for(email: str) -> Mailbox:
+    """The mailbox of this exact address, made (unconfirmed) the first time it is typed."""
+    if mailbox := Mailbox.objects.by_email(email).order_by("pk").first():
+        return mailbox
+    try:
+        with transaction.atomic():
+            return Mailbox.objects.create(email=email.strip())
+    except IntegrityError:  # Someone else typed it at the same moment.
+        return Mailbox.objects.by_email(email).get()
+
+
+def subscribe(comment: Comment, *, replies: bool, article: bool, ip: str | None) -> None:
+    """
+    Keep the wishes ticked with a new comment, and ask for consent if it is not given yet.
+
+    Called for every stored comment, whatever its verdict; the answer to the
+    reader never depends on what happens here.
+    """
+    if not (replies or article or comment.notify_on_approval):
+        return
+    mailbox = mailbox_for(comment.author_email)
+    if replies:
+        Subscription.objects.get_or_create(
+            mailbox=mailbox,
+            kind=Subscription.Kind.REPLIES,
+            comment=comment,
+            defaults={"article": comment.article},
+        )
+    if article:
+        Subscription.objects.get_or_create(
+            mailbox=mailbox, kind=Subscription.Kind.ARTICLE, article=comment.article
+        )
+    if not mailbox.is_confirmed() and comment.status != Comment.Status.SPAM:
+        request_confirmation(mailbox, ip)
+
+
+def request_confirmation(mailbox: Mailbox, ip: str | None) -> bool:
+    """
+    Send the one confirmation email, unless the address or the IP had theirs recently.
+
+    ``ip`` is None when a moderator's approval asks, which no limit per IP
+    applies to. Each request replaces the nonce, so only the newest link confirms.
+    """
+    now = timezone.now()
+    interval = timedelta(seconds=settings.COMMENTS_CONFIRM_INTERVAL)
+    sent = mailbox.confirmation_sent_at
+    if mailbox.is_confirmed() or (sent is not None and sent > now - interval):
+        return False
+    if ip is not None and not ip_allows_confirmation(ip):
+        return False
+    # The one conditional UPDATE that decides, so two posts at once send one email.
+    nonce = secrets.token_urlsafe(16)
+    claimed = (
+        Mailbox.objects.filter(pk=mailbox.pk, confirmed_at__isnull=True)
+        .filter(confirmation_sent_at=sent)
+        .update(confirmation_sent_at=now, confirmation_nonce=nonce)
+    )
+    if not claimed:
+        return False
+    mailbox.confirmation_sent_at, mailbox.confirmation_nonce = now, nonce
+    queue_confirmation(mailbox)
+    return True
+
+
+def queue_confirmation(mailbox: Mailbox) -> None:
+    delivery = Delivery.objects.create(
+        mailbox=mailbox, kind=Delivery.Kind.CONFIRMATION, queued_at=timezone.now()
+    )
+    send_later([delivery])
+
+
+def ip_allows_confirmation(ip: str) -> bool:
+    """Whether this IP address asked for fewer than its hourly share of confirmation emails."""
+    cache = caches[settings.COMMENTS_RATE_LIMIT_CACHE]
+    key = f"comments:confirm:ip:{ip}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # Expired between the two calls: a new hour.
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count <= settings.COMMENTS_CONFIRMATIONS_PER_IP
+
+
+@transaction.atomic
+def confirm(mailbox: Mailbox, nonce: str) -> bool:
+    """
+    Confirm a mailbox with the nonce of its newest confirmation link; False if it was used.
+
+    A comment of theirs approved while they had not confirmed yet, whose
+    author asked to be told, is announced now.
+    """
+    confirmed = (
+        Mailbox.objects.filter(pk=mailbox.pk, confirmed_at__isnull=True)
+        .filter(confirmation_nonce=nonce)
+        .exclude(confirmation_nonce="")
+        .update(confirmed_at=timezone.now(), confirmation_nonce="")
+    )
+    if not confirmed:
+        return False
+    mailbox.refresh_from_db()
+    published = [comment for comment in pending_approvals(mailbox) if comment.is_approved()]
+    queue_news({mailbox.pk: (mailbox, {comment.pk: Reason.PUBLISHED for comment in published})})
+    Comment.objects.filter(pk__in=[c.pk for c in published]).update(notify_on_approval=False)
+    return True
+
+
+@transaction.atomic
+def leave(request: Unsubscribe) -> None:
+    """
+    Do what an unsubscribe link says: mute some discussions, or stop all email.
+
+    Stopping everything forgets every wish and the confirmation itself: a wish
+    ticked later asks for consent again, within the same limits. Doing it
+    twice is doing it once.
+    """
+    mailbox = request.mailbox
+    if not request.everything:
+        mailbox.subscriptions.filter(article__in=request.articles).delete()
+        own = [c for c in pending_approvals(mailbox) if c.article_id in request.articles]
+        Comment.objects.filter(pk__in=[c.pk for c in own]).update(notify_on_approval=False)
+        return
+    mailbox.subscriptions.all().delete()
+    own = pending_approvals(mailbox)
+    Comment.objects.filter(pk__in=[c.pk for c in own]).update(notify_on_approval=False)
+    mailbox.deliveries.filter(status=Delivery.Status.QUEUED).update(
+        status=Delivery.Status.CANCELLED
+    )
+    Mailbox.objects.filter(pk=mailbox.pk).update(confirmed_at=None, confirmation_nonce="")
+
+
+def announce(comments: Iterable[Comment]) -> None:
+    """
+    Queue the emails that comments just made public call for: one per recipient.
+
+    Called inside the approval's transaction, so the emails are kept exactly
+    when the approval is. To confirmed mailboxes only: the author who asked
+    to hear of the approval, the followers of the comment a reply answers and
+    of the article; never a comment's own author (under any ``+tag``), never
+    a comment twice to one mailbox. Authors whose comment was caught as spam
+    are asked for consent now.
+    """
+    public = [comment for comment in comments if comment.is_approved()]
+    if not public:
+        return
+    news: dict[int, tuple[Mailbox, dict[int, str]]] = {}
+    authors = {comment.pk: set(email_hashes(comment.author_email)) for comment in public}
+
+    def tell(mailbox: Mailbox, comment: Comment, reason: str) -> None:
+        if reason != Reason.PUBLISHED and mailbox.lookup_hash in authors[comment.pk]:
+            return
+        # The first reason found is kept: they are looked for most personal first.
+        news.setdefault(mailbox.pk, (mailbox, {}))[1].setdefault(comment.pk, reason)
+
+    spent = []
+    for comment in public:
+        if not comment.author_email:
+            continue
+        mailbox = Mailbox.objects.by_email(comment.author_email).first()
+        if mailbox is not None and mailbox.is_confirmed():
+            if comment.notify_on_approval:
+                tell(mailbox, comment, Reason.PUBLISHED)
+                spent.append(comment.pk)
+        elif mailbox is not None and mailbox.confirmation_sent_at is None:
+            # Wishes never asked about: the comment was caught as spam.
+            request_confirmation(mailbox, ip=None)
+        elif mailbox is None and comment.notify_on_approval:
+            # A wish from before consent was asked for (or from an import).
+            request_confirmation(mailbox_for(comment.author_email), ip=None)
+    Comment.objects.filter(pk__in=spent).update(notify_on_approval=False)
+
+    confirmed = Subscription.objects.filter(mailbox__confirmed_at__isnull=False).select_related(
+        "mailbox"
+    )
+    replies: dict[int, list[Comment]] = {}
+    on_article: dict[int, list[Comment]] = {}
+    for comment in public:
+        if comment.parent_id:
+            replies.setdefault(comment.parent_id, []).append(comment)
+        on_article.setdefault(comment.article_id, []).append(comment)
+    for subscription in confirmed.filter(kind=Subscription.Kind.REPLIES, comment__in=replies):
+        for comment in replies[subscription.comment_id]:
+            tell(subscription.mailbox, comment, Reason.REPLY)
+    for subscription in confirmed.filter(kind=Subscription.Kind.ARTICLE, article__in=on_article):
+        for comment in on_article[subscription.article_id]:
+            tell(subscription.mailbox, comment, Reason.ARTICLE)
+    queue_news(news)
+
+
+def queue_news(news: dict[int, tuple[Mailbox, dict[int, str]]]) -> None:
+    """Write one delivery per mailbox with its notices, leaving out comments already told."""
+    told = set(
+        Notice.objects.filter(
+            delivery__mailbox__in=list(news),
+            comment__in={pk for _, notices in news.values() for pk in notices},
+            delivery__status__in=[
+                Delivery.Status.QUEUED,
+                Delivery.Status.SENDING,
+                Delivery.Status.SENT,
+            ],
+        ).values_list("delivery__mailbox_id", "comment_id")
+    )
+    now = timezone.now()
+    batch = []
+    for mailbox, notices in news.values():
+        fresh = {pk: reason for pk, reason in notices.items() if (mailbox.pk, pk) not in told}
+        if fresh:
+            batch.append((Delivery(mailbox=mailbox, kind=Delivery.Kind.NEWS, queued_at=now), fresh))
+    if not batch:
+        return
+    deliveries = Delivery.objects.bulk_create([delivery for delivery, _ in batch])
+    Notice.objects.bulk_create(
+        Notice(delivery=delivery, comment_id=pk, reason=reason)
+        for delivery, (_, fresh) in zip(deliveries, batch, strict=True)
+        for pk, reason in fresh.items()
+    )
+    send_later(deliveries)

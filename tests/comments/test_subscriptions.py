@@ -1,0 +1,301 @@
+"""
+Asking for email: nothing but one confirmation email until the address's owner says yes.
+
+Attacked as a stranger would: typing someone else's address, following a
+forged, expired or used link, using the form to mail people, reading the
+answer to learn whether an address is known.
+"""
+
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+from django.core import signing
+from django.urls import reverse
+
+from comments.consent import confirmation_url
+from comments.models import Comment, Delivery, Mailbox, ModerationSettings, Subscription
+from comments.moderation import change_status
+from tests.comments.conftest import (
+    confirmed_mailbox,
+    follow_confirmation,
+    links_in,
+    path_of,
+    tampered,
+)
+from tests.conftest import post_as, reader
+from tests.factories import CommentFactory
+
+pytestmark = pytest.mark.django_db
+
+WISHES = {
+    "notify_on_approval": "Email me when my comment is approved",
+    "notify_replies": "Email me when someone replies to me",
+    "notify_article": "Email me about new comments on this article",
+}
+
+
+@pytest.fixture(autouse=True)
+def _site(settings):
+    settings.SITE_URL = "https://blog.example"
+
+
+@pytest.fixture
+def send(seed_article, comment_data, django_capture_on_commit_callbacks):
+    """Post a comment from a fresh browser (or the one given) and run what waits for the commit."""
+
+    def send(browser=None, article=None, environ=None, **fields):
+        data = {**comment_data, **fields}
+        with django_capture_on_commit_callbacks(execute=True):
+            response = post_as(
+                browser or reader(), article or seed_article, data, **(environ or {})
+            )
+        assert response.status_code == 302
+        return response
+
+    return send
+
+
+def to(address: str, outbox) -> list:
+    return [message for message in outbox if message.to == [address]]
+
+
+def approve(*comments, capture) -> None:
+    with capture(execute=True):
+        change_status(list(comments), Comment.Status.APPROVED)
+
+
+class TestTheForm:
+    def test_three_wishes_all_unticked(self, client, seed_article):
+        """Beside the form, each wish is an unticked checkbox with its plain sentence."""
+        page = BeautifulSoup(client.get(seed_article.get_absolute_url()).content, "html.parser")
+        for name, sentence in WISHES.items():
+            box = page.select_one(f"#commentform input[name={name}]")
+            assert box["type"] == "checkbox" and not box.has_attr("checked")
+            assert page.select_one(f"label[for={box['id']}]").get_text(strip=True) == sentence
+        assert "once you have confirmed your address" in page.select_one("#commentform").get_text()
+
+    def test_no_wish_no_mailbox_no_email(self, send, comment_data, mailoutbox):
+        """A comment without a tick stores nothing for email and sends readers nothing."""
+        send()
+        assert Mailbox.objects.count() == 0
+        assert to(comment_data["author_email"], mailoutbox) == []
+
+
+class TestDoubleOptIn:
+    @pytest.mark.parametrize("wish", list(WISHES))
+    def test_a_wish_sends_one_confirmation_and_nothing_else(
+        self, send, comment_data, mailoutbox, wish
+    ):
+        """Whatever is ticked, the address gets one email: the confirmation request."""
+        send(**{wish: "on"})
+        [message] = to(comment_data["author_email"], mailoutbox)
+        assert message.subject == "[Relief Notes] Please confirm your email address"
+        assert len(links_in(message, "confirm")) == 1
+        assert comment_data["body"] not in message.body  # no comment text before consent
+        assert "this is the only email you will get" in message.body
+
+    def test_nothing_reaches_an_unconfirmed_address(
+        self, send, comment_data, seed_article, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        """Replies, new comments, its own approval: none is announced before consent."""
+        send(notify_on_approval="on", notify_replies="on", notify_article="on")
+        own = Comment.objects.get()
+        approve(own, capture=django_capture_on_commit_callbacks)
+        reply = CommentFactory(article=seed_article, parent=own, status=Comment.Status.PENDING)
+        other = CommentFactory(article=seed_article, status=Comment.Status.PENDING)
+        approve(reply, other, capture=django_capture_on_commit_callbacks)
+        assert len(to(comment_data["author_email"], mailoutbox)) == 1  # the confirmation
+
+    def test_opening_the_link_changes_nothing_pressing_its_button_confirms(
+        self, send, comment_data, mailoutbox
+    ):
+        """Mail scanners follow links: a GET shows a button; only its POST confirms."""
+        send(notify_replies="on")
+        [message] = to(comment_data["author_email"], mailoutbox)
+        [link] = links_in(message, "confirm")
+        assert link.startswith("https://blog.example/")
+        page = reader().get(path_of(link))
+        assert page.status_code == 200
+        assert "private" in page["Cache-Control"] and "no-store" in page["Cache-Control"]
+        assert page["X-Robots-Tag"] == "noindex"
+        soup = BeautifulSoup(page.content, "html.parser")
+        assert soup.select_one("form[method=post] button").get_text(strip=True) == "Yes, email me"
+        assert "replies to your comment on" in soup.get_text()
+        assert not Mailbox.objects.get().is_confirmed()
+
+        done = reader().post(path_of(link))
+        assert done.status_code == 200
+        assert "your address is confirmed" in done.content.decode()
+        assert Mailbox.objects.get().is_confirmed()
+
+    def test_confirming_announces_an_approval_that_came_first(
+        self, send, comment_data, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        """Approved before its author confirmed: the approval email goes once they do."""
+        send(notify_on_approval="on")
+        [confirmation] = to(comment_data["author_email"], mailoutbox)
+        comment = Comment.objects.get()
+        approve(comment, capture=django_capture_on_commit_callbacks)
+        assert len(to(comment_data["author_email"], mailoutbox)) == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            follow_confirmation(reader(), confirmation)
+        published = to(comment_data["author_email"], mailoutbox)[1:]
+        assert [m.subject for m in published] == [
+            f"[Relief Notes] Your comment on “{comment.article.title}” is published"
+        ]
+        comment.refresh_from_db()
+        assert not comment.notify_on_approval  # the wish is spent
+
+    def test_a_confirmed_address_stays_confirmed(self, send, comment_data, mailoutbox):
+        """Ticking a box again later asks nothing: the wish is kept, no confirmation email."""
+        confirmed_mailbox(comment_data["author_email"])
+        send(notify_article="on")
+        assert to(comment_data["author_email"], mailoutbox) == []
+        assert Subscription.objects.filter(kind=Subscription.Kind.ARTICLE).count() == 1
+
+    def test_a_plus_tag_is_another_mailbox(self, send, mailoutbox):
+        """Consent given for maya@ is not given for maya+blog@, which gets its own request."""
+        confirmed_mailbox("maya@example.net")
+        send(author_email="Maya+Blog@Example.net", notify_replies="on")
+        [message] = to("Maya+Blog@Example.net", mailoutbox)
+        assert "confirm" in message.subject
+
+    def test_an_address_at_its_length_limit(self, send, mailoutbox):
+        """254 characters, the form's limit: stored, sent to, and confirmed like any other."""
+        address = f"{'a' * 64}@{'b' * 63}.{'c' * 63}.{'d' * 57}.com"
+        assert len(address) == 254
+        send(author_email=address, notify_replies="on")
+        [message] = to(address, mailoutbox)
+        follow_confirmation(reader(), message)
+        assert Mailbox.objects.get().email == address
+        assert Mailbox.objects.get().is_confirmed()
+
+    def test_spam_gets_no_confirmation_until_a_moderator_approves_it(
+        self, send, comment_data, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        """A comment caught as spam mails no one; approving it sends the confirmation then."""
+        ModerationSettings.objects.update_or_create(pk=1, defaults={"block_words": "cramps"})
+        send(notify_replies="on")
+        comment = Comment.objects.get()
+        assert comment.status == Comment.Status.SPAM
+        assert to(comment_data["author_email"], mailoutbox) == []
+        approve(comment, capture=django_capture_on_commit_callbacks)
+        [message] = to(comment_data["author_email"], mailoutbox)
+        assert "confirm" in message.subject
+
+
+class TestLinks:
+    @pytest.fixture
+    def link(self, send, comment_data, mailoutbox) -> str:
+        send(notify_replies="on")
+        [message] = to(comment_data["author_email"], mailoutbox)
+        return path_of(links_in(message, "confirm")[0])
+
+    @pytest.mark.parametrize("method", ["get", "post"])
+    def test_forged_links_are_refused_with_a_sentence(self, link, method):
+        """A changed character, another salt, another mailbox's id: 400, nothing confirmed."""
+        mailbox = Mailbox.objects.get()
+        token = link.rstrip("/").rsplit("/", 1)[1]
+        forged = [
+            token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
+            tampered(token, lambda data: [data[0] + 1, data[1], data[2]]),
+            tampered(token, lambda data: [data[0], data[1], "guessed"]),
+            signing.dumps([mailbox.pk, mailbox.link_key, mailbox.confirmation_nonce]),
+            "not-a-token",
+        ]
+        for bad in forged:
+            response = getattr(reader(), method)(reverse("comments:confirm-email", args=[bad]))
+            assert response.status_code == 400
+            assert "This link is not one we sent" in response.content.decode()
+        assert not Mailbox.objects.get().is_confirmed()
+
+    def test_an_expired_link_is_refused(self, link, settings, monkeypatch):
+        """Past COMMENTS_CONFIRM_LINK_DAYS: 410 with what to do, nothing confirmed."""
+        mailbox = Mailbox.objects.get()
+        real = signing.time.time
+        monkeypatch.setattr(signing.time, "time", lambda: real() - 8 * 24 * 3600)
+        old = path_of(confirmation_url(mailbox))
+        monkeypatch.setattr(signing.time, "time", real)
+        response = reader().post(old)
+        assert response.status_code == 410
+        assert "This confirmation link has expired" in response.content.decode()
+        assert not Mailbox.objects.get().is_confirmed()
+
+    def test_a_used_link_confirms_once(self, link):
+        """Used again after confirming: it says so, and changes nothing."""
+        assert reader().post(link).status_code == 200
+        first = Mailbox.objects.get().confirmed_at
+        again = reader().post(link)
+        assert again.status_code == 200
+        assert "Your address is confirmed" in again.content.decode()
+        assert Mailbox.objects.get().confirmed_at == first
+
+    def test_a_replaced_link_no_longer_confirms(self, link, settings, send, mailoutbox):
+        """A newer request replaces the older link: it is refused, the newer one works."""
+        settings.COMMENTS_CONFIRM_INTERVAL = 0
+        send(notify_article="on", body="A second thought.")
+        newer = path_of(links_in(mailoutbox[-1], "confirm")[0])
+        assert newer != link
+        response = reader().post(link)
+        assert response.status_code == 410
+        assert "already used, or a newer email replaced it" in response.content.decode()
+        assert reader().post(newer).status_code == 200
+
+
+class TestNoStrangerIsMailed:
+    def test_one_confirmation_per_address_per_day(self, send, comment_data, mailoutbox):
+        """However often the address is typed with a tick, from wherever, it gets one email."""
+        for n in range(4):
+            send(notify_replies="on", body=f"Comment number {n}.")
+        assert len(to(comment_data["author_email"], mailoutbox)) == 1
+        assert Subscription.objects.count() == 4  # each wish kept, for when they confirm
+
+    def test_a_few_confirmations_per_ip_address(self, send, settings, mailoutbox):
+        """One IP address asking for many addresses gets COMMENTS_CONFIRMATIONS_PER_IP sent."""
+        settings.COMMENTS_CONFIRMATIONS_PER_IP = 3
+        for n in range(5):
+            send(author_email=f"stranger{n}@example.org", notify_replies="on", body=f"No {n}.")
+        assert len(mailoutbox) == 3
+        send(
+            author_email="someone.else@example.org",
+            notify_replies="on",
+            environ={"REMOTE_ADDR": "198.51.100.7"},
+        )
+        assert len(mailoutbox) == 4
+
+    def test_the_answer_is_the_same_whatever_the_address(
+        self, send, seed_article, settings, comment_data
+    ):
+        """Confirmed, unconfirmed, rate-limited or new: the same status, headers and page."""
+        confirmed_mailbox("known@example.org")
+        Mailbox.objects.create(email="waiting@example.org")
+        limited = Mailbox.objects.create(email="limited@example.org")
+        send(author_email=limited.email, notify_replies="on", body="Earlier.")
+
+        def answer(address: str, n: int):
+            browser = reader()
+            response = send(browser, author_email=address, notify_replies="on", body="Same.")
+            page = browser.get(response["Location"])
+            body = re.sub(rb"comment-\d+", b"comment-N", page.content)
+            body = re.sub(rb"/comments/\d+/", b"/comments/N/", body)  # its permalink, edit link
+            body = re.sub(rb'value="[^"]*"', b'value=""', body)  # the stamp
+            body = re.sub(rb"<time[^>]*>[^<]*</time>", b"<time>", body)  # to the second
+            return (
+                response.status_code,
+                re.sub(r"comment-\d+", "comment-N", response["Location"]),
+                sorted(response.headers),
+                sorted(response.cookies),
+                page.status_code,
+                sorted(page.headers),
+                body.replace(address.encode(), b"ADDRESS"),
+            )
+
+        answers = [
+            answer(address, n)
+            for n, address in enumerate(
+                ["known@example.org", "waiting@example.org", limited.email, "new@example.org"]
+            )
+        ]
+        assert all(other == answers[0] for other in answers[1:])
+        assert Delivery.objects.filter(kind=Delivery.Kind.CONFIRMATION).count() == 3
