@@ -28,6 +28,7 @@ from django.utils.crypto import constant_time_compare
 from comments.intake import HELD_FOR_MODERATION, decide
 from comments.models import Comment, CommentRevision, ModerationSettings
 from comments.moderation import change_status
+from comments.notifications import notify_moderators
 from comments.trust import trust_key
 
 Status = Comment.Status
@@ -131,6 +132,9 @@ def edit(comment: Comment, body: str, browser: str) -> Edit:
         comment.held_reason = " ".join(parts)[: Comment._meta.get_field("held_reason").max_length]
         comment.save(update_fields=["body", "held_reason", "updated_at"])
         change_status(comment, Status.SPAM if caught else Status.PENDING)
+        if was_published and not caught:
+            # Back in the queue: the moderators hear of it as of a new held comment.
+            notify_moderators(comment)
     return Edit(comment, changed=True, was_published=was_published)
 
 

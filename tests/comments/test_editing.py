@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
+from django.core import mail
 from django.core.signing import get_cookie_signer
 from django.test import Client
 from django.urls import reverse
@@ -159,6 +160,20 @@ def test_editing_a_published_comment_returns_it_to_the_queue(client, seed_articl
     # Its author still sees it, waiting.
     own = client.get(seed_article.get_absolute_url()).content.decode()
     assert "Changed words." in own and "awaiting moderation" in own
+
+
+def test_moderators_hear_of_a_published_comment_edited_back_into_the_queue(
+    client, seed_article, moderator, django_capture_on_commit_callbacks
+):
+    """The new text waits for them as a held comment does, and they are told the same way."""
+    publish_at_once()
+    comment = post(client, seed_article, "Published words.")
+    with django_capture_on_commit_callbacks(execute=True):
+        save_edit(client, comment, "Changed words.")
+    [message] = mail.outbox
+    assert message.to == [moderator.email]
+    assert "Changed words." in message.body
+    assert "Edited by its author after it was published." in message.body
 
 
 def test_an_edit_meets_the_rules_a_new_comment_does(client, seed_article):
