@@ -7,7 +7,3 @@ class WordPressConfig(AppConfig):
     name = "blog.wordpress"
     label = "wordpress"
     verbose_name = "WordPress import"
-
-    def ready(self) -> None:
-        # Connect the signals that keep cached article pages current.
-        from blog.wordpress import models  # noqa: F401

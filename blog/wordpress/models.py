@@ -138,6 +138,7 @@ class ImportedComment(models.Model):
         return f"comment {self.wp_id} of {self.site}"
 
 
+# Connected when Django loads this app's models; no ready() import is needed.
 @receiver(post_save, sender=Mention)
 @receiver(post_delete, sender=Mention)
 def mention_changed(sender, instance: Mention, **kwargs) -> None:
