@@ -12,7 +12,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from comments.text import comment_html
+from comments.text import comment_html, strip_control_characters
 from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -134,10 +134,15 @@ def test_feeds_link_addresses_as_the_page_does(client, seed_article):
                              '"', "'", "<", ">", "&", "example.com", "/", "\u202e", "?q=1&x"]),
         ),
         max_size=12,
-    ).map("".join)
+    ).map("".join).map(strip_control_characters)
 )  # fmt: skip
 def test_any_text_gives_only_paragraphs_breaks_and_safe_links(text):
-    """Whatever the text: p, br and http(s) links whose href is their own text; nothing lost."""
+    """
+    Whatever the text: p, br and http(s) links whose href is their own text; nothing lost.
+
+    The text as it is stored: the form drops control characters first (a form
+    feed would be kept in the HTML, but html.parser reads it back as a space).
+    """
     html = str(comment_html(text))
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup.find_all(True):
