@@ -51,13 +51,20 @@ def cross_site_refusal(request: HttpRequest) -> str:
         # The browser itself says another site sent it: only an origin the operator
         # trusts may do that (a site sharing our domain is not us).
         return "" if origin and is_trusted_origin(origin) else CROSS_SITE
-    if origin is not None:
-        return "" if is_own(request, origin) or is_trusted_origin(origin) else CROSS_SITE
-    if referer := request.headers.get("Referer"):
-        parts = urlsplit(referer)
-        origin = f"{parts.scheme}://{parts.netloc}"
-        return "" if is_own(request, origin) or is_trusted_origin(origin) else CROSS_SITE
-    return NO_ORIGIN
+    if origin is None and (referer := request.headers.get("Referer")):
+        origin = origin_of(referer)
+    if origin is None:
+        return NO_ORIGIN
+    return "" if is_own(request, origin) or is_trusted_origin(origin) else CROSS_SITE
+
+
+def origin_of(url: str) -> str:
+    """The origin (scheme and host) of a URL; "" for one that cannot be read: no site's."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[" and other hosts that are not well formed.
+        return ""
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def is_own(request: HttpRequest, origin: str) -> bool:

@@ -12,6 +12,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -113,6 +114,37 @@ def test_any_text_in_any_comment_field_is_answered_below_500(seed_article, field
     response = browser.post(reverse("comments:post", args=[seed_article.slug]), fields)
     assert response.status_code < 500, (fields, response.status_code)
     assert response.status_code in {200, 302, 400, 403, 409, 413, 429}
+
+
+def as_wsgi_header(value: str) -> str:
+    """What a WSGI server hands Django for a header sent in UTF-8: its bytes as Latin-1."""
+    line = "".join(char for char in value if char not in "\r\n\x00")
+    return line.encode().decode("latin-1")
+
+
+# The request headers the site reads; a malformed one (an Origin or Referer that is
+# not a URL, "http://[" among them) must be refused in a sentence, never a 500.
+HEADER_NAMES = ["Sec-Fetch-Site", "Origin", "Referer", "User-Agent", "X-Forwarded-For",
+                "If-None-Match", "Accept-Encoding", "Cookie"]  # fmt: skip
+header_values = st.one_of(
+    values,
+    st.sampled_from(["http://[", "https://[::1", "http://a]b/", "//", "http://", "null"]),
+    st.sampled_from(["http://testserver", "https://testserver/x"]).flatmap(
+        lambda base: unicode_text.map(base.__add__)
+    ),
+).map(as_wsgi_header)
+headers = st.dictionaries(st.sampled_from(HEADER_NAMES), header_values, max_size=4)
+
+
+@FUZZ
+@given(sent=headers)
+def test_any_header_the_site_reads_is_answered_below_500(seed_article, sent):
+    """The comment POST without Fetch Metadata falls back on Origin and Referer: any value."""
+    browser = Client(headers=sent)
+    data = {"author_name": "A", "author_email": "a@example.org", "body": "Hi"}
+    response = browser.post(reverse("comments:post", args=[seed_article.slug]), data)
+    assert response.status_code < 500, (sent, response.status_code)
+    assert browser.get(seed_article.get_absolute_url()).status_code < 500, sent
 
 
 ADMIN_FIELDS = ["status", "body", "author_name", "author_url", "hold_all", "link_limit",

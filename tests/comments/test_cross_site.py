@@ -60,6 +60,7 @@ def test_a_post_from_the_site_itself_is_taken(seed_article, comment_data, header
         ({"Origin": "null"}, CROSS_SITE),
         ({"Origin": "https://testserver"}, CROSS_SITE),
         ({"Referer": "https://evil.example/page"}, CROSS_SITE),
+        ({"Referer": "http://[testserver/page"}, CROSS_SITE),
         ({}, NO_ORIGIN),
     ],
     ids=[
@@ -71,6 +72,7 @@ def test_a_post_from_the_site_itself_is_taken(seed_article, comment_data, header
         "opaque-origin",
         "wrong-scheme",
         "foreign-referer",
+        "unreadable-referer",
         "no-headers",
     ],
 )
