@@ -1,7 +1,6 @@
 import hashlib
 import secrets
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
@@ -12,11 +11,13 @@ from django.utils.functional import cached_property
 from blog.models import Article, full_url
 from comments.avatars import Avatar, avatar_for
 from comments.encryption import EmailHashField, EncryptedEmailField, email_hashes
+from comments.text import split_url
 
 
 def web_address_or_blank(url: str) -> str:
     """``url`` if it is a web address (http or https), else "": safe to link to."""
-    return url if urlsplit(url).scheme.lower() in {"http", "https"} else ""
+    parts = split_url(url)
+    return url if parts and parts.scheme.lower() in {"http", "https"} else ""
 
 
 class CommentQuerySet(models.QuerySet):

@@ -31,6 +31,8 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
 from django.utils.http import is_same_domain
 
+from comments.text import split_url
+
 CROSS_SITE = (
     "This comment was sent from another website, so it was not accepted. If you wrote it "
     "here, please copy your text, reload the article and post it again."
@@ -60,11 +62,8 @@ def cross_site_refusal(request: HttpRequest) -> str:
 
 def origin_of(url: str) -> str:
     """The origin (scheme and host) of a URL; "" for one that cannot be read: no site's."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # "http://[" and other hosts that are not well formed.
-        return ""
-    return f"{parts.scheme}://{parts.netloc}"
+    parts = split_url(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts else ""
 
 
 def is_own(request: HttpRequest, origin: str) -> bool:
@@ -79,9 +78,7 @@ def is_trusted_origin(origin: str) -> bool:
     """Whether ``origin`` is one of DJANGO_CSRF_TRUSTED_ORIGINS, exactly or as a subdomain."""
     if origin in settings.CSRF_TRUSTED_ORIGINS:
         return True
-    try:
-        parts = urlsplit(origin)
-    except ValueError:
+    if (parts := split_url(origin)) is None:
         return False
     return any(
         is_same_domain(parts.netloc, trusted.netloc.removeprefix("*"))

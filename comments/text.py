@@ -2,7 +2,7 @@
 
 import re
 import unicodedata
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from django.utils.html import escape, format_html, linebreaks
 from django.utils.safestring import SafeString, mark_safe
@@ -62,12 +62,23 @@ def address_part(candidate: str) -> str:
     return candidate[:end]
 
 
+def split_url(url: str) -> SplitResult | None:
+    """
+    ``urlsplit`` for text from outside, or None for a URL it cannot read.
+
+    ``urlsplit`` raises on a host with an unmatched bracket ("http://[", a
+    malformed IPv6 address), which any reader, header or imported file can hold.
+    """
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
+
+
 def is_linkable(address: str) -> bool:
     """Whether this is a web address a browser can follow: it names a host."""
-    try:
-        return bool(urlsplit(address).hostname)
-    except ValueError:  # A malformed IPv6 host, for one.
-        return False
+    parts = split_url(address)
+    return bool(parts and parts.hostname)
 
 
 def comment_html(text: str) -> SafeString:

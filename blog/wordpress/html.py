@@ -20,13 +20,13 @@ their meaning is kept the way people write it in plain text (``*strong*``,
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Comment as HtmlComment
 from bs4.element import Doctype, ProcessingInstruction
 
-from comments.text import strip_control_characters
+from comments.text import split_url, strip_control_characters
 
 BLOCKS = {
     "address", "article", "aside", "blockquote", "center", "dd", "details", "div", "dl",
@@ -40,7 +40,7 @@ DROPPED = {
 EMBEDS = {"iframe": "Embedded content", "video": "Video", "audio": "Audio", "embed": "Embed"}
 # Headings here run from h2 (h1 is the article's title) to h4 (blog/markup.py).
 HIGHEST, LOWEST = 2, 4
-URL_SCHEMES = {"http", "https", "mailto", ""}
+URL_SCHEMES = {"http", "https", "mailto", ""}  # "": a link within the old site
 
 # Sentinels for the classic editor's paragraph and line breaks, resolved per block.
 PARAGRAPH, BREAK = "\x00", "\x01"
@@ -325,7 +325,7 @@ class _Markdown:
             label = self.image_label(images[0])
         else:
             label = self.flat(node)
-        if not href or urlsplit(href).scheme.lower() not in URL_SCHEMES:
+        if not href or scheme(href) not in URL_SCHEMES:
             return label
         if not label:
             return ""
@@ -338,14 +338,15 @@ class _Markdown:
     def image_label(self, node: Tag) -> str:
         """ "Image: " and the image's alternative text, or else its file name."""
         alt = WHITESPACE.sub(" ", node.get("alt") or "").strip()
-        name = unquote(urlsplit(node.get("src") or "").path.rsplit("/", 1)[-1])
+        parts = split_url(node.get("src") or "")
+        name = unquote(parts.path.rsplit("/", 1)[-1]) if parts else ""
         return escape(f"Image: {alt or name}".strip())
 
     def link_to(self, href: str, label: str, title: str = "", raw_label: bool = False) -> str:
-        if urlsplit(href).scheme.lower() not in URL_SCHEMES:
+        if scheme(href) not in URL_SCHEMES:
             return label
         plain = unescape(label)
-        if plain == href and not title and urlsplit(href).scheme.lower() in {"http", "https"}:
+        if plain == href and not title and scheme(href) in {"http", "https"}:
             return f"<{href}>"
         for char, code in (" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E"):
             href = href.replace(char, code)
@@ -353,6 +354,12 @@ class _Markdown:
         if title := WHITESPACE.sub(" ", title).strip():
             title_part = ' "{}"'.format(title.replace('"', "&quot;"))
         return f"[{label}]({href}{title_part})"
+
+
+def scheme(href: str) -> str | None:
+    """A link's scheme, lowercased ("" for a relative link); None if no URL reads it."""
+    parts = split_url(href)
+    return parts.scheme.lower() if parts else None
 
 
 # Comments -----------------------------------------------------------------------
@@ -392,7 +399,7 @@ def _comment_inline(node) -> str:
         return "\n"
     if name == "a":
         href = (node.get("href") or "").strip()
-        if urlsplit(href).scheme.lower() not in {"http", "https"}:
+        if scheme(href) not in {"http", "https"}:
             return inner
         return href if inner.strip() in {"", href} else f"{inner} ({href})"
     if name == "blockquote":

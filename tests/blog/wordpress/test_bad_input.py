@@ -264,3 +264,18 @@ def test_a_site_without_an_address_is_refused(import_file, tmp_path):
     path = tmp_path / "x.xml"
     path.write_text(text)
     assert "does not say which site it came from" in refused(import_file, path)
+
+
+def test_addresses_that_are_not_urls_stay_text_and_the_import_goes_on(import_file, tmp_path):
+    """A link, an image or a comment's link to "http://[" (no URL reads it): its words stay."""
+    body = (
+        '<p>See <a href="http://[broken">the old page</a> and '
+        '<img src="https://[::1/cramp.png" alt="A foot">.</p>'
+    )
+    said = 'Try <a href="http://[x">this stretch</a>.'
+    item = post(5, content=body, comments=[comment(51, content=said)])
+    run = import_file(write_export(tmp_path / "x.xml", item))
+    article = Article.objects.get(slug="a-post")
+    assert "the old page" in article.body and "[broken" not in article.body
+    assert Comment.objects.get(pk=51).body == "Try this stretch."
+    assert run.summary.startswith("Imported 1 article; 1 comment (1 approved,")
