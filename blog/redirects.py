@@ -41,6 +41,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
 from blog.wordpress.models import ImportedPost, WordPressSite
+from comments.text import parse_id
 
 REDIRECT_MAX_AGE = 60 * 60
 SITE_FEEDS = {
@@ -106,8 +107,8 @@ def query_target(query: QueryDict) -> str | None:
     """Where a plain link (``?p=4``, ``?page_id=7``, ``?feed=rss2``) now points."""
     feed = query.get("feed", "")
     for key in ("p", "page_id"):
-        if (value := query.get(key, "")).isdigit():
-            posts = ImportedPost.objects.filter(wp_id=int(value))
+        if (wp_id := parse_id(query.get(key))) is not None:
+            posts = ImportedPost.objects.filter(wp_id=wp_id)
             if key == "page_id":
                 posts = posts.filter(wp_type="page")
             return article_target(posts, feed=bool(feed))
@@ -149,8 +150,8 @@ def post_target(relative: str) -> str | None:
         segments = segments[:-1]
     elif (
         len(segments) > 1
-        and segments[-1].isdigit()
-        and not segments[-2].isdigit()
+        and parse_id(segments[-1]) is not None
+        and parse_id(segments[-2]) is None
         and (segments[-2] != "archives")
     ):
         segments = segments[:-1]  # /name/2/: the second page of a post split in pages
@@ -159,8 +160,9 @@ def post_target(relative: str) -> str | None:
     lookups = Q(old_path="/".join(segments)) | Q(wp_slug=segments[-1])
     if len(segments) > 1:
         lookups |= Q(wp_slug=segments[-2])  # /post-name/attachment-name/
-    if len(segments) == 2 and segments[0] == "archives" and segments[1].isdigit():
-        lookups |= Q(wp_id=int(segments[1]))
+    archived = parse_id(segments[1]) if len(segments) == 2 and segments[0] == "archives" else None
+    if archived is not None:
+        lookups |= Q(wp_id=archived)
     posts = ImportedPost.objects.filter(lookups)
 
     def rank(post: ImportedPost) -> int:

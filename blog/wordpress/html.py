@@ -26,7 +26,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Comment as HtmlComment
 from bs4.element import Doctype, ProcessingInstruction
 
-from comments.text import split_url, strip_control_characters
+from comments.text import parse_id, split_url, strip_control_characters
 
 BLOCKS = {
     "address", "article", "aside", "blockquote", "center", "dd", "details", "div", "dl",
@@ -190,8 +190,8 @@ class _Markdown:
         if name == "figcaption":
             caption = self.flat(node)
             return [f"*{_escape_line_start(caption)}*"] if caption else []
-        if name[0] == "h" and name[1:].isdigit():
-            level = min(max(int(name[1:]), HIGHEST), LOWEST)
+        if name[0] == "h" and (number := parse_id(name[1:])) is not None:
+            level = min(max(number, HIGHEST), LOWEST)
             text = self.flat(node).replace("#", "\\#")
             return [f"{'#' * level} {text}"] if text else []
         if name in {"ul", "ol"}:
@@ -216,8 +216,8 @@ class _Markdown:
 
     def list(self, node: Tag) -> str:
         ordered = node.name == "ol"
-        start = node.get("start", "1")
-        number = int(start) if ordered and str(start).isdigit() else 1
+        start = parse_id(str(node.get("start", "1"))) if ordered else None
+        number = 1 if start is None else start
         items = [self.blocks(li) for li in node.find_all("li", recursive=False)]
         items = [blocks for blocks in items if blocks]
         # Loose when an item holds paragraphs: Python-Markdown then wraps each in <p>.

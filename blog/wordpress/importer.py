@@ -42,7 +42,7 @@ from blog.wordpress import wxr
 from blog.wordpress.html import comment_text, post_markdown
 from blog.wordpress.models import ImportedComment, ImportedPost, Mention, WordPressSite
 from comments.models import Comment, discussion_changed
-from comments.text import strip_control_characters
+from comments.text import parse_id, strip_control_characters
 
 # Post meta this blog writes into its own exports, read back so a round trip is exact.
 MARKDOWN_META = "_relief_notes_markdown"
@@ -216,7 +216,7 @@ class Importer:
 
     def import_post(self, post: wxr.Post) -> None:
         where = f"post {post.id or '?'}"
-        if not post.id.isdigit():
+        if parse_id(post.id) is None:
             self.problem(post.line, f"{where}: its id is not a number: skipped with its comments.")
             self.skip("posts without an id", post)
             return
@@ -455,14 +455,14 @@ class CommentImport:
         """Import what is new; return how many comments and mentions were added."""
         entries: dict[int, wxr.Comment] = {}
         for entry in self.post.comments:
-            if not entry.id.isdigit():
+            if (wp_id := parse_id(entry.id)) is None:
                 self.problem(entry, "its id is not a number: skipped.")
                 self.summary.skipped["comments without an id"] += 1
-            elif int(entry.id) in entries:
+            elif wp_id in entries:
                 self.problem(entry, "the same id appears twice in this post: the second skipped.")
                 self.summary.skipped["comments repeated in the file"] += 1
             else:
-                entries[int(entry.id)] = entry
+                entries[wp_id] = entry
         known = self.known(entries)
         new = {wp_id: entry for wp_id, entry in entries.items() if wp_id not in known}
         self.summary.already_comments += len(entries) - len(new)
@@ -559,11 +559,10 @@ class CommentImport:
         """
         parents: dict[int, int | Comment | None] = {}
         for wp_id, entry in entries.items():
-            raw = entry.parent or "0"
-            if not raw.isdigit():
+            if (parent := parse_id(entry.parent or "0")) is None:
                 self.problem(entry, "its parent is not a number: imported as a top-level comment.")
                 parents[wp_id] = None
-            elif (parent := int(raw)) == 0:
+            elif parent == 0:
                 parents[wp_id] = None
             elif parent == wp_id:
                 self.problem(entry, "it answers itself: imported as a top-level comment.")

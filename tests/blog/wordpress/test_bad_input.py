@@ -248,6 +248,27 @@ def test_comment_ids_that_are_not_numbers_or_repeat_are_skipped(import_file, tmp
     assert "its type “note” is not a comment" in run.out
 
 
+def test_ids_in_digits_that_are_not_ascii_are_not_numbers(import_file, tmp_path):
+    """ "²" passes str.isdigit() and int() refuses it: reported as any id that is not a number."""
+    items = [
+        post("²", name="superscript"),
+        post(5, comments=[comment("٣"), comment(51, parent="²"), comment(52, parent="٣")]),
+    ]
+    run = import_file(write_export(tmp_path / "x.xml", *items))
+    assert "post ²: its id is not a number" in run.out
+    assert not Article.objects.filter(slug="superscript").exists()
+    assert dict(Comment.objects.values_list("pk", "parent_id")) == {51: None, 52: None}
+    assert run.out.count("its parent is not a number: imported as a top-level comment.") == 2
+    assert "its id is not a number: skipped." in run.out
+
+
+def test_a_list_numbered_from_a_digit_that_is_not_ascii_starts_at_one(import_file, tmp_path):
+    """<ol start="²">: the list comes in, numbered as WordPress's browser would, from 1."""
+    body = '<ol start="²"><li>Stretch.</li><li>Rest.</li></ol><h٣>Next</h٣>'
+    import_file(write_export(tmp_path / "x.xml", post(5, content=body)))
+    assert Article.objects.get(slug="a-post").body.startswith("1. Stretch.\n2. Rest.")
+
+
 def test_a_missing_file_and_a_bad_old_url_are_refused(import_file, tmp_path):
     """Mistyped arguments get one sentence each."""
     with pytest.raises(CommandError, match="there is no such file"):

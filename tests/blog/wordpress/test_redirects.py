@@ -124,6 +124,17 @@ def test_the_home_page_and_its_pages_are_left_alone(client, imported):
     assert client.get("/?p=abc").status_code == 200
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["/?p=²", "/?page_id=²", "/?p=٥", "/?p=" + "9" * 30, "/archives/²", "/archives/٥",
+     "/archives/" + "9" * 30],
+)  # fmt: skip
+def test_an_id_that_is_not_ascii_digits_is_no_post(client, imported, url):
+    """ "²" passes str.isdigit() and int() refuses it; "٥" reads as 5; a huge id overflows."""
+    response = client.get(url)
+    assert response.status_code in {200, 404}, (url, response.status_code)
+
+
 def test_posting_to_an_old_link_is_not_redirected(client, imported):
     """Only reads are redirected: a POST to an old address is the 404 it always was."""
     assert client.post(f"/2025/01/15/{NAME}/").status_code in {403, 404}
