@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.utils.translation import ngettext
 
 from blog.wordpress.models import Mention
-from comments.models import Comment, discussion_changed
+from comments.models import Comment
 
 
 @admin.register(Mention)
@@ -29,8 +29,6 @@ class MentionAdmin(admin.ModelAdmin):
         self._set_status(request, queryset, Comment.Status.REMOVED, "removed")
 
     def _set_status(self, request: HttpRequest, queryset: QuerySet, status: str, done: str):
-        articles = set(queryset.values_list("article_id", flat=True))
-        count = queryset.update(status=status)
-        discussion_changed(articles)
+        count = queryset.update(status=status)  # MentionQuerySet.update marks the articles
         message = ngettext("%(count)d mention %(done)s.", "%(count)d mentions %(done)s.", count)
         self.message_user(request, message % {"count": count, "done": done}, messages.SUCCESS)

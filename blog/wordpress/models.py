@@ -81,6 +81,14 @@ class MentionQuerySet(models.QuerySet):
         """What the public may read."""
         return self.filter(status=Comment.Status.APPROVED)
 
+    def update(self, **kwargs) -> int:
+        """As QuerySet.update(), marking the articles whose public mentions it changes."""
+        public = self if kwargs.get("status") == Comment.Status.APPROVED else self.approved()
+        articles = set(public.order_by().values_list("article_id", flat=True).distinct())
+        count = super().update(**kwargs)
+        discussion_changed(articles)
+        return count
+
 
 class Mention(models.Model):
     """A pingback or trackback: another page that linked to an article, shown apart."""
@@ -114,6 +122,13 @@ class Mention(models.Model):
         """Instance twin of ``MentionQuerySet.approved()``."""
         return self.status == Comment.Status.APPROVED
 
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        mention = super().from_db(db, field_names, values, **kwargs)
+        # Whether readers could see it as loaded, to tell whether saving changes that.
+        mention._was_public = mention.__dict__.get("status") == Comment.Status.APPROVED
+        return mention
+
 
 class ImportedComment(models.Model):
     """A WordPress comment, pingback or trackback, and what it became here."""
@@ -142,6 +157,7 @@ class ImportedComment(models.Model):
 @receiver(post_save, sender=Mention)
 @receiver(post_delete, sender=Mention)
 def mention_changed(sender, instance: Mention, **kwargs) -> None:
-    """An approved mention is part of the article page: its change is a public one."""
-    if instance.status == Comment.Status.APPROVED:
+    """An approved mention is on the article page: changing it, or from it, is a public change."""
+    if instance.is_approved() or getattr(instance, "_was_public", False):
         discussion_changed([instance.article_id])
+    instance._was_public = instance.is_approved()

@@ -50,3 +50,28 @@ def test_the_changelist_lists_mentions_for_staff(superuser_client, mention):
     page = superuser_client.get(CHANGELIST).content.decode()
     assert "Calf Care" in page and "Pending" in page
     assert str(mention) == f"Pingback from Calf Care on {mention.article}"
+
+
+@pytest.mark.parametrize("status", ["pending", "removed"])
+def test_taking_back_a_mention_on_its_own_page_hides_it_at_once(
+    superuser_client, client, mention, status
+):
+    """Its change form, like the actions: a mention that stops being approved leaves the page."""
+    mention.status = "approved"
+    mention.save()
+    url = mention.article.get_absolute_url()
+    assert "Calf Care" in client.get(url).content.decode()
+    change = reverse("admin:wordpress_mention_change", args=[mention.pk])
+    form = {
+        "article": mention.article_id,
+        "kind": mention.kind,
+        "title": mention.title,
+        "url": mention.url,
+        "excerpt": "",
+        "status": status,
+        "created_at_0": mention.created_at.date().isoformat(),
+        "created_at_1": mention.created_at.time().strftime("%H:%M:%S"),
+    }
+    assert superuser_client.post(change, form).status_code == 302
+    assert Mention.objects.get().status == status
+    assert "Calf Care" not in client.get(url).content.decode()
