@@ -34,12 +34,12 @@ so it may be kept by any cache for an hour.
 import re
 from collections.abc import Callable
 
-from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
+from blog.models import full_url
 from blog.wordpress.models import ImportedPost, WordPressSite
 from comments.text import parse_id
 
@@ -98,7 +98,7 @@ class WordPressRedirectMiddleware:
 
 
 def moved(path: str) -> HttpResponse:
-    response = HttpResponsePermanentRedirect(f"{settings.SITE_URL}{path}")
+    response = HttpResponsePermanentRedirect(full_url(path))
     patch_cache_control(response, public=True, max_age=REDIRECT_MAX_AGE)
     return response
 

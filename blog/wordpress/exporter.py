@@ -114,10 +114,6 @@ def wp_date(moment: datetime, *, local: bool) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
 def export(out: TextIO) -> ExportSummary:
     """Write the whole blog to ``out``; return what was written (commenters only counted)."""
     summary = ExportSummary()
@@ -165,7 +161,7 @@ def write_article(
         status = "draft"
     else:
         status = "future" if article.published_at > now else "publish"
-    link = absolute(article.get_absolute_url())
+    link = article.get_full_url()
     meta = {
         MARKDOWN_META: article.body,
         HTML_HASH_META: hashlib.sha256(NOT_XML.sub("", article.body_html).encode()).hexdigest(),
