@@ -61,7 +61,9 @@ urlpatterns = [
     ),
     path(
         "robots.txt",
-        site_wide(TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
+        shared_page(views.release_version)(
+            TemplateView.as_view(template_name="robots.txt", content_type="text/plain")
+        ),
         name="robots",
     ),
     path("healthz", views.healthz, name="healthz"),

@@ -22,6 +22,11 @@ def site_version(request: HttpRequest, *args, **kwargs) -> str:
     return Article.objects.version()
 
 
+def release_version(request: HttpRequest, *args, **kwargs) -> str:
+    """The version of a page that reads no data (robots.txt): its ETag follows the release."""
+    return ""
+
+
 def article_version(request: HttpRequest, slug: str, *args, **kwargs) -> str | None:
     """The version of a published article's page and feed; None when there is none to share."""
     article = (

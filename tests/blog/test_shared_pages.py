@@ -295,3 +295,15 @@ def test_the_page_never_depends_on_who_is_logged_in_on_another_browser(seed_arti
     shared = reader().get(seed_article.get_absolute_url())
     moderator.get(seed_article.get_absolute_url())
     assert reader().get(seed_article.get_absolute_url()).content == shared.content
+
+
+def test_robots_txt_changes_only_with_a_release(client, seed_article):
+    """It reads no data: its ETag stays when articles and comments change, and no query runs."""
+    url = reverse("robots")
+    before = get(client, url)
+    ArticleFactory()
+    CommentFactory(article=seed_article, status="approved")
+    after = get(client, url)
+    assert after["ETag"] == before["ETag"] and after.content == before.content
+    assert get(client, url, if_none_match=before["ETag"]).status_code == 304
+    assert after.query_count == 0
