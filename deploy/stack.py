@@ -12,7 +12,9 @@ status says so. ``services()`` lists the processes: one more is one more line.
 Tests and ``make bench`` start the same stack through ``Stack`` (tests/perf/server.py).
 """
 
+import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -70,6 +72,7 @@ class Layout:
     run: Path
     listen: str  # host:port nginx listens on
     static_root: Path
+    personal_cookies: tuple[str, ...]  # settings.PERSONAL_COOKIES: they bypass the cache
 
     @property
     def conf(self) -> Path:
@@ -81,8 +84,7 @@ class Layout:
 
     @property
     def error_page(self) -> Path:
-        # Served by nginx at this name (deploy/nginx.conf, error_page).
-        return self.run / ".unavailable.html"
+        return error_page(self.run)
 
     @property
     def cache(self) -> Path:
@@ -110,6 +112,7 @@ def render_nginx(layout: Layout, env: dict[str, str]) -> str:
         "STATIC_ROOT": str(layout.static_root),
         "ACCESS_LOG": access_log(env.get("SERVE_ACCESS_LOG", "/dev/stdout")),
         "CACHE_MAX_SIZE": env.get("SERVE_CACHE_MAX_SIZE", "1g"),
+        "PERSONAL_COOKIES": "|".join(map(re.escape, layout.personal_cookies)),
         # One proxy (this nginx) speaks for the scheme; behind another, that one does.
         "FORWARDED_PROTO": "$outer_proto" if proxies > 1 else "$scheme",
     }
@@ -119,6 +122,11 @@ def render_nginx(layout: Layout, env: dict[str, str]) -> str:
     if "@" in "".join(line.split("#", 1)[0] for line in text.splitlines()):
         raise StackError(f"{TEMPLATE} holds a @NAME@ that deploy/stack.py does not fill in.")
     return text
+
+
+def error_page(run: Path) -> Path:
+    """nginx's "temporarily unavailable" page, served at this name (deploy/nginx.conf)."""
+    return run / ".unavailable.html"
 
 
 def access_log(value: str) -> str:
@@ -251,11 +259,10 @@ class Stack:
         for folder in (self.run, self.run / "temp"):
             folder.chmod(0o755)  # nginx's workers reach the error page and sockets.
         self.refuse_if_running()
-        probe = Layout(self.run, self.listen, Path())
-        static_root = Path(
-            self.django("deploy.unavailable", str(probe.error_page)).strip().splitlines()[-1]
-        )
-        layout = Layout(self.run, self.listen, static_root)
+        said = self.django("deploy.unavailable", str(error_page(self.run)))
+        facts = json.loads(said.strip().splitlines()[-1])
+        static_root = Path(facts["static_root"])
+        layout = Layout(self.run, self.listen, static_root, tuple(facts["personal_cookies"]))
         layout.error_page.chmod(0o644)
         manifest = static_root / "staticfiles.json"
         if not manifest.exists():

@@ -1,12 +1,15 @@
 """
-Render nginx's "temporarily unavailable" page into a file, and say where the static files are.
+Render nginx's "temporarily unavailable" page into a file, and say what nginx must know of Django.
 
 ``python -m deploy.unavailable OUT`` runs with the production settings, so the
-page links the stylesheet under its hashed name (the one collectstatic made);
-it prints STATIC_ROOT, the folder nginx serves /static/ from. deploy/stack.py
-runs it at every start: a deploy with a new stylesheet gets a page that links it.
+page links the stylesheet under its hashed name (the one collectstatic made).
+Its last line of output is JSON: STATIC_ROOT, the folder nginx serves /static/
+from, and PERSONAL_COOKIES, the cookies that make a page a reader's own and
+send it past nginx's cache. deploy/stack.py runs it at every start: a deploy
+with a new stylesheet gets a page that links it.
 """
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -21,7 +24,11 @@ def main(out: Path) -> None:
     django.setup()
     html = loader.get_template("503_nginx.html").render({"site_name": settings.SITE_NAME})
     out.write_text(html, encoding="utf-8")
-    print(settings.STATIC_ROOT)
+    facts = {
+        "static_root": str(settings.STATIC_ROOT),
+        "personal_cookies": settings.PERSONAL_COOKIES,
+    }
+    print(json.dumps(facts))
 
 
 if __name__ == "__main__":

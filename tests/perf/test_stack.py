@@ -19,6 +19,7 @@ from pathlib import Path
 from threading import Barrier
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 
@@ -261,6 +262,17 @@ def test_a_pending_author_gets_their_own_page_past_the_cache(stack):
     assert text.encode() not in other
     assert text.encode() not in stored_bytes(stack)
     assert b"comments_pending" not in stored_bytes(stack)
+
+
+@pytest.mark.parametrize("cookie", settings.PERSONAL_COOKIES)
+@pytest.mark.parametrize("spacing", ["{}=x", "a=1; {}=x", "a=1;{}=x"])
+def test_each_personal_cookie_of_django_skips_nginx_cache(stack, cookie, spacing):
+    """The cookies Django makes a page private for are the ones nginx passes by; no others."""
+    wait_until_stored(stack, "/articles/stretch-1/")
+    response, _ = fetch(stack, "/articles/stretch-1/", {"Cookie": spacing.format(cookie)})
+    assert response.getheader("X-Cache") == "BYPASS", cookie
+    response, _ = fetch(stack, "/articles/stretch-1/", {"Cookie": f"x{cookie}=1; csrftoken=t"})
+    assert response.getheader("X-Cache") == "HIT", cookie
 
 
 def test_a_cross_site_comment_is_refused_through_nginx(stack):
