@@ -1,4 +1,5 @@
 import os
+from html.parser import HTMLParser
 
 import pytest
 from asgiref.local import Local
@@ -156,3 +157,25 @@ def migrated_back_to(app_label: str, migration: str):
     call_command("migrate", app_label, migration, verbosity=0)
     state = MigrationExecutor(connection).loader.project_state((app_label, migration))
     return state.apps
+
+
+def text_of(html: str) -> str:
+    """
+    Every character of text in the HTML, as a browser's DOM holds it.
+
+    Not BeautifulSoup's strings: it turns a run of only spaces, tabs or form
+    feeds between two tags (a tab between "</a>" and "</p>") into one space.
+    """
+    parser = TextOf()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.parts)
+
+
+class TextOf(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
