@@ -62,10 +62,22 @@ EXCERPT_LENGTH = 500
 
 
 def send_later(deliveries: Iterable[Delivery]) -> None:
-    """Hand each delivery's task to the queue once the transaction that wrote it commits."""
+    """
+    Hand each delivery's task to the queue once the transaction that wrote it commits.
+
+    Marked queued now, in that transaction: ``recover`` leaves a row alone
+    while its task may still be on its way, and takes it up only if that task
+    never reached the queue (the process died first).
+    """
+    deliveries = list(deliveries)
     ids = [delivery.pk for delivery in deliveries]
-    if ids:
-        transaction.on_commit(lambda: [enqueue(pk) for pk in ids])
+    if not ids:
+        return
+    now = timezone.now()
+    Delivery.objects.filter(pk__in=ids).update(queued_at=now)
+    for delivery in deliveries:
+        delivery.queued_at = now
+    transaction.on_commit(lambda: [enqueue(pk) for pk in ids])
 
 
 def enqueue(delivery_id: int) -> None:
