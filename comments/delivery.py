@@ -108,6 +108,7 @@ def deliver(delivery_id: int) -> str:
     delivery = Delivery.objects.select_related("mailbox", "held_comment__article").get(
         pk=delivery_id
     )
+    problem = None
     try:
         message = compose(delivery)
         if message is None:
@@ -115,7 +116,11 @@ def deliver(delivery_id: int) -> str:
             return "not needed any more"
         send(message)
     except Exception as error:
-        return failed(delivery, error)
+        problem = error
+    if problem is not None:
+        # Recorded outside the except block: should recording fail too, its traceback
+        # must not chain this one, whose text names the refused addresses.
+        return failed(delivery, problem)
     finish(delivery, Delivery.Status.SENT, sent_at=timezone.now())
     logger.info("Email delivery %d sent (attempt %d).", delivery.pk, delivery.attempts)
     return "sent"
