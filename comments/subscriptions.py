@@ -207,7 +207,7 @@ def announce(comments: Iterable[Comment]) -> None:
             request_confirmation(mailbox_for(comment.author_email), ip=None)
     Comment.objects.filter(pk__in=spent).update(notify_on_approval=False)
 
-    confirmed = Subscription.objects.filter(mailbox__confirmed_at__isnull=False).select_related(
+    confirmed = Subscription.objects.filter(mailbox__in=Mailbox.objects.confirmed()).select_related(
         "mailbox"
     )
     replies: dict[int, list[Comment]] = {}
