@@ -10,6 +10,7 @@ stored without the address.
 """
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -64,13 +65,11 @@ class DeliveryAdmin(admin.ModelAdmin):
     @admin.action(description="Send the selected failed emails again", permissions=["change"])
     def send_again(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
         failed = list(queryset.filter(status=Delivery.Status.FAILED))
-        Delivery.objects.filter(pk__in=[d.pk for d in failed]).update(
-            status=Delivery.Status.QUEUED,
-            attempts=0,
-            due_at=timezone.now(),
-            queued_at=timezone.now(),
-        )
-        send_later(failed)
+        with transaction.atomic():  # queued and marked queued (send_later) at once
+            Delivery.objects.filter(pk__in=[d.pk for d in failed]).update(
+                status=Delivery.Status.QUEUED, attempts=0, due_at=timezone.now()
+            )
+            send_later(failed)
         self.message_user(
             request,
             ngettext("%d email will be sent again.", "%d emails will be sent again.", len(failed))

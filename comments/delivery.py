@@ -62,10 +62,22 @@ EXCERPT_LENGTH = 500
 
 
 def send_later(deliveries: Iterable[Delivery]) -> None:
-    """Hand each delivery's task to the queue once the transaction that wrote it commits."""
+    """
+    Hand each delivery's task to the queue once the transaction that wrote it commits.
+
+    Marked queued now, in that transaction: ``recover`` leaves a row alone
+    while its task may still be on its way, and takes it up only if that task
+    never reached the queue (the process died first).
+    """
+    deliveries = list(deliveries)
     ids = [delivery.pk for delivery in deliveries]
-    if ids:
-        transaction.on_commit(lambda: [enqueue(pk) for pk in ids])
+    if not ids:
+        return
+    now = timezone.now()
+    Delivery.objects.filter(pk__in=ids).update(queued_at=now)
+    for delivery in deliveries:
+        delivery.queued_at = now
+    transaction.on_commit(lambda: [enqueue(pk) for pk in ids])
 
 
 def enqueue(delivery_id: int) -> None:
@@ -96,6 +108,7 @@ def deliver(delivery_id: int) -> str:
     delivery = Delivery.objects.select_related("mailbox", "held_comment__article").get(
         pk=delivery_id
     )
+    problem = None
     try:
         message = compose(delivery)
         if message is None:
@@ -103,7 +116,11 @@ def deliver(delivery_id: int) -> str:
             return "not needed any more"
         send(message)
     except Exception as error:
-        return failed(delivery, error)
+        problem = error
+    if problem is not None:
+        # Recorded outside the except block: should recording fail too, its traceback
+        # must not chain this one, whose text names the refused addresses.
+        return failed(delivery, problem)
     finish(delivery, Delivery.Status.SENT, sent_at=timezone.now())
     logger.info("Email delivery %d sent (attempt %d).", delivery.pk, delivery.attempts)
     return "sent"

@@ -65,8 +65,13 @@ def apply_retention() -> RetentionResult:
     emails_forgotten = emails.delete()[1].get(Delivery._meta.label, 0)
     DBTaskResult.objects.finished().filter(finished_at__lt=discard_cutoff).delete()
     # An address whose owner never confirmed it is forgotten with its wishes; its link
-    # expired long before (COMMENTS_CONFIRM_LINK_DAYS).
-    unconfirmed = Mailbox.objects.filter(confirmed_at__isnull=True, created_at__lt=discard_cutoff)
+    # expired long before (COMMENTS_CONFIRM_LINK_DAYS). Not one that was asked again
+    # lately, though it is old: its owner stopped all email, then ticked a wish anew.
+    unconfirmed = Mailbox.objects.filter(
+        Q(confirmation_sent_at__isnull=True) | Q(confirmation_sent_at__lt=discard_cutoff),
+        confirmed_at__isnull=True,
+        created_at__lt=discard_cutoff,
+    )
     unconfirmed_forgotten = unconfirmed.delete()[1].get(Mailbox._meta.label, 0)
     return RetentionResult(
         cleared=cleared,

@@ -103,9 +103,7 @@ def request_confirmation(mailbox: Mailbox, ip: str | None) -> bool:
 
 
 def queue_confirmation(mailbox: Mailbox) -> None:
-    delivery = Delivery.objects.create(
-        mailbox=mailbox, kind=Delivery.Kind.CONFIRMATION, queued_at=timezone.now()
-    )
+    delivery = Delivery.objects.create(mailbox=mailbox, kind=Delivery.Kind.CONFIRMATION)
     send_later([delivery])
 
 
@@ -209,7 +207,7 @@ def announce(comments: Iterable[Comment]) -> None:
             request_confirmation(mailbox_for(comment.author_email), ip=None)
     Comment.objects.filter(pk__in=spent).update(notify_on_approval=False)
 
-    confirmed = Subscription.objects.filter(mailbox__confirmed_at__isnull=False).select_related(
+    confirmed = Subscription.objects.filter(mailbox__in=Mailbox.objects.confirmed()).select_related(
         "mailbox"
     )
     replies: dict[int, list[Comment]] = {}
@@ -240,12 +238,11 @@ def queue_news(news: dict[int, tuple[Mailbox, dict[int, str]]]) -> None:
             ],
         ).values_list("delivery__mailbox_id", "comment_id")
     )
-    now = timezone.now()
     batch = []
     for mailbox, notices in news.values():
         fresh = {pk: reason for pk, reason in notices.items() if (mailbox.pk, pk) not in told}
         if fresh:
-            batch.append((Delivery(mailbox=mailbox, kind=Delivery.Kind.NEWS, queued_at=now), fresh))
+            batch.append((Delivery(mailbox=mailbox, kind=Delivery.Kind.NEWS), fresh))
     if not batch:
         return
     deliveries = Delivery.objects.bulk_create([delivery for delivery, _ in batch])

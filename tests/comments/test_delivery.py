@@ -12,6 +12,8 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import OperationalError, connection
+from django.tasks.signals import task_finished
 from django.urls import reverse
 from django.utils import timezone
 
@@ -158,6 +160,44 @@ def test_a_refused_recipient_fails_at_once_and_staff_see_why(
     assert "the mail server refused the recipient (code 550)" in page
     assert READER not in page.lower()
     assert "send_again" not in page  # moderators look; they do not resend
+
+
+def test_a_failure_that_cannot_be_recorded_does_not_carry_the_refused_address(
+    seed_article, settings, caplog, django_capture_on_commit_callbacks
+):
+    """The database fails as a refusal is recorded: the task's error and log name no address."""
+    mailer(settings, Refusing)
+    Subscription.objects.create(
+        mailbox=confirmed_mailbox(READER), kind=Subscription.Kind.ARTICLE, article=seed_article
+    )
+    comment = CommentFactory(article=seed_article, status=Comment.Status.PENDING)
+
+    def no_failure_recorded(execute, sql, params, many, context):
+        if sql.startswith("UPDATE") and "comments_delivery" in sql and "failed" in params:
+            raise OperationalError("disk I/O error")
+        return execute(sql, params, many, context)
+
+    errors = []
+
+    def keep_errors(sender, task_result, **kwargs):
+        errors.extend(task_result.errors)
+
+    task_finished.connect(keep_errors)
+    try:
+        with (
+            caplog.at_level(logging.INFO, logger="django.tasks"),  # a worker run may quiet it
+            caplog.at_level(logging.INFO, logger="comments.delivery"),
+            connection.execute_wrapper(no_failure_recorded),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            change_status(comment, Comment.Status.APPROVED)
+    finally:
+        task_finished.disconnect(keep_errors)
+    [error] = errors
+    assert error.exception_class_path == "django.db.utils.OperationalError"
+    assert READER not in error.traceback.lower()
+    assert "disk I/O error" in caplog.text
+    assert READER not in caplog.text.lower()
 
 
 def test_temporary_refusals_end_after_the_last_attempt(news, settings):

@@ -2,10 +2,12 @@
 
 import io
 import json
+from datetime import timedelta
 
 import pytest
 from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives import hashes, hmac
+from django.core import mail
 from django.core.exceptions import FieldError, ValidationError
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
@@ -17,9 +19,9 @@ from django.utils import timezone
 from comments.admin import CommentAdmin
 from comments.checks import check_email_key
 from comments.encryption import EmailKeyError, _hash_key
-from comments.models import Comment, Mailbox
+from comments.models import Comment, Delivery, Mailbox
 from tests.blog.test_settings import PRODUCTION, manage
-from tests.conftest import migrated_back_to
+from tests.conftest import migrated_back_to, reset_task_backends
 from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -176,6 +178,43 @@ def test_rotation_moves_the_addresses_that_asked_for_email(settings):
         cursor.execute(f"SELECT * FROM {Mailbox._meta.db_table}")
         stored = " ".join(map(str, cursor.fetchone())).lower()
     assert "maya" not in stored and "example.net" not in stored
+
+
+def test_rotation_moves_the_moderators_addresses_in_the_outbox(
+    settings,
+    post_comment,
+    comment_data,
+    moderator,
+    superuser_client,
+    django_capture_on_commit_callbacks,
+    run_worker,
+):
+    """A held comment's email, queued before the rotation, is sent, shown and forgotten after it."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    reset_task_backends()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_comment(comment_data).status_code == 302
+    delivery = Delivery.objects.get(kind=Delivery.Kind.HELD)
+    old_key = settings.COMMENT_EMAIL_KEYS[0]
+    settings.COMMENT_EMAIL_KEYS = [NEW_KEY, old_key]
+    out = io.StringIO()
+    call_command("rotate_email_key", stdout=out)
+    # The commenter's address and the moderator's.
+    assert out.getvalue().strip() == "Re-encrypted 2 email addresses with the newest key."
+
+    settings.COMMENT_EMAIL_KEYS = [NEW_KEY]
+    run_worker()
+    assert [message.to for message in mail.outbox] == [[moderator.email]]
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT
+    page = superuser_client.get(reverse("admin:comments_delivery_change", args=[delivery.pk]))
+    assert page.status_code == 200
+    assert moderator.email not in page.content.decode()
+    Delivery.objects.filter(pk=delivery.pk).update(created_at=timezone.now() - timedelta(days=31))
+    retention = io.StringIO()
+    call_command("apply_retention", stdout=retention)
+    assert "Forgot 1 sent or finished emails" in retention.getvalue()
+    assert not Delivery.objects.exists()
 
 
 def test_wrong_key_is_named_in_one_sentence(settings):

@@ -1,6 +1,7 @@
 """Emails: moderators hear of each held comment, an author of their approval if they asked."""
 
 import logging
+from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
@@ -8,6 +9,7 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.tasks.backends.base import BaseTaskBackend
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from comments.delivery import recover
@@ -61,6 +63,13 @@ def submit(post_comment, comment_data, capture, **overrides):
         response = post_comment({**comment_data, **overrides})
     assert response.status_code == 302
     return Comment.objects.latest("pk")
+
+
+def lease_over(settings) -> None:
+    """Let EMAIL_LEASE_SECONDS pass for the outbox: recovery takes up tasks that never left."""
+    Delivery.objects.update(
+        queued_at=timezone.now() - timedelta(seconds=settings.EMAIL_LEASE_SECONDS + 1)
+    )
 
 
 def all_headers(message) -> str:
@@ -186,6 +195,7 @@ class TestModeratorEmails:
             "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
         }
         reset_task_backends()
+        lease_over(settings)
         assert recover() == 2
         assert sorted(message.to[0] for message in mail.outbox) == sorted(moderators)
 
@@ -201,6 +211,7 @@ class TestModeratorEmails:
             "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
         }
         reset_task_backends()
+        lease_over(settings)
         recover()
         assert mail.outbox == []
         held = Delivery.objects.filter(kind=Delivery.Kind.HELD)
@@ -222,6 +233,25 @@ class TestModeratorEmails:
         assert mail.outbox == []  # the answer came back; the email is in the queue
         assert DBTaskResult.objects.ready().count() == 1
         run_worker()
+        assert [message.to for message in mail.outbox] == [[moderator.email]]
+
+    def test_a_queued_email_is_not_queued_again_by_recovery(
+        self,
+        post_comment,
+        comment_data,
+        moderator,
+        settings,
+        django_capture_on_commit_callbacks,
+        run_worker,
+    ):
+        """Recovery finds the held comment's task already queued: one task, one email."""
+        settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+        reset_task_backends()
+        submit(post_comment, comment_data, django_capture_on_commit_callbacks)
+        assert DBTaskResult.objects.count() == 1
+        assert recover() == 0
+        run_worker()  # which recovers once more before it runs the queue
+        assert DBTaskResult.objects.count() == 1
         assert [message.to for message in mail.outbox] == [[moderator.email]]
 
 

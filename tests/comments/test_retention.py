@@ -5,10 +5,14 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
+from comments.consent import unsubscribe_url
 from comments.models import Comment, Delivery, Mailbox
 from tests.blog.test_settings import PRODUCTION, manage, settings_seen
+from tests.comments.conftest import VALID, follow_confirmation, path_of
+from tests.conftest import post_as, reader
 from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +166,28 @@ def test_finished_emails_and_never_confirmed_addresses_go_after_thirty_days():
     assert list(Delivery.objects.all()) == [queued]
     assert not Delivery.objects.filter(pk=sent_long_ago.pk).exists()
     assert stale.pk not in set(Mailbox.objects.values_list("pk", flat=True))
+
+
+def test_an_old_address_that_asked_again_keeps_its_fresh_link(
+    client, seed_article, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Known for long, stopped all email, then ticked a wish again: kept until its link is old."""
+    address = "came.back@example.org"
+    returning = Mailbox.objects.create(
+        email=address, created_at=days_ago(60), confirmation_sent_at=days_ago(60),
+        confirmed_at=days_ago(60),
+    )  # fmt: skip
+    Mailbox.objects.create(email="left.long.ago@example.org", created_at=days_ago(60),
+                           confirmation_sent_at=days_ago(40))  # fmt: skip
+    stop_all = path_of(unsubscribe_url(returning))
+    assert Client().post(stop_all, {"List-Unsubscribe": "One-Click"}).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        data = {**VALID, "author_email": address, "notify_replies": "on"}
+        assert post_as(client, seed_article, data).status_code == 302
+    [message] = [message for message in mailoutbox if message.to == [address]]
+
+    assert retention()[-1] == (
+        "Forgot 0 sent or finished emails and 1 never-confirmed addresses older than 30 days."
+    )
+    follow_confirmation(reader(), message)
+    assert Mailbox.objects.get().is_confirmed()
