@@ -524,7 +524,9 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
         if edited:
             self.message_user(request, edited_sentence(len(edited)), messages.WARNING)
         vanished = 0
-        if seen and not request.POST.get("select_across"):
+        # The queue's form always sends select_across: "0", or "1" for "Select all".
+        across = forms.BooleanField(required=False).clean(request.POST.get("select_across"))
+        if seen and not across:
             ticked = set(request.POST.getlist(ACTION_CHECKBOX_NAME))
             found = {str(c.pk) for c in [*result.changed, *result.unchanged, *result.refused]}
             vanished = len(ticked - found)

@@ -486,6 +486,22 @@ class TestBulkActions:
         ]
         assert (status_of(mine), status_of(theirs)) == (APPROVED, SPAM)
 
+    def test_the_queues_own_form_is_told_of_it_too(self, moderator_client):
+        """Posted as the page's form sends it, with its hidden select_across of "0"."""
+        mine, theirs = CommentFactory.create_batch(2, status=PENDING)
+        form = soup_of(moderator_client.get(CHANGELIST)).select_one("form#changelist-form")
+        data = {field["name"]: field["value"] for field in form.select("input[type=hidden]")}
+        assert data["select_across"] == "0"
+        change_status(theirs, SPAM, by=UserFactory(is_staff=True))
+        data |= {"action": "approve", "index": "0", "_selected_action": [mine.pk, theirs.pk]}
+        response = moderator_client.post(CHANGELIST, data, follow=True)
+        assert messages_of(response) == [
+            "1 comment approved.",
+            "1 selected comment had been changed since the page was loaded, by another "
+            "moderator; it was left as it is now.",
+        ]
+        assert (status_of(mine), status_of(theirs)) == (APPROVED, SPAM)
+
 
 class TestReplies:
     def reply_form(self, page, comment) -> dict:
