@@ -527,8 +527,10 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
         # The queue's form always sends select_across: "0", or "1" for "Select all".
         across = forms.BooleanField(required=False).clean(request.POST.get("select_across"))
         if seen and not across:
+            # Each comment handed over is reported once, under its own reason.
             ticked = set(request.POST.getlist(ACTION_CHECKBOX_NAME))
-            found = {str(c.pk) for c in [*result.changed, *result.unchanged, *result.refused]}
+            handled = [*result.changed, *result.unchanged, *result.refused, *result.stale]
+            found = {str(pk) for pk in edited} | {str(c.pk) for c in handled}
             vanished = len(ticked - found)
         undo = remember_decision(request.session, result)
         self.report(request, result, undo, vanished=vanished)
