@@ -508,8 +508,12 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
 
         The admin hands over only the ticked comments still in the queue shown:
         one that another moderator moved meanwhile is missing, and said so.
+        A comment's own page is no queue: its form carries the status it showed.
         """
-        shown = queue_status(request.GET)
+        if "CHANGE_FORM-action" in request.POST:
+            shown = request.POST.get("seen")  # change_form.html
+        else:
+            shown = queue_status(request.GET)
         seen = shown if shown in Status.values else None
         # Each row of the queue carries the text it showed (_desk_comment.html).
         texts = {

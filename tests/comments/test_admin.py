@@ -261,6 +261,25 @@ class TestActions:
         comment.refresh_from_db()
         assert comment.status == SPAM
 
+    @pytest.mark.parametrize(
+        ("status", "action", "new_status", "said"),
+        [
+            (SPAM, "approve", APPROVED, "1 comment approved."),
+            (APPROVED, "back_to_pending", PENDING, "1 comment moved back to pending."),
+            (REMOVED, "mark_as_spam", SPAM, "1 comment marked as spam."),
+        ],
+    )
+    def test_the_change_form_acts_on_a_comment_in_any_status(
+        self, moderator_client, seed_article, status, action, new_status, said
+    ):
+        """Its page is no queue tab: the status it showed is what counts, pending or not."""
+        comment = CommentFactory(article=seed_article, status=status)
+        data = change_form_action(moderator_client, comment, action)
+        response = moderator_client.post(change_url(comment), data, follow=True)
+        assert messages_of(response) == [said]
+        comment.refresh_from_db()
+        assert comment.status == new_status
+
     def test_a_comment_changed_since_its_page_loaded_is_reported_once(
         self, moderator_client, seed_article
     ):
