@@ -16,7 +16,6 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponseRedirect
@@ -46,7 +45,7 @@ from comments.admin_privacy import (
     erase_commenters_keep_text,
     export_commenters,
 )
-from comments.desk import SiteReplyForm, changed_texts, commenter_ids, remember_decision
+from comments.desk import SiteReplyForm, commenter_ids, remember_decision
 from comments.models import Comment, CommentRevision, ModerationSettings
 from comments.moderation import StatusChange, change_status, refusal
 from comments.templatetags.comments_admin import undo_tag
@@ -521,12 +520,9 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
             for key, value in request.POST.items()
             if key.startswith(f"{TEXT_VAR}-") and (pk := parse_id(key.removeprefix(f"{TEXT_VAR}-")))
         }
-        with transaction.atomic():
-            edited = changed_texts(queryset, texts)
-            unchanged = queryset.exclude(pk__in=edited)
-            result = change_status(unchanged, status, by=request.user, seen=seen)
-        if edited:
-            self.message_user(request, edited_sentence(len(edited)), messages.WARNING)
+        result = change_status(queryset, status, by=request.user, seen=seen, texts=texts)
+        if result.edited:
+            self.message_user(request, edited_sentence(len(result.edited)), messages.WARNING)
         vanished = 0
         # The queue's form always sends select_across: "0", or "1" for "Select all".
         across = forms.BooleanField(required=False).clean(request.POST.get("select_across"))
@@ -534,7 +530,7 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
             # Each comment handed over is reported once, under its own reason.
             ticked = set(request.POST.getlist(ACTION_CHECKBOX_NAME))
             handled = [*result.changed, *result.unchanged, *result.refused, *result.stale]
-            found = {str(pk) for pk in edited} | {str(c.pk) for c in handled}
+            found = {str(c.pk) for c in [*handled, *result.edited]}
             vanished = len(ticked - found)
         undo = remember_decision(request.session, result)
         self.report(request, result, undo, vanished=vanished)

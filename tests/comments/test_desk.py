@@ -736,3 +736,18 @@ def test_change_status_refuses_what_changed_since_it_was_seen(moderator):
     by_id = change_status([comment], PENDING, by=moderator, seen={comment.pk: SPAM})
     assert by_id.changed == [comment] and status_of(comment) == PENDING
     assert json.dumps(by_id.previous) == json.dumps({comment.pk: SPAM})
+
+
+def test_change_status_leaves_a_text_changed_since_it_was_read(moderator):
+    """texts: a comment whose text is not the one the moderator read is left as it is, in edited."""
+    comment = CommentFactory(status=PENDING, body="Harmless.")
+    read = comment.text_digest()
+    Comment.objects.filter(pk=comment.pk).update(body="Switched.")
+    other = CommentFactory(status=PENDING)
+    both = [comment, other]
+    result = change_status(both, APPROVED, by=moderator, seen=PENDING, texts={comment.pk: read})
+    assert (result.edited, result.changed, result.stale) == ([comment], [other], [])
+    assert status_of(comment) == PENDING
+    alone = change_status(comment, SPAM, by=moderator, texts={comment.pk: read})
+    assert (alone.edited, alone.changed) == ([comment], [])
+    assert status_of(comment) == PENDING
