@@ -16,8 +16,6 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -46,7 +44,7 @@ from comments.admin_privacy import (
     export_commenters,
 )
 from comments.desk import SiteReplyForm, commenter_ids, remember_decision
-from comments.models import Comment, CommentRevision, ModerationSettings
+from comments.models import Comment, ModerationSettings
 from comments.moderation import StatusChange, change_status, refusal
 from comments.templatetags.comments_admin import undo_tag
 from comments.text import parse_id
@@ -321,17 +319,8 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
         return fields
 
     def get_queryset(self, request: HttpRequest):
-        # How often each comment's author changed it (comments/editing.py), for the desk.
-        edits = (
-            CommentRevision.objects.filter(
-                comment=OuterRef("pk"), change=CommentRevision.Change.EDITED
-            )
-            .order_by()
-            .values("comment")
-            .annotate(count=Count("pk"))
-            .values("count")
-        )
-        return super().get_queryset(request).annotate(author_edits=Coalesce(Subquery(edits), 0))
+        # With how often each author edited their comment, for the desk's note.
+        return super().get_queryset(request).with_author_edits()
 
     def view_on_site(self, comment: Comment) -> str | None:
         """Only a published comment can be seen on the site."""

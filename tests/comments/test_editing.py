@@ -412,6 +412,16 @@ def test_staff_see_what_the_comment_said_before_each_change(client, seed_article
     )
 
 
+def test_the_admin_index_says_a_held_comment_was_edited(client, seed_article, moderator_client):
+    """The index's newest held comments carry the queue's note of the author's edits."""
+    comment = post(client, seed_article, "First version.")
+    save_edit(client, comment, "Second version.")
+    index = soup(moderator_client.get(reverse("admin:index")))
+    card = index.select_one(f".desk-newest #desk-comment-{comment.pk}")
+    assert "Second version." in card.get_text(" ", strip=True)
+    assert "Edited by its author 1 time" in card.get_text(" ", strip=True)
+
+
 def test_a_comment_never_edited_says_so_to_staff(seed_article, moderator_client):
     comment = CommentFactory(article=seed_article)
     page = moderator_client.get(reverse("admin:comments_comment_change", args=[comment.pk]))
