@@ -140,7 +140,6 @@ class DeskViews:
                 "messages": [text for _, text in outcome(result)],
                 "undo": undo and reverse("admin:comments_comment_undo", args=[undo]),
                 "statuses": statuses,
-                "labels": {pk: Status(status).label for pk, status in statuses.items()},
                 "counts": status_counts(),
                 **extra,
             }
