@@ -16,9 +16,6 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -46,8 +43,8 @@ from comments.admin_privacy import (
     erase_commenters_keep_text,
     export_commenters,
 )
-from comments.desk import SiteReplyForm, changed_texts, commenter_ids, remember_decision
-from comments.models import Comment, CommentRevision, ModerationSettings
+from comments.desk import SiteReplyForm, commenter_ids, remember_decision
+from comments.models import Comment, ModerationSettings
 from comments.moderation import StatusChange, change_status, refusal
 from comments.templatetags.comments_admin import undo_tag
 from comments.text import parse_id
@@ -322,17 +319,8 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
         return fields
 
     def get_queryset(self, request: HttpRequest):
-        # How often each comment's author changed it (comments/editing.py), for the desk.
-        edits = (
-            CommentRevision.objects.filter(
-                comment=OuterRef("pk"), change=CommentRevision.Change.EDITED
-            )
-            .order_by()
-            .values("comment")
-            .annotate(count=Count("pk"))
-            .values("count")
-        )
-        return super().get_queryset(request).annotate(author_edits=Coalesce(Subquery(edits), 0))
+        # With how often each author edited their comment, for the desk's note.
+        return super().get_queryset(request).with_author_edits()
 
     def view_on_site(self, comment: Comment) -> str | None:
         """Only a published comment can be seen on the site."""
@@ -508,8 +496,12 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
 
         The admin hands over only the ticked comments still in the queue shown:
         one that another moderator moved meanwhile is missing, and said so.
+        A comment's own page is no queue: its form carries the status it showed.
         """
-        shown = queue_status(request.GET)
+        if "CHANGE_FORM-action" in request.POST:
+            shown = request.POST.get("seen")  # change_form.html
+        else:
+            shown = queue_status(request.GET)
         seen = shown if shown in Status.values else None
         # Each row of the queue carries the text it showed (_desk_comment.html).
         texts = {
@@ -517,16 +509,17 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
             for key, value in request.POST.items()
             if key.startswith(f"{TEXT_VAR}-") and (pk := parse_id(key.removeprefix(f"{TEXT_VAR}-")))
         }
-        with transaction.atomic():
-            edited = changed_texts(queryset, texts)
-            unchanged = queryset.exclude(pk__in=edited)
-            result = change_status(unchanged, status, by=request.user, seen=seen)
-        if edited:
-            self.message_user(request, edited_sentence(len(edited)), messages.WARNING)
+        result = change_status(queryset, status, by=request.user, seen=seen, texts=texts)
+        if result.edited:
+            self.message_user(request, edited_sentence(len(result.edited)), messages.WARNING)
         vanished = 0
-        if seen and not request.POST.get("select_across"):
+        # The queue's form always sends select_across: "0", or "1" for "Select all".
+        across = forms.BooleanField(required=False).clean(request.POST.get("select_across"))
+        if seen and not across:
+            # Each comment handed over is reported once, under its own reason.
             ticked = set(request.POST.getlist(ACTION_CHECKBOX_NAME))
-            found = {str(c.pk) for c in [*result.changed, *result.unchanged, *result.refused]}
+            handled = [*result.changed, *result.unchanged, *result.refused, *result.stale]
+            found = {str(c.pk) for c in [*handled, *result.edited]}
             vanished = len(ticked - found)
         undo = remember_decision(request.session, result)
         self.report(request, result, undo, vanished=vanished)

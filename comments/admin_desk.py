@@ -13,7 +13,6 @@ Nothing changes on a GET: mail scanners follow links.
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
@@ -28,7 +27,6 @@ from comments.desk import (
     FindCommenterForm,
     Refusal,
     SiteReplyForm,
-    changed_texts,
     publish_site_reply,
     remember_commenter,
     remember_decision,
@@ -142,7 +140,6 @@ class DeskViews:
                 "messages": [text for _, text in outcome(result)],
                 "undo": undo and reverse("admin:comments_comment_undo", args=[undo]),
                 "statuses": statuses,
-                "labels": {pk: Status(status).label for pk, status in statuses.items()},
                 "counts": status_counts(),
                 **extra,
             }
@@ -161,11 +158,11 @@ class DeskViews:
                 raise Refusal(f"“{status}” is not a status a comment can have.", status=404)
             if seen is not None and seen not in Status.values:
                 raise Refusal(f"“{seen}” is not a status a comment can have.", status=400)
-            with transaction.atomic():
-                text, shown = request.GET.get(TEXT_VAR), Comment.objects.filter(pk=comment.pk)
-                if text and changed_texts(shown, {comment.pk: text}):
-                    raise Refusal("Nothing was changed: " + EDITED_SINCE)
-                result = change_status(comment, status, by=request.user, seen=seen)
+            text = request.GET.get(TEXT_VAR)
+            texts = {comment.pk: text} if text else None
+            result = change_status(comment, status, by=request.user, seen=seen, texts=texts)
+            if result.edited:
+                raise Refusal("Nothing was changed: " + EDITED_SINCE)
             if result.stale:
                 raise Refusal(stale_sentence(comment))
             if result.refused:

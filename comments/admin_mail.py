@@ -47,9 +47,6 @@ class DeliveryAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
-    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
-        return self.fields
-
     @admin.display(description="comments announced")
     def about(self, delivery: Delivery) -> str:
         notices = delivery.notices.select_related("comment__article")

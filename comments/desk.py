@@ -75,23 +75,6 @@ def stale_sentence(comment: Comment) -> str:
     )
 
 
-def changed_texts(comments, seen: dict[int, str]) -> set[int]:
-    """
-    The ids of these comments whose text is no longer the one the moderator saw.
-
-    ``seen`` holds the digest of each comment's text as the page showed it
-    (``Comment.text_digest``); a comment without one is not checked. The rows
-    are locked until the transaction ends, so an author editing at the same
-    moment (comments/editing.py) waits: a decision never applies to a text
-    its moderator did not read.
-    """
-    ids = [pk for pk in comments.values_list("pk", flat=True) if pk in seen]
-    if not ids:
-        return set()
-    locked = Comment.objects.select_for_update(of=("self",)).filter(pk__in=ids)
-    return {c.pk for c in locked.only("pk", "body") if c.text_digest() != seen[c.pk]}
-
-
 # Replies ---------------------------------------------------------------------
 
 # A reply is as long as a reader's comment may be: one rule, in the comment form.

@@ -45,6 +45,22 @@ class CommentQuerySet(models.QuerySet):
         )
         return models.functions.Coalesce(models.Subquery(per_article), 0)
 
+    def with_author_edits(self) -> "CommentQuerySet":
+        """
+        Each comment with ``author_edits``: how often its author changed it
+        (comments/editing.py), for the desk's note. A subquery, as above.
+        """
+        edits = (
+            CommentRevision.objects.filter(
+                comment=models.OuterRef("pk"), change=CommentRevision.Change.EDITED
+            )
+            .order_by()
+            .values("comment")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
+        return self.annotate(author_edits=models.functions.Coalesce(models.Subquery(edits), 0))
+
     def held(self) -> "CommentQuerySet":
         """Not public, but still to be reviewed: pending, or caught as spam."""
         return self.filter(status__in=[Comment.Status.PENDING, Comment.Status.SPAM])

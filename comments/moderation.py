@@ -34,6 +34,8 @@ class StatusChange:
     refused: list[Comment] = field(default_factory=list)  # replies to an unapproved comment
     # Not in the status the moderator saw any more (``seen``); each holds its status now.
     stale: list[Comment] = field(default_factory=list)
+    # Not the text the moderator read any more (``texts``): its author edited it since.
+    edited: list[Comment] = field(default_factory=list)
     # Approved replies that left with the comment they answer, and the status they took.
     followed: list[Comment] = field(default_factory=list)
     # The status each changed or followed comment had before, by id (what an undo restores).
@@ -82,6 +84,7 @@ def change_status(
     *,
     by: AbstractBaseUser | None = None,
     seen: str | Mapping[int, str] | None = None,
+    texts: Mapping[int, str] | None = None,
     undoing: bool = False,
 ) -> StatusChange:
     """
@@ -90,15 +93,18 @@ def change_status(
     ``by`` is the moderator, whose change is logged in each comment's admin history.
     ``seen`` is the status the moderator saw the comments in (or each one's, by
     id): their statuses are read again, locked, and one that has changed since
-    (another moderator was quicker) is left alone, in ``stale``. ``undoing``
-    says in the history that the change takes back an earlier decision.
+    (another moderator was quicker) is left alone, in ``stale``. ``texts`` holds,
+    by id, the digest of the text the moderator read (``Comment.text_digest``;
+    a comment without one is not checked): one whose text has changed since is
+    left alone, in ``edited``, whatever its status. ``undoing`` says in the
+    history that the change takes back an earlier decision.
     """
     if isinstance(comments, Comment):
         comments = [comments]
     elif isinstance(comments, QuerySet):
         comments = comments.select_related("article", "parent")
     with transaction.atomic():
-        return _change_status(list(comments), new_status, by, seen, undoing)
+        return _change_status(list(comments), new_status, by, seen, texts or {}, undoing)
 
 
 def _change_status(
@@ -106,11 +112,12 @@ def _change_status(
     new_status: str,
     by: AbstractBaseUser | None,
     seen: str | Mapping[int, str] | None,
+    texts: Mapping[int, str],
     undoing: bool,
 ) -> StatusChange:
     result = StatusChange(new_status)
-    if seen is not None:
-        comments, result.stale = _still_as_seen(comments, seen)
+    if seen is not None or texts:
+        comments, result.stale, result.edited = _still_as_seen(comments, seen, texts)
     # Parents before their replies, so approving both in one go works.
     ordered = sorted(comments, key=lambda comment: (comment.depth, comment.created_at, comment.pk))
 
@@ -145,25 +152,36 @@ def _change_status(
 
 
 def _still_as_seen(
-    comments: list[Comment], seen: str | Mapping[int, str]
-) -> tuple[list[Comment], list[Comment]]:
+    comments: list[Comment], seen: str | Mapping[int, str] | None, texts: Mapping[int, str]
+) -> tuple[list[Comment], list[Comment], list[Comment]]:
     """
-    Split comments into those still in the status ``seen`` and those changed since.
+    Split comments into those still as the moderator saw them, those whose
+    status is not ``seen`` any more (stale), and those whose text is not the
+    one in ``texts`` (edited; checked first, as it is what was decided on).
 
-    The statuses are read again under a row lock, so a moderator acting at the
-    same moment waits and then finds the change made: two decisions on one
-    comment never both pass. Each comment is given its status as read.
+    Statuses and texts are read again under a row lock, so a moderator acting
+    at the same moment waits and then finds the change made: two decisions on
+    one comment never both pass. An author editing at that moment waits too
+    (comments/editing.py): a decision never applies to a text its moderator
+    did not read. Each comment is given its status as read.
     """
     locked = Comment.objects.select_for_update(of=("self",)).filter(
         pk__in=[comment.pk for comment in comments]
     )
-    now = dict(locked.values_list("pk", "status"))
-    still, stale = [], []
+    now = {row.pk: row for row in locked.only("pk", "status", "body")}
+    still, stale, edited = [], [], []
     for comment in comments:
-        comment.status = now.get(comment.pk, comment.status)
-        expected = seen if isinstance(seen, str) else seen.get(comment.pk)
-        (still if now.get(comment.pk) == expected else stale).append(comment)
-    return still, stale
+        row = now.get(comment.pk)
+        status_now = row.status if row else None
+        comment.status = status_now or comment.status
+        expected = seen if seen is None or isinstance(seen, str) else seen.get(comment.pk)
+        if row and comment.pk in texts and row.text_digest() != texts[comment.pk]:
+            edited.append(comment)
+        elif seen is not None and status_now != expected:
+            stale.append(comment)
+        else:
+            still.append(comment)
+    return still, stale, edited
 
 
 def _store(

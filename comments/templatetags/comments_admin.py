@@ -53,6 +53,7 @@ def newest_held(context) -> dict:
     moderator = model_admin.has_moderate_permission(request)
     comments = list(
         Comment.objects.pending()
+        .with_author_edits()
         .select_related("article", "parent", "written_by")
         .order_by("-created_at", "-pk")[:NEWEST_HELD]
     )

@@ -8,8 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from comments.models import Comment
+from comments.moderation import change_status
 from tests.comments.conftest import APPROVED, CHANGELIST, PENDING, REMOVED, SPAM, messages_of
-from tests.factories import ArticleFactory, CommentFactory
+from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -260,6 +261,40 @@ class TestActions:
         comment.refresh_from_db()
         assert comment.status == SPAM
 
+    @pytest.mark.parametrize(
+        ("status", "action", "new_status", "said"),
+        [
+            (SPAM, "approve", APPROVED, "1 comment approved."),
+            (APPROVED, "back_to_pending", PENDING, "1 comment moved back to pending."),
+            (REMOVED, "mark_as_spam", SPAM, "1 comment marked as spam."),
+        ],
+    )
+    def test_the_change_form_acts_on_a_comment_in_any_status(
+        self, moderator_client, seed_article, status, action, new_status, said
+    ):
+        """Its page is no queue tab: the status it showed is what counts, pending or not."""
+        comment = CommentFactory(article=seed_article, status=status)
+        data = change_form_action(moderator_client, comment, action)
+        response = moderator_client.post(change_url(comment), data, follow=True)
+        assert messages_of(response) == [said]
+        comment.refresh_from_db()
+        assert comment.status == new_status
+
+    def test_a_comment_changed_since_its_page_loaded_is_reported_once(
+        self, moderator_client, seed_article
+    ):
+        """Spammed by another moderator after the page loaded: left alone, and said once."""
+        comment = CommentFactory(article=seed_article, status=PENDING)
+        data = change_form_action(moderator_client, comment, "approve")
+        change_status(comment, SPAM, by=UserFactory(is_staff=True))
+        response = moderator_client.post(change_url(comment), data, follow=True)
+        assert messages_of(response) == [
+            "1 selected comment had been changed since the page was loaded, by another "
+            "moderator; it was left as it is now."
+        ]
+        comment.refresh_from_db()
+        assert comment.status == SPAM
+
 
 class TestChangeForm:
     def test_shows_metadata_read_only(self, moderator_client, seed_article):
@@ -413,6 +448,22 @@ class TestWaitingCounts:
 
 def response_soup(response) -> BeautifulSoup:
     return BeautifulSoup(response.content, "html.parser")
+
+
+def change_form_action(client, comment: Comment, action: str) -> dict:
+    """What the comment's page posts when this action is chosen and run, as a browser sends it."""
+    form = response_soup(client.get(change_url(comment))).select_one("form#comment_form")
+    data = {
+        field["name"]: field.get("value", "")
+        for field in form.select("input[name]")
+        if field.get("type") != "submit"
+    }
+    for select in form.select("select[name]"):
+        chosen = select.select_one("option[selected]")
+        data[select["name"]] = chosen["value"] if chosen else ""
+    for textarea in form.select("textarea[name]"):
+        data[textarea["name"]] = textarea.get_text().removeprefix("\n")
+    return {**data, "CHANGE_FORM-action": action, "index": "0"}
 
 
 def form_data(comment: Comment, **changes) -> dict:

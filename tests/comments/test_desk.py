@@ -486,6 +486,22 @@ class TestBulkActions:
         ]
         assert (status_of(mine), status_of(theirs)) == (APPROVED, SPAM)
 
+    def test_the_queues_own_form_is_told_of_it_too(self, moderator_client):
+        """Posted as the page's form sends it, with its hidden select_across of "0"."""
+        mine, theirs = CommentFactory.create_batch(2, status=PENDING)
+        form = soup_of(moderator_client.get(CHANGELIST)).select_one("form#changelist-form")
+        data = {field["name"]: field["value"] for field in form.select("input[type=hidden]")}
+        assert data["select_across"] == "0"
+        change_status(theirs, SPAM, by=UserFactory(is_staff=True))
+        data |= {"action": "approve", "index": "0", "_selected_action": [mine.pk, theirs.pk]}
+        response = moderator_client.post(CHANGELIST, data, follow=True)
+        assert messages_of(response) == [
+            "1 comment approved.",
+            "1 selected comment had been changed since the page was loaded, by another "
+            "moderator; it was left as it is now.",
+        ]
+        assert (status_of(mine), status_of(theirs)) == (APPROVED, SPAM)
+
 
 class TestReplies:
     def reply_form(self, page, comment) -> dict:
@@ -720,3 +736,18 @@ def test_change_status_refuses_what_changed_since_it_was_seen(moderator):
     by_id = change_status([comment], PENDING, by=moderator, seen={comment.pk: SPAM})
     assert by_id.changed == [comment] and status_of(comment) == PENDING
     assert json.dumps(by_id.previous) == json.dumps({comment.pk: SPAM})
+
+
+def test_change_status_leaves_a_text_changed_since_it_was_read(moderator):
+    """texts: a comment whose text is not the one the moderator read is left as it is, in edited."""
+    comment = CommentFactory(status=PENDING, body="Harmless.")
+    read = comment.text_digest()
+    Comment.objects.filter(pk=comment.pk).update(body="Switched.")
+    other = CommentFactory(status=PENDING)
+    both = [comment, other]
+    result = change_status(both, APPROVED, by=moderator, seen=PENDING, texts={comment.pk: read})
+    assert (result.edited, result.changed, result.stale) == ([comment], [other], [])
+    assert status_of(comment) == PENDING
+    alone = change_status(comment, SPAM, by=moderator, texts={comment.pk: read})
+    assert (alone.edited, alone.changed) == ([comment], [])
+    assert status_of(comment) == PENDING
