@@ -45,7 +45,7 @@ def measure(env: dict[str, str], *command: str) -> dict:
     result = subprocess.run(
         [sys.executable, "-c", MEASURE, *command],
         cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "blog.settings"},
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
         check=True,
         capture_output=True,
         text=True,

@@ -64,7 +64,7 @@ def stamp(request: HttpRequest) -> JsonResponse:
 
 @csrf_exempt  # The article page carries no token; comments/origin.py checks where it came from.
 @require_POST
-# All or nothing: a comment is stored, or the reader is told it was not (blog/outage.py).
+# All or nothing: a comment is stored, or the reader is told it was not (config/errors.py).
 @transaction.atomic
 def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     """Take a reader's comment, apply the verdict of comments/intake.py, and say what happened."""

@@ -20,7 +20,7 @@ from comments.admin import CommentAdmin
 from comments.checks import check_email_key
 from comments.encryption import EmailKeyError, _hash_key
 from comments.models import Comment, Delivery, Mailbox
-from tests.blog.test_settings import PRODUCTION, manage
+from tests.config.test_settings import PRODUCTION, manage
 from tests.conftest import migrated_back_to, reset_task_backends
 from tests.factories import CommentFactory
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from comments.consent import unsubscribe_url
 from comments.models import Comment, Delivery, Mailbox
-from tests.blog.test_settings import PRODUCTION, manage, settings_seen
 from tests.comments.conftest import VALID, follow_confirmation, path_of
+from tests.config.test_settings import PRODUCTION, manage, settings_seen
 from tests.conftest import post_as, reader
 from tests.factories import CommentFactory
 

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from tests.blog.test_settings import PRODUCTION, manage, settings_seen
+from tests.config.test_settings import PRODUCTION, manage, settings_seen
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

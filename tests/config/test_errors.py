@@ -23,7 +23,7 @@ def crash(request):
 
 # This module doubles as a URLconf with the site's error handler and a failing view.
 urlpatterns = [path("crash/", crash)]
-handler500 = "blog.outage.server_error"
+handler500 = "config.errors.server_error"
 
 UNREACHABLE = {
     "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -64,7 +64,7 @@ def test_reader_gets_a_styled_503_and_the_cause_is_logged_once(
     assert "no-store" in response["Cache-Control"]
 
     [record] = errors_logged(caplog)
-    assert record.name == "blog.outage"
+    assert record.name == "config.errors"
     message = record.getMessage()
     assert f"GET {seed_article.get_absolute_url()}" in message
     assert "ConnectionError" in message

@@ -85,7 +85,7 @@ SITE_NAME = env.str("DJANGO_SITE_NAME", "Relief Notes")
 SITE_URL = env.str("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "blog.apps.AdminConfig",
+    "config.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -123,7 +123,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "blog.urls"
+ROOT_URLCONF = "config.urls"
 
 TEMPLATES = [
     {
@@ -135,13 +135,13 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "blog.context_processors.site",
+                "config.context_processors.site",
             ],
         },
     },
 ]
 
-WSGI_APPLICATION = "blog.wsgi.application"
+WSGI_APPLICATION = "config.wsgi.application"
 
 
 # Database: SQLite in the project folder unless DATABASE_URL names another,
@@ -374,7 +374,7 @@ if yes_or_no("DJANGO_BEHIND_TLS_PROXY"):
     # Only behind a proxy that sets this header itself and strips it from clients.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = items("DJANGO_CSRF_TRUSTED_ORIGINS")
-CSRF_FAILURE_VIEW = "blog.views.csrf_failure"
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
 # Django's own Content Security Policy: nothing loads from anywhere but here.
 SECURE_CSP = {
@@ -395,7 +395,7 @@ SECURE_CSP = {
 # a CDN) for SHARED_CACHE_SECONDS, served that much longer while it asks again,
 # and for a day when the app fails; the app keeps a copy of each version for
 # PAGE_CACHE_SECONDS. A request with one of PERSONAL_COOKIES gets a page of its
-# own: deploy/nginx.conf sends it past the shared cache. blog/outage.py turns a
+# own: deploy/nginx.conf sends it past the shared cache. config/errors.py turns a
 # database or Redis outage into a styled 503.
 SHARED_CACHE_SECONDS = number("DJANGO_SHARED_CACHE_SECONDS", 1, "seconds", minimum=1)
 SHARED_CACHE_STALE_SECONDS = number("DJANGO_SHARED_CACHE_STALE_SECONDS", 0, "seconds")

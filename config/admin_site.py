@@ -1,7 +1,7 @@
 """
 The admin site: Django's, speaking for this blog, and answering every request below 500.
 
-It is the project's default site (``blog.apps.AdminConfig``), so every model
+It is the project's default site (``config.apps.AdminConfig``), so every model
 admin, Django's own (users, groups) included, runs through it.
 """
 

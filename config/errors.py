@@ -1,8 +1,10 @@
 """
-What a reader sees when a service the site needs is down: a styled 503, not a 500.
+The site's error pages: a service the site needs is down, or a form was refused.
+
+When a service is down, a reader sees a styled 503, not a 500.
 
 A database that is unreachable, locked beyond its timeout or out of disk space,
-and a Redis that does not answer, all end here (``handler500`` in blog/urls.py
+and a Redis that does not answer, all end here (``handler500`` in config/urls.py
 sends every uncaught exception through ``server_error``, wherever it was raised,
 view or middleware). The cause is logged once, in one line; the reader is told
 to try again and, after a POST, that nothing was saved, with what they typed.
@@ -14,6 +16,7 @@ import sys
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template import loader
 from django.views import defaults
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -21,7 +24,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from comments.text import strip_control_characters
 
-logger = logging.getLogger("blog.outage")
+logger = logging.getLogger("config.errors")
 
 # DatabaseError covers OperationalError (down, locked, disk full) and InterfaceError.
 OUTAGES = (DatabaseError, RedisConnectionError, RedisTimeoutError)
@@ -65,3 +68,8 @@ def _typed(request: HttpRequest) -> str:
         return strip_control_characters(request.POST.get("body", ""))
     except Exception:  # A body that cannot be parsed has nothing to give back.
         return ""
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A refused form in the site's style, with a sentence a reader understands."""
+    return render(request, "403_csrf.html", status=403)
