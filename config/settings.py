@@ -100,7 +100,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "blog.apps.BlogConfig",
     "comments.apps.CommentsConfig",
-    "blog.wordpress.apps.WordPressConfig",
+    "wordpress.apps.WordPressConfig",
 ]
 
 MIDDLEWARE = [
@@ -116,8 +116,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # A 404 for an old WordPress link becomes a 301 to the article (blog/redirects.py).
-    "blog.redirects.WordPressRedirectMiddleware",
+    # A 404 for an old WordPress link becomes a 301 to the article (wordpress/redirects.py).
+    "wordpress.redirects.WordPressRedirectMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",

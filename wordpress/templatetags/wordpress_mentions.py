@@ -1,7 +1,7 @@
 from django import template
 
 from blog.models import Article
-from blog.wordpress.models import Mention
+from wordpress.models import Mention
 
 register = template.Library()
 

@@ -9,8 +9,8 @@ from django.core.management.base import CommandError
 
 from blog.models import Article
 from comments.models import Comment
-from tests.blog.wordpress.builder import comment, export, post, write_export
 from tests.factories import ArticleFactory
+from tests.wordpress.builder import comment, export, post, write_export
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from tests.blog.wordpress.builder import SAMPLE
+from tests.wordpress.builder import SAMPLE
 
 
 @dataclass

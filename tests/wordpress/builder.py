@@ -1,7 +1,7 @@
 """
 WordPress exports for tests and the bench, written in the shape of WordPress 6.1's own.
 
-``tests/blog/wordpress/data/wordpress-export-sample.xml`` is a real one (a copy of
+``tests/wordpress/data/wordpress-export-sample.xml`` is a real one (a copy of
 /work/shared/reference/); these build others like it: posts, pages, drafts,
 attachments, pingbacks, custom fields, any status, any thread.
 """

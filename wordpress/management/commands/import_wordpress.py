@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from tqdm import tqdm
 
-from blog.wordpress.importer import Importer
-from blog.wordpress.wxr import WxrError
+from wordpress.importer import Importer
+from wordpress.wxr import WxrError
 
 
 def delete_reminder(path: str) -> str:

@@ -9,12 +9,12 @@ from django.db import DatabaseError, connection
 from django.urls import reverse
 
 from blog.models import Article
-from blog.wordpress import wxr
-from blog.wordpress.models import ImportedComment, ImportedPost, Mention
 from comments.models import Comment
-from tests.blog.wordpress.builder import comment, post, write_export
 from tests.conftest import SEED_SLUG, post_as
 from tests.factories import ArticleFactory, CommentFactory
+from tests.wordpress.builder import comment, post, write_export
+from wordpress import wxr
+from wordpress.models import ImportedComment, ImportedPost, Mention
 
 pytestmark = pytest.mark.django_db
 

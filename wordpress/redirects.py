@@ -25,7 +25,7 @@ What an old link can be (each permalink structure WordPress offers):
 
 An old ``#comment-ID`` link keeps its fragment through the redirect (browsers
 carry it over), and lands because the comment kept its id or renders it as an
-anchor (blog/wordpress/importer.py).
+anchor (wordpress/importer.py).
 
 A redirect is the same for every reader and goes only to a published article,
 so it may be kept by any cache for an hour.
@@ -40,8 +40,8 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
 from blog.models import full_url
-from blog.wordpress.models import ImportedPost, WordPressSite
 from comments.text import parse_id
+from wordpress.models import ImportedPost, WordPressSite
 
 REDIRECT_MAX_AGE = 60 * 60
 SITE_FEEDS = {

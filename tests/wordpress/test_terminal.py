@@ -9,8 +9,8 @@ import subprocess
 import sys
 import termios
 
-from tests.blog.wordpress.builder import SAMPLE
 from tests.perf.server import ROOT, manage, production_env
+from tests.wordpress.builder import SAMPLE
 
 
 def test_a_terminal_gets_a_progress_bar_and_the_summary(tmp_path):

@@ -5,7 +5,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from blog.markup import render_markdown
-from blog.wordpress.html import comment_text, post_markdown
+from wordpress.html import comment_text, post_markdown
 
 
 def markdown(html: str) -> str:

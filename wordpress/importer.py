@@ -38,11 +38,11 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 
 from blog.models import Article
-from blog.wordpress import wxr
-from blog.wordpress.html import comment_text, post_markdown
-from blog.wordpress.models import ImportedComment, ImportedPost, Mention, WordPressSite
 from comments.models import Comment, discussion_changed
 from comments.text import parse_id, strip_control_characters
+from wordpress import wxr
+from wordpress.html import comment_text, post_markdown
+from wordpress.models import ImportedComment, ImportedPost, Mention, WordPressSite
 
 # Post meta this blog writes into its own exports, read back so a round trip is exact.
 MARKDOWN_META = "_relief_notes_markdown"

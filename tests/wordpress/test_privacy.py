@@ -6,9 +6,9 @@ import pytest
 from django.test import Client
 
 from blog.models import Article
-from tests.blog.wordpress.builder import comment, post, write_export
-from tests.blog.wordpress.conftest import run_command
 from tests.comments.test_privacy import crawl, fingerprints
+from tests.wordpress.builder import comment, post, write_export
+from tests.wordpress.conftest import run_command
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from blog.wordpress.models import Mention
 from tests.factories import ArticleFactory
+from wordpress.models import Mention
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from blog.wordpress.exporter import export
+from wordpress.exporter import export
 
 
 class Command(BaseCommand):

@@ -9,12 +9,12 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from blog.models import Article
-from blog.wordpress import wxr
-from blog.wordpress.models import ImportedComment, ImportedPost, Mention, WordPressSite
 from comments.models import Comment
-from tests.blog.wordpress.builder import SAMPLE, comment, post, write_export
-from tests.blog.wordpress.conftest import run_command
 from tests.factories import ArticleFactory, CommentFactory
+from tests.wordpress.builder import SAMPLE, comment, post, write_export
+from tests.wordpress.conftest import run_command
+from wordpress import wxr
+from wordpress.models import ImportedComment, ImportedPost, Mention, WordPressSite
 
 pytestmark = pytest.mark.django_db
 

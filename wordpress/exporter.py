@@ -29,15 +29,15 @@ from django.db.models import Max
 from django.utils import timezone
 
 from blog.models import Article
-from blog.wordpress.importer import (
+from comments.models import Comment
+from wordpress.importer import (
     CLOSE_AT_META,
     HELD_REASON_META,
     HTML_HASH_META,
     MARKDOWN_META,
     STATUS_ORDER,
 )
-from blog.wordpress.models import Mention
-from comments.models import Comment
+from wordpress.models import Mention
 
 # What XML 1.0 cannot carry at all, even in CDATA.
 NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -5,8 +5,8 @@ from django.conf import settings
 from django.test import Client
 
 from blog.models import Article
-from tests.blog.wordpress.builder import comment, post, write_export
 from tests.factories import UserFactory
+from tests.wordpress.builder import comment, post, write_export
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import ngettext
 
-from blog.wordpress.models import Mention
 from comments.models import Comment
+from wordpress.models import Mention
 
 
 @admin.register(Mention)
