@@ -47,7 +47,7 @@ from comments.desk import SiteReplyForm, commenter_ids, remember_decision
 from comments.models import Comment, ModerationSettings
 from comments.moderation import StatusChange, change_status, refusal
 from comments.templatetags.comments_admin import undo_tag
-from comments.text import parse_id
+from lib.text import parse_id
 
 BOTH_PAGES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 Status = Comment.Status

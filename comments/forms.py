@@ -7,7 +7,7 @@ from django.forms.boundfield import BoundField
 from django.urls import reverse
 
 from comments.models import Comment
-from comments.text import parse_id, strip_control_characters
+from lib.text import parse_id, strip_control_characters
 
 PRIVACY_NOTE_ID = "email-notes"
 

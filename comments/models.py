@@ -11,7 +11,7 @@ from django.utils.functional import cached_property
 from blog.models import Article, full_url
 from comments.avatars import Avatar, avatar_for
 from comments.encryption import EmailHashField, EncryptedEmailField, email_hashes
-from comments.text import split_url
+from lib.text import split_url
 
 
 def web_address_or_blank(url: str) -> str:

@@ -31,7 +31,7 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
 from django.utils.http import is_same_domain
 
-from comments.text import split_url
+from lib.text import split_url
 
 CROSS_SITE = (
     "This comment was sent from another website, so it was not accepted. If you wrote it "

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from comments.models import Comment
-from comments.text import parse_id
+from lib.text import parse_id
 
 SALT = "comments.pending"
 MAX_AGE = 60 * 60 * 24 * 14

@@ -23,9 +23,9 @@ from comments.forms import CommentForm
 from comments.models import Comment
 from comments.paging import layout, page_count
 from comments.pending import keep_pending, pending_ids
-from comments.text import parse_id
 from comments.threads import build_threads
 from comments.trust import browser_token
+from lib.text import parse_id
 
 
 class NoSuchPage(Exception):

@@ -1,36 +1,11 @@
-"""Cleaning what readers type before any rule sees it, and showing it as HTML after."""
+"""Showing what readers typed as HTML: their paragraphs, line breaks and bare web links."""
 
 import re
-import unicodedata
-from urllib.parse import SplitResult, urlsplit
 
 from django.utils.html import escape, format_html, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
-
-def strip_control_characters(value: str) -> str:
-    """
-    Drop control characters, keeping line breaks and tabs.
-
-    Only category Cc goes: format characters (Cf) such as the zero-width
-    joiner inside emoji and the marks of right-to-left text are kept.
-    Carriage returns are folded into the newline they belong to.
-    """
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(char for char in value if char in "\n\t" or unicodedata.category(char) != "Cc")
-
-
-def parse_id(value: str | None) -> int | None:
-    """
-    A database id typed into a URL or a form, or None.
-
-    ASCII digits only: "²" and "٣" pass ``str.isdigit()``, and ``int()`` refuses
-    the first and reads the second, so neither may reach a query.
-    """
-    if value and value.isascii() and value.isdigit() and len(value) <= 18:
-        return int(value)
-    return None
-
+from lib.text import split_url
 
 # A web address as readers type them: http:// or https:// and what follows, up
 # to a space, a character that cannot be in one (< > "), or an invisible
@@ -60,19 +35,6 @@ def address_part(candidate: str) -> str:
         else:
             break
     return candidate[:end]
-
-
-def split_url(url: str) -> SplitResult | None:
-    """
-    ``urlsplit`` for text from outside, or None for a URL it cannot read.
-
-    ``urlsplit`` raises on a host with an unmatched bracket ("http://[", a
-    malformed IPv6 address), which any reader, header or imported file can hold.
-    """
-    try:
-        return urlsplit(url)
-    except ValueError:
-        return None
 
 
 def is_linkable(address: str) -> bool:

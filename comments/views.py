@@ -11,7 +11,6 @@ from django.views.decorators.http import (
 )
 
 from blog.models import Article
-from comments.client import client_ip
 from comments.editing import Refused, edit, refusal, withdraw
 from comments.forms import CommentEditForm, CommentForm
 from comments.intake import Outcome, Submission, Verdict, review
@@ -23,8 +22,9 @@ from comments.pending import pending_ids, remember_pending
 from comments.section import section_context, settle_pending
 from comments.stamps import issue_stamp
 from comments.subscriptions import subscribe
-from comments.text import parse_id, strip_control_characters
 from comments.trust import browser_token, remember_token
+from lib.client import client_ip
+from lib.text import parse_id, strip_control_characters
 
 
 def show_errors(request: HttpRequest, article: Article, form: CommentForm) -> HttpResponse:

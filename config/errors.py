@@ -22,7 +22,7 @@ from django.views import defaults
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from comments.text import strip_control_characters
+from lib.text import strip_control_characters
 
 logger = logging.getLogger("config.errors")
 

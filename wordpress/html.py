@@ -26,7 +26,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Comment as HtmlComment
 from bs4.element import Doctype, ProcessingInstruction
 
-from comments.text import parse_id, split_url, strip_control_characters
+from lib.text import parse_id, split_url, strip_control_characters
 
 BLOCKS = {
     "address", "article", "aside", "blockquote", "center", "dd", "details", "div", "dl",

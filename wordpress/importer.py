@@ -39,7 +39,7 @@ from django.utils.text import Truncator, slugify
 
 from blog.models import Article
 from comments.models import Comment, discussion_changed
-from comments.text import parse_id, strip_control_characters
+from lib.text import parse_id, strip_control_characters
 from wordpress import wxr
 from wordpress.html import comment_text, post_markdown
 from wordpress.models import ImportedComment, ImportedPost, Mention, WordPressSite

@@ -40,7 +40,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
 from blog.models import full_url
-from comments.text import parse_id
+from lib.text import parse_id
 from wordpress.models import ImportedPost, WordPressSite
 
 REDIRECT_MAX_AGE = 60 * 60
