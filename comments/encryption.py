@@ -119,7 +119,7 @@ def email_hash(email: str, *, subaddress: bool = False) -> str:
 
     Of the address's ``mailbox()`` form, so every spelling of it is found; with
     ``subaddress=True``, of its full canonical form, where ``maya+blog@`` is
-    not ``maya@`` (what consent to email is given for, comments/subscriptions.py).
+    not ``maya@`` (what consent to email is given for, comments/mail/subscriptions.py).
     """
     if not email.strip():
         return ""

@@ -6,10 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from blog.models import Article, full_url
-from comments.avatars import Avatar, avatar_for
 from comments.encryption import EmailHashField, EncryptedEmailField, email_hashes
 from lib.text import split_url
 
@@ -48,7 +46,7 @@ class CommentQuerySet(models.QuerySet):
     def with_author_edits(self) -> "CommentQuerySet":
         """
         Each comment with ``author_edits``: how often its author changed it
-        (comments/editing.py), for the desk's note. A subquery, as above.
+        (comments/posting/editing.py), for the desk's note. A subquery, as above.
         """
         edits = (
             CommentRevision.objects.filter(
@@ -96,7 +94,7 @@ class CommentQuerySet(models.QuerySet):
 
         Posted from a browser (a site reply, an imported or erased comment has
         no browser key) less than COMMENTS_EDIT_MINUTES ago, and not removed.
-        Whether the asking browser is that one is for comments/editing.py.
+        Whether the asking browser is that one is for comments/posting/editing.py.
         """
         if not settings.COMMENTS_EDIT_MINUTES:
             return self.none()
@@ -224,7 +222,7 @@ class Comment(models.Model):
         """
         The comment's permalink, ``/comments/<id>/``: it stays the same when the
         comment moves to another page of the discussion, and redirects to the
-        page and anchor that hold it now (comments/views.py ``permalink``).
+        page and anchor that hold it now (comments/posting/views.py ``permalink``).
         """
         return reverse("comments:permalink", args=[self.pk])
 
@@ -244,10 +242,6 @@ class Comment(models.Model):
         # What readers could see of it as loaded, to tell whether saving changes that.
         comment._was_public = comment.__dict__.get("status") == cls.Status.APPROVED
         return comment
-
-    @cached_property
-    def avatar(self) -> Avatar:
-        return avatar_for(self.author_name)
 
     @property
     def safe_url(self) -> str:
@@ -285,14 +279,14 @@ class Comment(models.Model):
         """
         A short digest of the text, carried by the desk's buttons: a decision
         made on a page showing another text (the author edited it meanwhile)
-        is refused (comments/admin_desk.py).
+        is refused (comments/desk/views.py).
         """
         return hashlib.sha256(self.body.encode()).hexdigest()[:16]
 
 
 class CommentRevision(models.Model):
     """
-    A change its author made to a comment (comments/editing.py): what it said
+    A change its author made to a comment (comments/posting/editing.py): what it said
     before, for staff. Deleted with the comment.
     """
 
@@ -403,7 +397,7 @@ class ModerationSettings(models.Model):
 
 
 def link_key() -> str:
-    """A random key that ties signed email links to one mailbox row (comments/subscriptions.py)."""
+    """A random key that ties signed email links to one mailbox row (comments/mail/consent.py)."""
     return secrets.token_urlsafe(16)
 
 
@@ -505,7 +499,7 @@ class Delivery(models.Model):
     moderator (a held comment). Written in the same transaction as the
     approval or the comment that calls for it, so no crash between the two
     loses it; the task that sends it carries only its id, so no address ever
-    sits in the task queue. comments/delivery.py sends it, retries it and
+    sits in the task queue. comments/mail/delivery.py sends it, retries it and
     recovers it.
     """
 

@@ -9,7 +9,7 @@ The admin's bulk actions, its change form and anything added later call
   replies with it (back to pending with it, or removed);
 - each change is recorded in the admin history of its comment;
 - what an approval makes public is announced to those who asked and
-  confirmed (comments/subscriptions.py).
+  confirmed (comments/mail/subscriptions.py).
 """
 
 from collections.abc import Iterable, Mapping
@@ -20,8 +20,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
 
+from comments.mail.subscriptions import announce
 from comments.models import Comment
-from comments.subscriptions import announce
 
 
 @dataclass
@@ -162,7 +162,7 @@ def _still_as_seen(
     Statuses and texts are read again under a row lock, so a moderator acting
     at the same moment waits and then finds the change made: two decisions on
     one comment never both pass. An author editing at that moment waits too
-    (comments/editing.py): a decision never applies to a text its moderator
+    (comments/posting/editing.py): a decision never applies to a text its moderator
     did not read. Each comment is given its status as read.
     """
     locked = Comment.objects.select_for_update(of=("self",)).filter(

@@ -110,7 +110,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the body (CSRF does): refuse oversized comment posts.
-    "comments.middleware.CommentSizeLimitMiddleware",
+    "comments.posting.middleware.CommentSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -246,15 +246,15 @@ STORAGES = {
 # Comments
 # Replies nest this many levels deep at most (WordPress's default is 5).
 COMMENTS_THREAD_DEPTH = 5
-# Long discussions are paged (comments/paging.py): this many top-level comments
+# Long discussions are paged (comments/section/paging.py): this many top-level comments
 # per page, each with its replies (WordPress's comments_per_page); 0 shows all on
 # one page. Oldest first, as WordPress shows them; newest first on request.
 COMMENTS_PER_PAGE = number("DJANGO_COMMENTS_PER_PAGE", 50, "comments")
 COMMENTS_NEWEST_FIRST = yes_or_no("DJANGO_COMMENTS_NEWEST_FIRST")
 # For this long after posting, the browser that posted a comment may edit or
-# withdraw it (comments/editing.py); 0 turns editing off.
+# withdraw it (comments/posting/editing.py); 0 turns editing off.
 COMMENTS_EDIT_MINUTES = number("DJANGO_COMMENTS_EDIT_MINUTES", 10, "minutes")
-# Anti-spam (comments/stamps.py, comments/intake.py). A form sent back sooner
+# Anti-spam (comments/posting/stamps.py, comments/posting/intake.py). A form sent back sooner
 # than this was not typed by a person; one older than COMMENTS_FORM_MAX_AGE
 # seconds has expired.
 COMMENTS_MIN_SUBMIT_SECONDS = number(
@@ -339,7 +339,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Told of every held comment, beside the members of the Moderators group.
 MANAGERS = items("DJANGO_MANAGERS")
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-# Notifications to readers (comments/subscriptions.py, comments/delivery.py).
+# Notifications to readers (comments/mail/subscriptions.py, comments/mail/delivery.py).
 # One confirmation email per address per COMMENTS_CONFIRM_INTERVAL, and at most
 # COMMENTS_CONFIRMATIONS_PER_IP per hour asked from one IP address.
 COMMENTS_CONFIRM_INTERVAL = number("DJANGO_EMAIL_CONFIRM_INTERVAL_HOURS", 24, "hours") * 3600

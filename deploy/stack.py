@@ -222,7 +222,7 @@ def services(layout: Layout, nginx: str) -> list[Service]:
             connects((layout.host, layout.port)),
             stop_signal=signal.SIGQUIT,
         ),
-        # The emails the site queues (comments/delivery.py); SIGTERM lets it finish one.
+        # The emails the site queues (comments/mail/delivery.py); SIGTERM lets it finish one.
         Service("email worker", [sys.executable, "manage.py", "email_worker"], lambda: True),
     ]
 

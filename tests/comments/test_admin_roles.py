@@ -15,7 +15,7 @@ from tests.factories import CommentFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 MODERATION_ACTIONS = {"approve", "mark_as_spam", "remove", "back_to_pending"} | {
-    # A commenter's data rights (comments/admin_privacy.py) are moderators' work too.
+    # A commenter's data rights (comments/privacy/admin.py) are moderators' work too.
     "export_commenters",
     "erase_commenters_keep_text",
     "erase_commenters_and_text",

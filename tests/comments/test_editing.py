@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments import trust
-from comments.editing import ANSWERED, GONE, MAX_EDITS, NOT_YOURS
 from comments.models import Comment, CommentRevision, ModerationSettings
-from comments.privacy import erase_commenter, export_commenter
+from comments.privacy.rights import erase_commenter, export_commenter
+from comments.section.ownership import ANSWERED, GONE, MAX_EDITS, NOT_YOURS
 from tests.blog.test_shared_pages import SHARED
 from tests.conftest import SAME_ORIGIN, post_as, reader
 from tests.factories import CommentFactory, UserFactory

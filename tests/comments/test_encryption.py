@@ -16,8 +16,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.admin import CommentAdmin
 from comments.checks import check_email_key
+from comments.desk.admin import CommentAdmin
 from comments.encryption import EmailKeyError, _hash_key
 from comments.models import Comment, Delivery, Mailbox
 from tests.config.test_settings import PRODUCTION, manage

@@ -21,10 +21,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.views.debug import ExceptionReporter
 
-from comments import desk
+from comments.desk import operations
 from comments.encryption import email_hash
 from comments.models import Comment
-from comments.privacy import NO_DATA
+from comments.privacy.rights import NO_DATA
 from tests.comments.conftest import CHANGELIST
 from tests.conftest import logged_in
 from tests.factories import CommentFactory, UserFactory
@@ -162,7 +162,7 @@ def test_a_crash_while_searching_reports_no_address(moderator, maya, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("The session store is down.")
 
-    monkeypatch.setattr("comments.admin_desk.remember_commenter", broken)
+    monkeypatch.setattr("comments.desk.views.remember_commenter", broken)
     client = logged_in(moderator)
     client.raise_request_exception = False
     with every_log_line() as lines:
@@ -220,8 +220,8 @@ def test_the_token_belongs_to_the_session_and_expires(
     assert list(elsewhere.context["cl"].result_list) == []
     assert "has expired" in str(list(elsewhere.context["messages"])[0])
 
-    later = desk.time.time() + desk.COMMENTER_SECONDS + 1
-    monkeypatch.setattr(desk.time, "time", lambda: later)
+    later = operations.time.time() + operations.COMMENTER_SECONDS + 1
+    monkeypatch.setattr(operations.time, "time", lambda: later)
     expired = moderator_client.get(location)
     assert list(expired.context["cl"].result_list) == []
 

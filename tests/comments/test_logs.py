@@ -24,7 +24,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.delivery import close_connection, recover
+from comments.mail.delivery import close_connection, recover
 from comments.models import Comment, Delivery, ModerationSettings
 from comments.moderation import change_status
 from tests.comments.conftest import follow_confirmation, links_in, path_of

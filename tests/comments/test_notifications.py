@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from comments.delivery import recover
+from comments.mail.delivery import recover
 from comments.models import Comment, Delivery, ModerationSettings
 from tests.comments.conftest import CHANGELIST, confirmed_mailbox
 from tests.conftest import reset_task_backends
@@ -154,10 +154,10 @@ class TestModeratorEmails:
     ):
         """The comment is kept, the reader redirected, the email kept to try again, no address."""
         settings.MAILERS = {"default": {"BACKEND": f"{__name__}.FailingBackend"}}
-        with caplog.at_level(logging.WARNING, logger="comments.delivery"):
+        with caplog.at_level(logging.WARNING, logger="comments.mail.delivery"):
             comment = submit(post_comment, comment_data, django_capture_on_commit_callbacks)
         assert comment.status == Comment.Status.PENDING
-        failures = [r for r in caplog.records if r.name == "comments.delivery"]
+        failures = [r for r in caplog.records if r.name == "comments.mail.delivery"]
         assert len(failures) == 2
         assert all("trying again" in record.getMessage() for record in failures)
         assert all("mod@example.com" not in record.getMessage() for record in failures)
@@ -177,7 +177,7 @@ class TestModeratorEmails:
         """Even if the queue itself fails, the submission goes through and the emails wait."""
         settings.TASKS = {"default": {"BACKEND": f"{__name__}.BrokenTaskBackend"}}
         reset_task_backends()
-        with caplog.at_level(logging.ERROR, logger="comments.delivery"):
+        with caplog.at_level(logging.ERROR, logger="comments.mail.delivery"):
             submit(post_comment, comment_data, django_capture_on_commit_callbacks)
         assert Comment.objects.count() == 1
         assert "Could not queue email delivery" in caplog.text

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from django.core import signing
 from django.urls import reverse
 
-from comments.consent import confirmation_url
+from comments.mail.consent import confirmation_url
 from comments.models import Comment, Delivery, Mailbox, ModerationSettings, Subscription
 from comments.moderation import change_status
 from tests.comments.conftest import (

@@ -15,10 +15,10 @@ from django.core import mail, signing
 from django.test import Client
 
 from blog.models import Article
-from comments.consent import unsubscribe_url
+from comments.mail.consent import unsubscribe_url
 from comments.models import Comment, Mailbox, Subscription
 from comments.moderation import change_status
-from comments.privacy import erase_commenter, export_commenter
+from comments.privacy.rights import erase_commenter, export_commenter
 from tests.comments.conftest import confirmed_mailbox, links_in, path_of, tampered
 from tests.conftest import post_as, reset_task_backends
 from tests.factories import ArticleFactory, CommentFactory, UserFactory

@@ -27,8 +27,8 @@ from django.db import transaction
 from django.utils.translation import ngettext
 
 from comments import moderation
-from comments.forms import CommentForm, PlainTextField
 from comments.models import Comment
+from comments.section.forms import CommentForm, PlainTextField
 
 Status = Comment.Status
 

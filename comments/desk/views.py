@@ -1,6 +1,6 @@
 """
 The desk's own views, beside the admin's: one-click decisions, undo, replies,
-and finding a commenter by email. ``CommentAdmin`` (comments/admin.py) takes
+and finding a commenter by email. ``CommentAdmin`` (comments/desk/admin.py) takes
 them in as a mixin, so they run inside the admin: its login, permissions,
 CSRF protection, history and messages.
 
@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 
-from comments.desk import (
+from comments.desk.operations import (
     EDITED_SINCE,
     STATUS_WORDS,
     FindCommenterForm,
@@ -36,7 +36,7 @@ from comments.desk import (
 )
 from comments.models import Comment
 from comments.moderation import StatusChange, change_status, refusal
-from comments.privacy import NO_DATA
+from comments.privacy.rights import NO_DATA
 
 Status = Comment.Status
 COMMENTER_VAR = "commenter"

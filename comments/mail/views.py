@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from blog.models import Article
-from comments.consent import (
+from comments.mail.consent import (
     LinkExpired,
     LinkInvalid,
     MailboxGone,
@@ -28,7 +28,7 @@ from comments.consent import (
     unsubscribe_url,
     wishes,
 )
-from comments.subscriptions import confirm, leave
+from comments.mail.subscriptions import confirm, leave
 
 FORGED = (
     "This link is not one we sent, or it was cut short. Please open the whole link from "

@@ -96,7 +96,7 @@ class CommentForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 8, "cols": 45}),
     )
     parent = forms.CharField(required=False, widget=forms.HiddenInput)
-    # Anti-spam: the form stamp (comments/stamps.py), empty on the page every
+    # Anti-spam: the form stamp (comments/posting/stamps.py), empty on the page every
     # reader shares and filled in by comments.js or a confirmation step; and a
     # honeypot that is hidden from people, keyboards and screen readers alike.
     issued = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -109,7 +109,7 @@ class CommentForm(forms.ModelForm):
         label="Save my name, email, and website in this browser for the next time I comment.",
         required=False,
     )
-    # Wishes for email (comments/subscriptions.py), beside notify_on_approval;
+    # Wishes for email (comments/mail/subscriptions.py), beside notify_on_approval;
     # nothing is sent until the address's owner confirms it.
     notify_replies = forms.BooleanField(label="Email me when someone replies to me", required=False)
     notify_article = forms.BooleanField(
@@ -141,7 +141,7 @@ class CommentForm(forms.ModelForm):
         # The browser's own validation would stop the summary of errors from being shown.
         helper.attrs = {"novalidate": True, "data_stamp_url": reverse("comments:stamp")}
         # The page is the same for every reader, so the form carries no token: the
-        # comment POST is checked by where it comes from instead (comments/origin.py).
+        # comment POST is checked by where it comes from instead (comments/posting/origin.py).
         helper.disable_csrf = True
         helper.form_error_title = "Your comment was not posted. Please check the following:"
         helper.layout = Layout(
@@ -204,9 +204,9 @@ class CommentForm(forms.ModelForm):
 
 class CommentEditForm(forms.Form):
     """
-    The new text of the author's own comment (comments/editing.py), the text alone.
+    The new text of the author's own comment (comments/posting/editing.py), the text alone.
 
-    A plain form: comments/editing.py reads the comment again under a lock and
+    A plain form: comments/posting/editing.py reads the comment again under a lock and
     applies the text there; the form only cleans and checks what was typed.
     """
 

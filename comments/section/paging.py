@@ -8,7 +8,7 @@ COMMENTS_NEWEST_FIRST is on; replies always read down in the order they came.
 
 The layout is worked out from one light query (ids, parents and statuses, no
 text) of the article's approved comments, and of the asking browser's own held
-ones (comments/pending.py). Pages are counted on approved comments alone, so
+ones (comments/section/pending.py). Pages are counted on approved comments alone, so
 page N holds the same public comments for every reader; a held comment is
 shown to its author on the page it would join, or the last one.
 """

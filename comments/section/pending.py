@@ -7,7 +7,7 @@ the URL it does not show the comment to whoever is sent the link. While a
 browser holds it, its pages are rendered for it alone, past the shared cache
 (settings.PERSONAL_COOKIES, deploy/nginx.conf); the cookie goes as soon as
 none of its comments is still held or still in its editing window
-(comments/editing.py: a comment published at once can be edited for a few
+(comments/posting/editing.py: a comment published at once can be edited for a few
 minutes, from the pages this cookie makes private), so a commenter is back on
 the fast path, unlike WordPress's commenters, who stay on uncached PHP for a
 year.

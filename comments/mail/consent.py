@@ -13,7 +13,7 @@ carries signed links, made here, that need nothing but themselves:
 
 Every link also holds the mailbox's random ``link_key``, so a link never
 points at another row that later takes the same id. No link holds an address
-or a hash of one. comments/subscriptions.py acts on them, comments/delivery.py
+or a hash of one. comments/mail/subscriptions.py acts on them, comments/mail/delivery.py
 puts them in emails.
 """
 

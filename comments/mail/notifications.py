@@ -1,7 +1,7 @@
 """
 Who hears of a held comment: the moderators, each by an email of their own.
 
-The emails go through the same outbox as readers' (comments/delivery.py): one
+The emails go through the same outbox as readers' (comments/mail/delivery.py): one
 row per moderator, written in the transaction that stores the comment, sent
 by the email worker outside the request, so a slow or broken mail server never
 slows or breaks a submission, and no crash loses one. Nobody sees another's
@@ -11,8 +11,8 @@ address, and no header carries the commenter's.
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from comments.delivery import send_later
 from comments.encryption import canonical_email
+from comments.mail.delivery import send_later
 from comments.models import Comment, Delivery
 
 MODERATORS_GROUP = "Moderators"

@@ -6,7 +6,7 @@ approved", "Email me when someone replies to me" and "Email me about new
 comments on this article". Each wish is stored at once, for the exact address
 typed (its full canonical form: ``maya+blog@`` is another mailbox than
 ``maya@``), but nothing is sent to an address until its owner confirms it from
-the one confirmation email (double opt-in, comments/consent.py). That email
+the one confirmation email (double opt-in, comments/mail/consent.py). That email
 goes silently: the answer to the comment POST is the same whether the address
 is confirmed, unconfirmed, rate-limited or new, so the form tells nobody
 anything about someone else's address. At most one confirmation email goes to
@@ -30,9 +30,9 @@ from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from comments.consent import Unsubscribe, pending_approvals
-from comments.delivery import send_later
 from comments.encryption import email_hashes
+from comments.mail.consent import Unsubscribe, pending_approvals
+from comments.mail.delivery import send_later
 from comments.models import Comment, Delivery, Mailbox, Notice, Subscription
 
 Reason = Notice.Reason

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 
 from comments.encryption import mailbox
 from comments.models import CommentQuerySet
-from comments.privacy import NO_DATA, erase_commenter, export_commenter
+from comments.privacy.rights import NO_DATA, erase_commenter, export_commenter
 
 
 def _emails(queryset: CommentQuerySet) -> list[str]:

@@ -2,7 +2,7 @@
 The site's emails in the admin: every delivery, and why a failed one failed.
 
 Read-only: the outbox is written by approvals and the comment form, and
-emptied by the email worker (comments/delivery.py). Moderators may look
+emptied by the email worker (comments/mail/delivery.py). Moderators may look
 (the Moderators group has ``view_delivery``); staff who may change
 deliveries can send failed ones again. No address is shown here: a
 delivery names its mailbox by number, and the mail server's answer is
@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from comments.delivery import send_later
+from comments.mail.delivery import send_later
 from comments.models import Delivery
 
 

@@ -50,7 +50,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from blog.models import full_url
-from comments.consent import confirmation_url, still_wanted, unsubscribe_url, wishes
+from comments.mail.consent import confirmation_url, still_wanted, unsubscribe_url, wishes
 from comments.models import Comment, Delivery, Notice
 
 logger = logging.getLogger(__name__)

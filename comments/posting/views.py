@@ -11,17 +11,18 @@ from django.views.decorators.http import (
 )
 
 from blog.models import Article
-from comments.editing import Refused, edit, refusal, withdraw
-from comments.forms import CommentEditForm, CommentForm
-from comments.intake import Outcome, Submission, Verdict, review
+from comments.mail.notifications import notify_moderators
+from comments.mail.subscriptions import subscribe
 from comments.models import Comment
-from comments.notifications import notify_moderators
-from comments.origin import cross_site_refusal
-from comments.paging import location
-from comments.pending import pending_ids, remember_pending
+from comments.posting.editing import edit, withdraw
+from comments.posting.intake import Outcome, Submission, Verdict, review
+from comments.posting.origin import cross_site_refusal
+from comments.posting.stamps import issue_stamp
 from comments.section import section_context, settle_pending
-from comments.stamps import issue_stamp
-from comments.subscriptions import subscribe
+from comments.section.forms import CommentEditForm, CommentForm
+from comments.section.ownership import Refused, refusal
+from comments.section.paging import location
+from comments.section.pending import pending_ids, remember_pending
 from comments.trust import browser_token, remember_token
 from lib.client import client_ip
 from lib.text import parse_id, strip_control_characters
@@ -62,12 +63,13 @@ def stamp(request: HttpRequest) -> JsonResponse:
     return response
 
 
-@csrf_exempt  # The article page carries no token; comments/origin.py checks where it came from.
+# The article page carries no token; comments/posting/origin.py checks where it came from.
+@csrf_exempt
 @require_POST
 # All or nothing: a comment is stored, or the reader is told it was not (config/errors.py).
 @transaction.atomic
 def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
-    """Take a reader's comment, apply the verdict of comments/intake.py, and say what happened."""
+    """Take a reader's comment, apply the verdict of posting/intake.py, and say what happened."""
     article = get_object_or_404(Article.objects.published(), slug=slug)
     if refusal := cross_site_refusal(request):
         return refuse(request, article, refusal, status=403)
@@ -124,7 +126,7 @@ def respond(request: HttpRequest, submission: Submission, verdict: Verdict) -> H
     response = redirect(location(comment, [*pending_ids(request), comment.pk]))
     # The next page this browser asks for is rendered for it, past any shared cache,
     # so it sees its comment at once: held (spam looks held to its sender) or published,
-    # with a link to edit it for a few minutes (comments/editing.py).
+    # with a link to edit it for a few minutes (comments/posting/editing.py).
     remember_pending(request, response, comment.pk)
     return response
 
@@ -186,7 +188,7 @@ def edit_refused(
 @require_http_methods(["GET", "HEAD", "POST"])
 def edit_comment(request: HttpRequest, comment_id: str) -> HttpResponse:
     """
-    The author's form to change their comment's text, and its POST (comments/editing.py).
+    The author's form to change their comment's text, and its POST (comments/posting/editing.py).
 
     A private page, so its form carries Django's CSRF token like the admin's.
     """

@@ -9,6 +9,12 @@ of the commenter's own cookie on a page that shows the section
 (``settle_pending``), approved-comment counts for lists of articles
 (``with_comment_count``) and the pages beyond the first of each discussion
 (``later_comment_pages``, for the sitemap).
+
+What a page shows, module by module: ``paging`` (which threads are on which
+page), ``threads`` (replies under what they answer), ``forms`` (the comment
+form the page carries), ``pending`` (a commenter's own held comments, shown to
+them alone), ``ownership`` (which of them they may still change), ``avatars``.
+The read path writes nothing: it imports nothing of posting or mail.
 """
 
 from dataclasses import dataclass
@@ -18,12 +24,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 
 from blog.models import Article, ArticleQuerySet
-from comments.editing import refusal
-from comments.forms import CommentForm
 from comments.models import Comment
-from comments.paging import layout, page_count
-from comments.pending import keep_pending, pending_ids
-from comments.threads import build_threads
+from comments.section.forms import CommentForm
+from comments.section.ownership import refusal
+from comments.section.paging import layout, page_count
+from comments.section.pending import keep_pending, pending_ids
+from comments.section.threads import build_threads
 from comments.trust import browser_token
 from lib.text import parse_id
 

@@ -5,7 +5,7 @@ What a new comment meets on its way in: every rule, in order, and one verdict.
 
 1. Closed comments: refused (403).
 2. Fields that do not validate: the form again, with its errors (400).
-3. The form stamp (comments/stamps.py): missing, expired, issued to another
+3. The form stamp (comments/posting/stamps.py): missing, expired, issued to another
    browser or for another text: a confirmation step, where the reader sees
    the comment as it will appear and posts it with a fresh stamp. Nothing
    else has been looked at yet, and nothing is stored.
@@ -37,9 +37,9 @@ from django.core.cache import caches
 from django.utils.crypto import salted_hmac
 
 from blog.models import Article
-from comments.forms import CommentForm
 from comments.models import Comment, ModerationSettings, word_list
-from comments.stamps import Stamp, read_stamp, spend_stamp
+from comments.posting.stamps import Stamp, read_stamp, spend_stamp
+from comments.section.forms import CommentForm
 from comments.trust import trust_key
 
 CLOSED = "Comments are closed."

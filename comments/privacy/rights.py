@@ -97,7 +97,7 @@ def export_mailbox(mailbox: Mailbox) -> dict[str, Any]:
 
 
 def author_changes(comment: Comment) -> dict[str, Any]:
-    """The texts the author replaced (comments/editing.py), under "changes"; {} if none."""
+    """The texts the author replaced (comments/posting/editing.py), under "changes"; {} if none."""
     if not (revisions := comment.revisions.all()):
         return {}
     return {
@@ -156,7 +156,7 @@ def erase_commenter(email: str, *, keep_text: bool, by) -> Erasure:
     }
     if not keep_text:
         changes["body"] = ERASED_TEXT
-        # The earlier texts its author replaced (comments/editing.py) go with the text.
+        # The earlier texts its author replaced (comments/posting/editing.py) go with the text.
         CommentRevision.objects.filter(comment__in=ids).delete()
     Comment.objects.filter(pk__in=ids).update(**changes)
     erased = Comment.objects.filter(pk__in=ids).select_related("article")

@@ -1,16 +1,10 @@
 """
 A few minutes to take it back: the author edits or withdraws their own comment.
 
-- **Who**: the browser that posted it, and no other. Its token (comments/trust.py)
-  must digest to the comment's ``trust_key``; a name or an email address,
-  which anyone can type, counts for nothing. A site reply, an imported
-  comment and an erased commenter's have no key, so nobody can.
-- **When**: within COMMENTS_EDIT_MINUTES of posting (``Comment.is_editable``),
-  held or published, and not once a reply is published under it: that reply
-  answers the text as it was.
-- **What**: the text only, at most ``MAX_EDITS`` times.
+Who may, when and how often is the rule in comments/section/ownership.py,
+which the section also asks before it shows the "Edit or withdraw" link.
 
-An edit meets the rules a new comment's text meets (``comments.intake.decide``:
+An edit meets the rules a new comment's text meets (``comments.posting.intake.decide``:
 block words, links, moderated words, repeating a published comment), and never
 publishes anything: a published comment goes back to the queue, a held one
 stays held, and one caught as spam stays spam (it looks held to its sender, who
@@ -21,82 +15,18 @@ the admin; statuses change through ``comments.moderation.change_status``.
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
-from django.utils.crypto import constant_time_compare
 
-from comments.intake import HELD_FOR_MODERATION, decide
+from comments.mail.notifications import notify_moderators
 from comments.models import Comment, CommentRevision, ModerationSettings
 from comments.moderation import change_status
-from comments.notifications import notify_moderators
-from comments.trust import trust_key
+from comments.posting.intake import HELD_FOR_MODERATION, decide
+from comments.section.ownership import refusal
 
 Status = Comment.Status
-MAX_EDITS = 10
-
-NOT_YOURS = (
-    "This comment was posted from another browser, so it cannot be changed from this one. "
-    "Only the browser that posted a comment can edit or withdraw it."
-)
-EDITING_OFF = "Comments cannot be changed once they are posted on this site."
-GONE = "This comment has been withdrawn or removed, so it can no longer be changed."
-ANSWERED = (
-    "Someone has already replied to this comment, so it can no longer be changed or withdrawn."
-)
 EDITED = "Edited by its author."
 EDITED_PUBLISHED = "Edited by its author after it was published."
 WITHDRAWN = "Withdrawn by its author."
-
-
-def too_late() -> str:
-    minutes = settings.COMMENTS_EDIT_MINUTES
-    return (
-        f"A comment can only be changed or withdrawn in the {minutes} minute"
-        f"{'s' if minutes != 1 else ''} after it is posted, and that time is over for this one."
-    )
-
-
-def too_many() -> str:
-    return f"This comment has already been changed {MAX_EDITS} times, the most allowed."
-
-
-class Refused(Exception):
-    """A change the author may not make, with the sentence and HTTP status to answer it."""
-
-    def __init__(self, sentence: str, status: int = 403):
-        super().__init__(sentence)
-        self.sentence = sentence
-        self.status = status
-
-
-def is_from(comment: Comment, browser: str) -> bool:
-    """Whether this browser token posted the comment."""
-    return bool(comment.trust_key) and constant_time_compare(comment.trust_key, trust_key(browser))
-
-
-def refusal(comment: Comment, browser: str, *, editing: bool = False) -> Refused | None:
-    """
-    Why this browser may not edit (``editing``) or withdraw the comment now; None if it may.
-
-    The browser is asked about first: another browser learns nothing of the comment.
-    """
-    if not is_from(comment, browser):
-        return Refused(NOT_YOURS, 403)
-    if comment.status == Status.REMOVED:
-        return Refused(GONE, 410)
-    if not settings.COMMENTS_EDIT_MINUTES:
-        return Refused(EDITING_OFF, 403)
-    if not comment.is_editable():
-        return Refused(too_late(), 403)
-    if comment.replies.approved().exists():
-        return Refused(ANSWERED, 409)
-    if editing and edit_count(comment) >= MAX_EDITS:
-        return Refused(too_many(), 403)
-    return None
-
-
-def edit_count(comment: Comment) -> int:
-    return comment.revisions.filter(change=CommentRevision.Change.EDITED).count()
 
 
 @dataclass(frozen=True)
@@ -113,7 +43,7 @@ def edit(comment: Comment, body: str, browser: str) -> Edit:
     Replace the comment's text with ``body`` (already cleaned by the form), or raise Refused.
 
     The comment is read again under a row lock, so a moderator deciding on it
-    at the same moment waits, then sees the new text (comments/admin_desk.py).
+    at the same moment waits, then sees the new text (comments/desk/views.py).
     """
     with transaction.atomic():
         comment = locked(comment)

@@ -1,0 +1,88 @@
+"""
+What the browser that posted a comment may still do with it: the rule, in one place.
+
+The author edits or withdraws their comment from the browser that posted it
+(comments/posting/editing.py), and the section shows an "Edit or withdraw"
+link under each comment that browser may still change (comments/section/).
+Both ask ``refusal`` here, so the link is shown exactly when the change
+would be allowed.
+
+- **Who**: the browser that posted it, and no other. Its token (comments/trust.py)
+  must digest to the comment's ``trust_key``; a name or an email address,
+  which anyone can type, counts for nothing. A site reply, an imported
+  comment and an erased commenter's have no key, so nobody can.
+- **When**: within COMMENTS_EDIT_MINUTES of posting (``Comment.is_editable``),
+  held or published, and not once a reply is published under it: that reply
+  answers the text as it was.
+- **What**: the text only, at most ``MAX_EDITS`` times.
+"""
+
+from django.conf import settings
+from django.utils.crypto import constant_time_compare
+
+from comments.models import Comment, CommentRevision
+from comments.trust import trust_key
+
+Status = Comment.Status
+MAX_EDITS = 10
+
+NOT_YOURS = (
+    "This comment was posted from another browser, so it cannot be changed from this one. "
+    "Only the browser that posted a comment can edit or withdraw it."
+)
+EDITING_OFF = "Comments cannot be changed once they are posted on this site."
+GONE = "This comment has been withdrawn or removed, so it can no longer be changed."
+ANSWERED = (
+    "Someone has already replied to this comment, so it can no longer be changed or withdrawn."
+)
+
+
+def too_late() -> str:
+    minutes = settings.COMMENTS_EDIT_MINUTES
+    return (
+        f"A comment can only be changed or withdrawn in the {minutes} minute"
+        f"{'s' if minutes != 1 else ''} after it is posted, and that time is over for this one."
+    )
+
+
+def too_many() -> str:
+    return f"This comment has already been changed {MAX_EDITS} times, the most allowed."
+
+
+class Refused(Exception):
+    """A change the author may not make, with the sentence and HTTP status to answer it."""
+
+    def __init__(self, sentence: str, status: int = 403):
+        super().__init__(sentence)
+        self.sentence = sentence
+        self.status = status
+
+
+def is_from(comment: Comment, browser: str) -> bool:
+    """Whether this browser token posted the comment."""
+    return bool(comment.trust_key) and constant_time_compare(comment.trust_key, trust_key(browser))
+
+
+def refusal(comment: Comment, browser: str, *, editing: bool = False) -> Refused | None:
+    """
+    Why this browser may not edit (``editing``) or withdraw the comment now; None if it may.
+
+    The browser is asked about first: another browser learns nothing of the comment.
+    """
+    if not is_from(comment, browser):
+        return Refused(NOT_YOURS, 403)
+    if comment.status == Status.REMOVED:
+        return Refused(GONE, 410)
+    if not settings.COMMENTS_EDIT_MINUTES:
+        return Refused(EDITING_OFF, 403)
+    if not comment.is_editable():
+        return Refused(too_late(), 403)
+    if comment.replies.approved().exists():
+        return Refused(ANSWERED, 409)
+    if editing and edit_count(comment) >= MAX_EDITS:
+        return Refused(too_many(), 403)
+    return None
+
+
+def edit_count(comment: Comment) -> int:
+    return comment.revisions.filter(change=CommentRevision.Change.EDITED).count()
