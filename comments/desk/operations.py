@@ -29,6 +29,7 @@ from django.utils.translation import ngettext
 from comments import moderation
 from comments.models import Comment
 from comments.section.forms import CommentForm, PlainTextField
+from lib.refusal import Refusal
 
 Status = Comment.Status
 
@@ -45,15 +46,6 @@ EDITED_SINCE = (
     "the text of this comment was changed after your page was loaded (by its author, or "
     "another moderator). Read it again, then decide."
 )
-
-
-class Refusal(Exception):
-    """A desk request that changes nothing, with the sentence and HTTP status to answer it."""
-
-    def __init__(self, sentence: str, status: int = 409):
-        super().__init__(sentence)
-        self.sentence = sentence
-        self.status = status
 
 
 def stale_sentence(comment: Comment) -> str:
@@ -122,9 +114,9 @@ def publish_site_reply(
         locked = Comment.objects.select_for_update(of=("self",)).select_related("article", "parent")
         comment = locked.get(pk=comment.pk)
         if seen and comment.status != seen:
-            raise Refusal(stale_sentence(comment))
+            raise Refusal(stale_sentence(comment), 409)
         if text and comment.text_digest() != text:
-            raise Refusal("Nothing was published: " + EDITED_SINCE)
+            raise Refusal("Nothing was published: " + EDITED_SINCE, 409)
         approval = None
         if comment.status == Status.PENDING:
             approval = moderation.change_status(comment, Status.APPROVED, by=by)
@@ -132,13 +124,15 @@ def publish_site_reply(
                 raise Refusal(
                     "Nothing was published: "
                     + moderation.refusal(comment, Status.APPROVED)
-                    + " Then reply to this one."
+                    + " Then reply to this one.",
+                    409,
                 )
         elif comment.status != Status.APPROVED:
             raise Refusal(
                 f"Nothing was published: this comment is {STATUS_WORDS[comment.status]}, so "
                 "readers cannot see it and a reply would answer nothing. Approve it first if "
-                "it deserves an answer."
+                "it deserves an answer.",
+                409,
             )
         reply = Comment.objects.create(
             article=comment.article,
@@ -206,7 +200,7 @@ def undo_decision(session: SessionBase, token: str, *, by: AbstractBaseUser) -> 
             status=404,
         )
     if record["undone"]:
-        raise Refusal("This decision has already been undone; nothing was changed.")
+        raise Refusal("This decision has already been undone; nothing was changed.", 409)
     record["undone"] = True
     session[UNDO_KEY] = records
 

@@ -25,7 +25,6 @@ from comments.desk.operations import (
     EDITED_SINCE,
     STATUS_WORDS,
     FindCommenterForm,
-    Refusal,
     SiteReplyForm,
     publish_site_reply,
     remember_commenter,
@@ -37,6 +36,7 @@ from comments.desk.operations import (
 from comments.models import Comment
 from comments.moderation import StatusChange, change_status, refusal
 from comments.privacy.rights import NO_DATA
+from lib.refusal import Refusal
 
 Status = Comment.Status
 COMMENTER_VAR = "commenter"
@@ -162,14 +162,14 @@ class DeskViews:
             texts = {comment.pk: text} if text else None
             result = change_status(comment, status, by=request.user, seen=seen, texts=texts)
             if result.edited:
-                raise Refusal("Nothing was changed: " + EDITED_SINCE)
+                raise Refusal("Nothing was changed: " + EDITED_SINCE, 409)
             if result.stale:
-                raise Refusal(stale_sentence(comment))
+                raise Refusal(stale_sentence(comment), 409)
             if result.refused:
-                raise Refusal(refusal(comment, status) + " Nothing was changed.")
+                raise Refusal(refusal(comment, status) + " Nothing was changed.", 409)
             if result.unchanged:
                 raise Refusal(
-                    f"This comment is already {STATUS_WORDS[status]}; nothing was changed."
+                    f"This comment is already {STATUS_WORDS[status]}; nothing was changed.", 409
                 )
         except Refusal as refused:
             return self.refuse(request, refused.sentence, refused.status)

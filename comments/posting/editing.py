@@ -40,7 +40,7 @@ class Edit:
 
 def edit(comment: Comment, body: str, browser: str) -> Edit:
     """
-    Replace the comment's text with ``body`` (already cleaned by the form), or raise Refused.
+    Replace the comment's text with ``body`` (already cleaned by the form), or raise Refusal.
 
     The comment is read again under a row lock, so a moderator deciding on it
     at the same moment waits, then sees the new text (comments/desk/views.py).
@@ -69,7 +69,7 @@ def edit(comment: Comment, body: str, browser: str) -> Edit:
 
 
 def withdraw(comment: Comment, browser: str) -> Comment:
-    """Remove the comment at its author's wish, or raise Refused."""
+    """Remove the comment at its author's wish, or raise Refusal."""
     with transaction.atomic():
         comment = locked(comment)
         if problem := refusal(comment, browser):

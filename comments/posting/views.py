@@ -20,11 +20,12 @@ from comments.posting.origin import cross_site_refusal
 from comments.posting.stamps import issue_stamp
 from comments.section import section_context, settle_pending
 from comments.section.forms import CommentEditForm, CommentForm
-from comments.section.ownership import Refused, refusal
+from comments.section.ownership import refusal
 from comments.section.paging import location
 from comments.section.pending import pending_ids, remember_pending
 from comments.trust import browser_token, remember_token
 from lib.client import client_ip
+from lib.refusal import Refusal
 from lib.text import parse_id, strip_control_characters
 
 
@@ -173,7 +174,7 @@ def may_see(request: HttpRequest, comment: Comment, own: list[int]) -> bool:
 
 
 def edit_refused(
-    request: HttpRequest, comment: Comment, refused: Refused, typed: str = ""
+    request: HttpRequest, comment: Comment, refused: Refusal, typed: str = ""
 ) -> HttpResponse:
     """Say why the comment was not changed, giving back what was typed."""
     context = {
@@ -206,7 +207,7 @@ def edit_comment(request: HttpRequest, comment_id: str) -> HttpResponse:
         return edit_page(request, comment, form, status=400)
     try:
         done = edit(comment, form.cleaned_data["body"], browser)
-    except Refused as refused:  # The window closed, or a reply came, since the form was shown.
+    except Refusal as refused:  # The window closed, or a reply came, since the form was shown.
         return edit_refused(request, comment, refused, typed)
     response = redirect(location(done.comment, [*pending_ids(request), comment.pk]))
     # Held again (or still): shown to its author, and to nobody else, until approved.
@@ -233,7 +234,7 @@ def withdraw_comment(request: HttpRequest, comment_id: str) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("article"), pk=parse_id(comment_id))
     try:
         withdraw(comment, browser_token(request))
-    except Refused as refused:
+    except Refusal as refused:
         return edit_refused(request, comment, refused)
     response = render(request, "comments/withdrawn.html", {"article": comment.article})
     settle_pending(request, response)

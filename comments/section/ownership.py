@@ -22,6 +22,7 @@ from django.utils.crypto import constant_time_compare
 
 from comments.models import Comment, CommentRevision
 from comments.trust import trust_key
+from lib.refusal import Refusal
 
 Status = Comment.Status
 MAX_EDITS = 10
@@ -49,38 +50,29 @@ def too_many() -> str:
     return f"This comment has already been changed {MAX_EDITS} times, the most allowed."
 
 
-class Refused(Exception):
-    """A change the author may not make, with the sentence and HTTP status to answer it."""
-
-    def __init__(self, sentence: str, status: int = 403):
-        super().__init__(sentence)
-        self.sentence = sentence
-        self.status = status
-
-
 def is_from(comment: Comment, browser: str) -> bool:
     """Whether this browser token posted the comment."""
     return bool(comment.trust_key) and constant_time_compare(comment.trust_key, trust_key(browser))
 
 
-def refusal(comment: Comment, browser: str, *, editing: bool = False) -> Refused | None:
+def refusal(comment: Comment, browser: str, *, editing: bool = False) -> Refusal | None:
     """
     Why this browser may not edit (``editing``) or withdraw the comment now; None if it may.
 
     The browser is asked about first: another browser learns nothing of the comment.
     """
     if not is_from(comment, browser):
-        return Refused(NOT_YOURS, 403)
+        return Refusal(NOT_YOURS, 403)
     if comment.status == Status.REMOVED:
-        return Refused(GONE, 410)
+        return Refusal(GONE, 410)
     if not settings.COMMENTS_EDIT_MINUTES:
-        return Refused(EDITING_OFF, 403)
+        return Refusal(EDITING_OFF, 403)
     if not comment.is_editable():
-        return Refused(too_late(), 403)
+        return Refusal(too_late(), 403)
     if comment.replies.approved().exists():
-        return Refused(ANSWERED, 409)
+        return Refusal(ANSWERED, 409)
     if editing and edit_count(comment) >= MAX_EDITS:
-        return Refused(too_many(), 403)
+        return Refusal(too_many(), 403)
     return None
 
 
