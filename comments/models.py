@@ -59,6 +59,19 @@ class CommentQuerySet(models.QuerySet):
         )
         return self.annotate(author_edits=models.functions.Coalesce(models.Subquery(edits), 0))
 
+    def locked(self) -> "CommentQuerySet":
+        """
+        These comments with their rows locked until the transaction ends: the one way to lock.
+
+        Whoever decides on a comment, or changes its text, reads it through this
+        first, so two such changes at the same moment run one after the other and
+        the second sees what the first did: a moderator's decision and an
+        author's edit (comments/moderation.py, comments/posting/editing.py).
+        Only the comments' own rows are locked (``of``), never an article or
+        a parent joined in with ``select_related``.
+        """
+        return self.select_for_update(of=("self",))
+
     def held(self) -> "CommentQuerySet":
         """Not public, but still to be reviewed: pending, or caught as spam."""
         return self.filter(status__in=[Comment.Status.PENDING, Comment.Status.SPAM])

@@ -165,9 +165,7 @@ def _still_as_seen(
     (comments/posting/editing.py): a decision never applies to a text its moderator
     did not read. Each comment is given its status as read.
     """
-    locked = Comment.objects.select_for_update(of=("self",)).filter(
-        pk__in=[comment.pk for comment in comments]
-    )
+    locked = Comment.objects.locked().filter(pk__in=[comment.pk for comment in comments])
     now = {row.pk: row for row in locked.only("pk", "status", "body")}
     still, stale, edited = [], [], []
     for comment in comments:

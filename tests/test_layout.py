@@ -43,3 +43,10 @@ def test_one_refusal_type():
         and node.name.startswith("Refus")
     ]
     assert exceptions == ["lib/refusal.py:Refusal"]
+
+
+def test_rows_are_locked_in_one_place():
+    """Every row lock is CommentQuerySet.locked(): a decision and an edit wait for each other."""
+    locking = [where(path) for path in modules() if "select_for_update" in path.read_text()]
+    assert locking == ["comments/models.py"]
+    assert "def locked(self)" in (ROOT / "comments/models.py").read_text()

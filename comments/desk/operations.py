@@ -111,7 +111,7 @@ def publish_site_reply(
     edited it): these raise ``Refusal`` and nothing is stored.
     """
     with transaction.atomic():
-        locked = Comment.objects.select_for_update(of=("self",)).select_related("article", "parent")
+        locked = Comment.objects.locked().select_related("article", "parent")
         comment = locked.get(pk=comment.pk)
         if seen and comment.status != seen:
             raise Refusal(stale_sentence(comment), 409)

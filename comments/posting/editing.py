@@ -90,5 +90,4 @@ def keep_as_it_was(comment: Comment, change: str) -> None:
 
 def locked(comment: Comment) -> Comment:
     """The comment as it is now, its row locked until the transaction ends."""
-    rows = Comment.objects.select_for_update(of=("self",)).select_related("article")
-    return rows.get(pk=comment.pk)
+    return Comment.objects.locked().select_related("article").get(pk=comment.pk)
