@@ -117,7 +117,7 @@ def _change_status(
 ) -> StatusChange:
     result = StatusChange(new_status)
     if seen is not None or texts:
-        comments, result.stale, result.edited = _still_as_seen(comments, seen, texts)
+        comments, result.stale, result.edited = still_as_seen(comments, seen, texts)
     # Parents before their replies, so approving both in one go works.
     ordered = sorted(comments, key=lambda comment: (comment.depth, comment.created_at, comment.pk))
 
@@ -151,7 +151,7 @@ def _change_status(
     return result
 
 
-def _still_as_seen(
+def still_as_seen(
     comments: list[Comment], seen: str | Mapping[int, str] | None, texts: Mapping[int, str]
 ) -> tuple[list[Comment], list[Comment], list[Comment]]:
     """
@@ -159,9 +159,11 @@ def _still_as_seen(
     status is not ``seen`` any more (stale), and those whose text is not the
     one in ``texts`` (edited; checked first, as it is what was decided on).
 
-    Statuses and texts are read again under a row lock, so a moderator acting
-    at the same moment waits and then finds the change made: two decisions on
-    one comment never both pass. An author editing at that moment waits too
+    The one rule for "decide only on what the moderator saw": ``change_status``
+    and the desk's reply (comments/desk/operations.py) both ask it. Statuses
+    and texts are read again under a row lock, so a moderator acting at the
+    same moment waits and then finds the change made: two decisions on one
+    comment never both pass. An author editing at that moment waits too
     (comments/posting/editing.py): a decision never applies to a text its moderator
     did not read. Each comment is given its status as read.
     """

@@ -106,17 +106,18 @@ def publish_site_reply(
 
     Readers see the site's name with an "Author" badge, never the staff
     member, whose name the history keeps. A comment that is spam or removed
-    is not answered (readers cannot see it), nor one whose status is no longer
-    ``seen``, or whose text is no longer ``text`` (its digest; its author
-    edited it): these raise ``Refusal`` and nothing is stored.
+    is not answered (readers cannot see it), nor one whose text is no longer
+    ``text`` (its digest; its author edited it) or whose status is no longer
+    ``seen``, as ``moderation.still_as_seen`` decides for every decision:
+    these raise ``Refusal`` and nothing is stored.
     """
     with transaction.atomic():
-        locked = Comment.objects.locked().select_related("article", "parent")
-        comment = locked.get(pk=comment.pk)
-        if seen and comment.status != seen:
-            raise Refusal(stale_sentence(comment), 409)
-        if text and comment.text_digest() != text:
+        texts = {comment.pk: text} if text else {}
+        _, stale, edited = moderation.still_as_seen([comment], seen or None, texts)
+        if edited:
             raise Refusal("Nothing was published: " + EDITED_SINCE, 409)
+        if stale:
+            raise Refusal(stale_sentence(comment), 409)
         approval = None
         if comment.status == Status.PENDING:
             approval = moderation.change_status(comment, Status.APPROVED, by=by)
