@@ -222,7 +222,7 @@ class Comment(models.Model):
         return f"Comment by {self.author_name} on {self.article}"
 
     def save(self, *args, **kwargs) -> None:
-        self.depth = self.parent.depth + 1 if self.parent else 1
+        self.depth = self.depth_under(self.parent)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "author_email" in update_fields:
             kwargs["update_fields"] = {*update_fields, "author_email_hash"}
@@ -260,6 +260,16 @@ class Comment(models.Model):
     def safe_url(self) -> str:
         """The author's website if it is a web address; never javascript: or the like."""
         return web_address_or_blank(self.author_url)
+
+    @staticmethod
+    def depth_under(parent: "Comment | None") -> int:
+        """
+        The depth of a comment answering ``parent``: the rule for threads, in one place.
+
+        1 for a comment that answers none, one more than its parent for a reply;
+        ``save`` fills it in, and the WordPress import, which inserts in bulk, asks.
+        """
+        return parent.depth + 1 if parent else 1
 
     def reply_target(self) -> "Comment":
         """

@@ -60,17 +60,21 @@ def approved_replies(comments: Iterable[Comment]) -> list[Comment]:
     return found
 
 
-def refusal(comment: Comment, new_status: str, approved_ids: Iterable[int] = ()) -> str:
+def waits_for_parent(parent: Comment | None, approved_ids: Iterable[int] = ()) -> bool:
     """
-    Why this comment may not take that status, or "" if it may.
+    Whether a reply to ``parent`` may not be approved yet: the rule, in one place.
 
     A reply is approved only once the comment it answers is: published alone,
     it would answer nothing the reader can see. ``approved_ids`` are comments
     approved in the same batch, so a parent and its reply can go together.
+    Every approval asks it, the WordPress import included.
     """
-    if new_status != Comment.Status.APPROVED or comment.parent_id is None:
-        return ""
-    if comment.parent.is_approved() or comment.parent_id in approved_ids:
+    return parent is not None and not parent.is_approved() and parent.pk not in approved_ids
+
+
+def refusal(comment: Comment, new_status: str, approved_ids: Iterable[int] = ()) -> str:
+    """Why this comment may not take that status (``waits_for_parent``), or "" if it may."""
+    if new_status != Comment.Status.APPROVED or not waits_for_parent(comment.parent, approved_ids):
         return ""
     return (
         "This reply cannot be approved while the comment it answers "

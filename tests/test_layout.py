@@ -10,6 +10,8 @@ by ``make lint`` (pyproject.toml).
 import ast
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ("blog", "comments", "config", "lib", "wordpress")
 
@@ -30,6 +32,23 @@ def tree(path: Path) -> ast.Module:
 
 def where(path: Path) -> str:
     return str(path.relative_to(ROOT))
+
+
+# Each rule's telltale spelling, and the one module allowed to spell it.
+RULES = {
+    # A comment's depth in its thread (Comment.depth_under).
+    "depth + 1": "comments/models.py",
+    # Past the deepest level, a reply joins the last (Comment.reply_target).
+    ".depth >=": "comments/models.py",
+    # A reply is approved only once its parent is (moderation.waits_for_parent).
+    "parent.is_approved()": "comments/moderation.py",
+}
+
+
+@pytest.mark.parametrize(("spelling", "home"), RULES.items())
+def test_each_rule_is_written_once(spelling, home):
+    """``grep`` finds each rule in its one home; everyone else calls it there."""
+    assert [where(path) for path in modules() if spelling in path.read_text()] == [home]
 
 
 def test_one_refusal_type():

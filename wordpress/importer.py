@@ -39,6 +39,7 @@ from django.utils.text import Truncator, slugify
 
 from blog.models import Article
 from comments.models import Comment, discussion_changed
+from comments.moderation import waits_for_parent
 from lib.text import parse_id, strip_control_characters
 from wordpress import wxr
 from wordpress.html import comment_text, post_markdown
@@ -613,7 +614,7 @@ class CommentImport:
             parent = created[parent]
         status = self.status(entry)
         reason = HELD_REASONS.get(status, "")
-        if status == Comment.Status.APPROVED and parent is not None and not parent.is_approved():
+        if status == Comment.Status.APPROVED and waits_for_parent(parent):
             status, reason = Comment.Status.PENDING, PARENT_NOT_APPROVED
             self.summary.held_for_parent += 1
         reason = entry.meta.get(HELD_REASON_META, reason) if status != "approved" else ""
@@ -621,7 +622,7 @@ class CommentImport:
             pk=None if wp_id in taken else wp_id,
             article=self.article,
             parent=parent,
-            depth=parent.depth + 1 if parent else 1,
+            depth=Comment.depth_under(parent),
             author_name=self.name(entry),
             author_email=self.email(entry),
             author_url=self.web_address(entry, URL_LENGTH),

@@ -1,7 +1,6 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Layout, Submit
 from django import forms
-from django.conf import settings
 from django.core.validators import URLValidator
 from django.forms.boundfield import BoundField
 from django.urls import reverse
@@ -181,9 +180,7 @@ class CommentForm(forms.ModelForm):
             )
             return None
         # Past the deepest level, a reply joins the conversation at the last level.
-        while parent.depth >= settings.COMMENTS_THREAD_DEPTH:
-            parent = parent.parent
-        return parent
+        return parent.reply_target()
 
     def restamp(self, stamp: str) -> None:
         """Carry a fresh stamp when this form is shown again to the reader who sent it."""
