@@ -10,6 +10,10 @@ The admin's bulk actions, its change form and anything added later call
 - each change is recorded in the admin history of its comment;
 - what an approval makes public is announced to those who asked and
   confirmed (comments/mail/subscriptions.py).
+
+Beside it, ``became_held`` is what a comment newly waiting for a moderator
+sets off (they are told): posting a held comment and editing a published one
+back into the queue both call it, and so will anything added later.
 """
 
 from collections.abc import Iterable, Mapping
@@ -20,6 +24,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
 
+from comments.mail.notifications import notify_moderators
 from comments.mail.subscriptions import announce
 from comments.models import Comment
 
@@ -153,6 +158,17 @@ def _change_status(
         # In this transaction: the emails are kept exactly when the approval is.
         announce(result.changed)
     return result
+
+
+def became_held(comment: Comment) -> None:
+    """
+    A comment now waits for a moderator (new and held, or edited back into the queue).
+
+    The moderators are told, by an email each, sent after the transaction
+    commits (comments/mail/notifications.py). Called in the caller's
+    transaction, like ``announce`` in an approval's.
+    """
+    notify_moderators(comment)
 
 
 def still_as_seen(

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from comments.mail.notifications import notify_moderators
 from comments.models import Comment, CommentRevision, ModerationSettings
-from comments.moderation import change_status
+from comments.moderation import became_held, change_status
 from comments.posting.intake import HELD_FOR_MODERATION, decide
 from comments.section.ownership import refusal
 
@@ -64,7 +63,7 @@ def edit(comment: Comment, body: str, browser: str) -> Edit:
         change_status(comment, Status.SPAM if caught else Status.PENDING)
         if was_published and not caught:
             # Back in the queue: the moderators hear of it as of a new held comment.
-            notify_moderators(comment)
+            became_held(comment)
     return Edit(comment, changed=True, was_published=was_published)
 
 

@@ -11,9 +11,9 @@ from django.views.decorators.http import (
 )
 
 from blog.models import Article
-from comments.mail.notifications import notify_moderators
 from comments.mail.subscriptions import subscribe
 from comments.models import Comment
+from comments.moderation import became_held
 from comments.posting.editing import edit, withdraw
 from comments.posting.intake import Outcome, Submission, Verdict, review
 from comments.posting.origin import cross_site_refusal
@@ -114,7 +114,8 @@ def respond(request: HttpRequest, submission: Submission, verdict: Verdict) -> H
         # Published at once: there is no approval to be told of.
         comment.notify_on_approval = False
     comment.save()
-    notify_moderators(comment)
+    if comment.status == Comment.Status.PENDING:
+        became_held(comment)
     # Silently: the answer below is the same whatever this does with the address.
     subscribe(
         comment,
