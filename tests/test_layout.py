@@ -53,6 +53,13 @@ def test_each_rule_is_written_once(spelling, homes):
     assert [where(path) for path in modules() if spelling in path.read_text()] == homes
 
 
+def test_the_posting_views_speak_http_only():
+    """The comment POST stores nothing itself: posting/service.py does, with every effect."""
+    views = (ROOT / "comments/posting/views.py").read_text()
+    for effect in (".save(", "notify_moderators", "became_held", "subscribe(", "change_status"):
+        assert effect not in views, effect
+
+
 def test_one_refusal_type():
     """A request refused anywhere (an author's edit, the desk) raises lib.refusal.Refusal."""
     exceptions = [

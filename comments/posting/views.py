@@ -1,22 +1,29 @@
+"""
+The comment POST, the form stamp, and the author's edit and withdrawal, as HTTP.
+
+Each view reads the request, asks the service that decides or does the work
+(``intake.review`` then ``service.store``; ``editing.edit`` and ``withdraw``),
+and turns its outcome into a response: a redirect to the comment, the form
+again with its errors, or a refusal with what was typed.
+"""
+
 from django.conf import settings
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import (
     require_GET,
     require_http_methods,
     require_POST,
-    require_safe,
 )
 
 from blog.models import Article
-from comments.mail.subscriptions import subscribe
 from comments.models import Comment
-from comments.moderation import became_held
 from comments.posting.editing import edit, withdraw
 from comments.posting.intake import Outcome, Submission, Verdict, review
 from comments.posting.origin import cross_site_refusal
+from comments.posting.service import store
 from comments.posting.stamps import issue_stamp
 from comments.section import section_context, settle_pending
 from comments.section.forms import CommentEditForm, CommentForm
@@ -108,22 +115,7 @@ def respond(request: HttpRequest, submission: Submission, verdict: Verdict) -> H
             context["message"] = verdict.message
             return render(request, "comments/confirm.html", context, status=verdict.http_status)
 
-    comment = submission.comment
-    comment.status, comment.held_reason = verdict.status, verdict.reason
-    if comment.is_approved():
-        # Published at once: there is no approval to be told of.
-        comment.notify_on_approval = False
-    comment.save()
-    if comment.status == Comment.Status.PENDING:
-        became_held(comment)
-    # Silently: the answer below is the same whatever this does with the address.
-    subscribe(
-        comment,
-        replies=form.cleaned_data["notify_replies"],
-        article=form.cleaned_data["notify_article"],
-        ip=submission.ip,
-    )
-
+    comment = store(submission, verdict)
     # To the page that shows it (the last, in a long discussion shown oldest first).
     response = redirect(location(comment, [*pending_ids(request), comment.pk]))
     # The next page this browser asks for is rendered for it, past any shared cache,
@@ -131,47 +123,6 @@ def respond(request: HttpRequest, submission: Submission, verdict: Verdict) -> H
     # with a link to edit it for a few minutes (comments/posting/editing.py).
     remember_pending(request, response, comment.pk)
     return response
-
-
-@require_safe
-def permalink(request: HttpRequest, comment_id: str) -> HttpResponse:
-    """
-    A comment's lasting address: a redirect to the page and anchor that show it now.
-
-    The feeds, the emails and each comment's date link here, so a link keeps
-    working when a long discussion moves the comment to another page. A comment
-    the asker may not see (held, or on an unpublished article) is a 404 like
-    one that never existed, except to the browser that posted it and to staff.
-    ``?article=<slug>`` is sent by permalinks.js for an old ``#comment-N`` link
-    that found no such comment on the page: N may be the comment's number on a
-    former WordPress site.
-    """
-    if (number := parse_id(comment_id)) is None:
-        raise Http404("No such comment.")
-    comments = Comment.objects.select_related("article")
-    found, own = comments.filter(pk=number).first(), pending_ids(request)
-    if slug := request.GET.get("article"):
-        if found is None or found.article.slug != slug:
-            found = comments.filter(article__slug=slug, former_id=number).first()
-        if found is None or not may_see(request, found, own):
-            # Nothing to show: back to the discussion the reader came from.
-            article = get_object_or_404(Article.objects.published(), slug=slug)
-            return redirect(f"{article.get_absolute_url()}#comments")
-    elif found is None or not may_see(request, found, own):
-        raise Http404("No such comment.")
-    return redirect(location(found, own))
-
-
-def may_see(request: HttpRequest, comment: Comment, own: list[int]) -> bool:
-    """Whether this reader may be led to the comment: public, their own, or staff's to read."""
-    if comment.is_approved() and comment.article.is_published():
-        return True
-    if comment.pk in own and comment.status != Comment.Status.REMOVED:
-        return True
-    # Only a request with a session can be staff (blog/views.py visible_articles).
-    return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.has_perm(
-        "comments.view_comment"
-    )
 
 
 def edit_refused(
