@@ -1,11 +1,52 @@
-"""Showing what readers typed as HTML: their paragraphs, line breaks and bare web links."""
+"""
+What readers type: cleaned before any rule sees it, and shown as HTML after.
+
+The form fields here drop control characters from every field a reader or a
+moderator fills in (the comment form, the desk's reply); ``comment_html``
+shows a comment's plain text with its paragraphs, line breaks and bare web
+links, for pages, feeds and emails alike.
+"""
 
 import re
 
+from django import forms
+from django.core.validators import URLValidator
 from django.utils.html import escape, format_html, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
-from lib.text import split_url
+from lib.text import split_url, strip_control_characters
+
+# How long a comment's text may be: a reader's, and a reply written at the desk.
+COMMENT_MAX_LENGTH = 5000
+
+
+class PlainTextField(forms.CharField):
+    """
+    A CharField that drops control characters before stripping and validating.
+
+    A one-line field (the default) also turns line breaks and tabs into spaces:
+    a name never spans lines, in the page or in an email.
+    """
+
+    def __init__(self, *args, multiline: bool = False, **kwargs):
+        self.multiline = multiline
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = strip_control_characters(value)
+            if not self.multiline:
+                value = " ".join(value.split())
+        return super().to_python(value)
+
+
+class PlainTextEmailField(PlainTextField, forms.EmailField):
+    pass
+
+
+class PlainTextURLField(PlainTextField, forms.URLField):
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
 
 # A web address as readers type them: http:// or https:// and what follows, up
 # to a space, a character that cannot be in one (< > "), or an invisible

@@ -60,6 +60,13 @@ def test_the_posting_views_speak_http_only():
         assert effect not in views, effect
 
 
+def test_the_desk_borrows_nothing_of_the_readers_form():
+    """A reply's field and length are comments/text.py's, as the comment form's are."""
+    assert [where(path) for path in modules() if "5000" in path.read_text()] == ["comments/text.py"]
+    for path in modules("comments/desk"):
+        assert "comments.section.forms" not in path.read_text(), where(path)
+
+
 def test_one_refusal_type():
     """A request refused anywhere (an author's edit, the desk) raises lib.refusal.Refusal."""
     exceptions = [

@@ -28,7 +28,7 @@ from django.utils.translation import ngettext
 
 from comments import moderation
 from comments.models import Comment
-from comments.section.forms import CommentForm, PlainTextField
+from comments.text import COMMENT_MAX_LENGTH, PlainTextField
 from lib.refusal import Refusal
 
 Status = Comment.Status
@@ -69,9 +69,6 @@ def stale_sentence(comment: Comment) -> str:
 
 # Replies ---------------------------------------------------------------------
 
-# A reply is as long as a reader's comment may be: one rule, in the comment form.
-REPLY_MAX_LENGTH = CommentForm.base_fields["body"].max_length
-
 
 class SiteReplyForm(forms.Form):
     """A reply written at the desk: plain text, cleaned like readers' comments."""
@@ -79,7 +76,7 @@ class SiteReplyForm(forms.Form):
     body = PlainTextField(
         label="Your reply",
         multiline=True,
-        max_length=REPLY_MAX_LENGTH,
+        max_length=COMMENT_MAX_LENGTH,
         error_messages={
             "required": "Please write your reply; nothing was published.",
             "max_length": "Please shorten your reply to %(limit_value)d characters "

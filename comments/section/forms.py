@@ -1,42 +1,19 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Layout, Submit
 from django import forms
-from django.core.validators import URLValidator
 from django.forms.boundfield import BoundField
 from django.urls import reverse
 
 from comments.models import Comment
-from lib.text import parse_id, strip_control_characters
+from comments.text import (
+    COMMENT_MAX_LENGTH,
+    PlainTextEmailField,
+    PlainTextField,
+    PlainTextURLField,
+)
+from lib.text import parse_id
 
 PRIVACY_NOTE_ID = "email-notes"
-
-
-class PlainTextField(forms.CharField):
-    """
-    A CharField that drops control characters before stripping and validating.
-
-    A one-line field (the default) also turns line breaks and tabs into spaces:
-    a name never spans lines, in the page or in an email.
-    """
-
-    def __init__(self, *args, multiline: bool = False, **kwargs):
-        self.multiline = multiline
-        super().__init__(*args, **kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = strip_control_characters(value)
-            if not self.multiline:
-                value = " ".join(value.split())
-        return super().to_python(value)
-
-
-class PlainTextEmailField(PlainTextField, forms.EmailField):
-    pass
-
-
-class PlainTextURLField(PlainTextField, forms.URLField):
-    default_validators = [URLValidator(schemes=["http", "https"])]
 
 
 class PrivacyNoteBoundField(BoundField):
@@ -86,7 +63,7 @@ class CommentForm(forms.ModelForm):
     body = PlainTextField(
         label="Comment",
         multiline=True,
-        max_length=5000,
+        max_length=COMMENT_MAX_LENGTH,
         error_messages={
             "required": "Please write your comment.",
             "max_length": "Please shorten your comment to %(limit_value)d characters "
