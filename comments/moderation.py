@@ -77,14 +77,9 @@ def waits_for_parent(parent: Comment | None, approved_ids: Iterable[int] = ()) -
     return parent is not None and not parent.is_approved() and parent.pk not in approved_ids
 
 
-def refusal(comment: Comment, new_status: str, approved_ids: Iterable[int] = ()) -> str:
-    """Why this comment may not take that status (``waits_for_parent``), or "" if it may."""
-    if new_status != Comment.Status.APPROVED or not waits_for_parent(comment.parent, approved_ids):
-        return ""
-    return (
-        "This reply cannot be approved while the comment it answers "
-        f"(by {comment.parent.author_name}) is not approved; approve that one first."
-    )
+def is_refused(comment: Comment, new_status: str, approved_ids: Iterable[int] = ()) -> bool:
+    """Whether this comment may not take that status: a reply waiting for its parent."""
+    return new_status == Comment.Status.APPROVED and waits_for_parent(comment.parent, approved_ids)
 
 
 def change_status(
@@ -134,7 +129,7 @@ def _change_status(
     for comment in ordered:
         if comment.status == new_status:
             result.unchanged.append(comment)
-        elif refusal(comment, new_status, approved_ids):
+        elif is_refused(comment, new_status, approved_ids):
             result.refused.append(comment)
         else:
             result.previous[comment.pk] = comment.status

@@ -85,3 +85,49 @@ def test_rows_are_locked_in_one_place():
     locking = [where(path) for path in modules() if "select_for_update" in path.read_text()]
     assert locking == ["comments/models.py"]
     assert "def locked(self)" in (ROOT / "comments/models.py").read_text()
+
+
+def message_argument(call: ast.Call) -> ast.AST | None:
+    """What a Refusal or a message_user call says: its sentence argument."""
+    name = getattr(call.func, "id", None) or getattr(call.func, "attr", None)
+    position = {"Refusal": 0, "message_user": 1, "refuse": 1}.get(name)
+    if position is None or len(call.args) <= position:
+        return None
+    return call.args[position]
+
+
+def test_every_moderator_sentence_is_in_one_module():
+    """The desk says nothing in its own words: each sentence comes from desk/sentences.py."""
+    worded = []
+    for path in modules("comments/desk"):
+        if path.name == "sentences.py":
+            continue
+        for call in (node for node in ast.walk(tree(path)) if isinstance(node, ast.Call)):
+            if getattr(call.func, "id", None) == "ngettext":
+                worded.append(f"{where(path)}:{call.lineno}")
+            argument = message_argument(call)
+            if argument is not None and any(
+                isinstance(node, ast.JoinedStr)
+                or (isinstance(node, ast.Constant) and isinstance(node.value, str))
+                for node in ast.walk(argument)
+            ):
+                worded.append(f"{where(path)}:{call.lineno}")
+    assert worded == []
+
+
+def test_the_desk_views_use_nothing_of_comment_admin():
+    """DeskViews calls only what it defines and what Django's ModelAdmin offers."""
+    from django.contrib.admin import ModelAdmin
+
+    [desk] = [
+        node
+        for node in ast.walk(tree(ROOT / "comments/desk/views.py"))
+        if isinstance(node, ast.ClassDef) and node.name == "DeskViews"
+    ]
+    own = {node.name for node in desk.body if isinstance(node, ast.FunctionDef)}
+    used = {
+        node.attr
+        for node in ast.walk(desk)
+        if isinstance(node, ast.Attribute) and getattr(node.value, "id", None) == "self"
+    }
+    assert {name for name in used - own if not hasattr(ModelAdmin, name)} == {"admin_site", "opts"}

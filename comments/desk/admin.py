@@ -25,59 +25,22 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
-from django.utils.translation import ngettext
 
-from comments.desk.operations import SiteReplyForm, commenter_ids, remember_decision
-from comments.desk.views import (
-    COMMENTER_VAR,
-    NOT_A_MODERATOR,
-    TEXT_VAR,
-    DeskViews,
-    edited_sentence,
-    outcome,
-    status_counts,
-)
+from comments.desk import sentences
+from comments.desk.forms import CommentAdminForm
+from comments.desk.operations import commenter_ids, remember_decision
+from comments.desk.views import COMMENTER_VAR, TEXT_VAR, DeskViews, status_counts
 from comments.models import Comment, ModerationSettings
-from comments.moderation import StatusChange, change_status, refusal
+from comments.moderation import change_status
 from comments.privacy.admin import (
     erase_commenters_and_text,
     erase_commenters_keep_text,
     export_commenters,
 )
-from comments.templatetags.comments_admin import undo_tag
 from lib.text import parse_id
 
 BOTH_PAGES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 Status = Comment.Status
-# Where a long comment is folded in the queue (characters), and how much shows folded.
-FOLD_OVER = 900
-FOLD_SHOWING = 600
-
-# A row's buttons: what each decision is called for a comment in each status.
-DECISIONS = {
-    Status.PENDING: [
-        (Status.APPROVED, "Approve"),
-        (Status.SPAM, "Spam"),
-        (Status.REMOVED, "Remove"),
-    ],
-    Status.APPROVED: [
-        (Status.PENDING, "Unapprove"),
-        (Status.SPAM, "Spam"),
-        (Status.REMOVED, "Remove"),
-    ],
-    Status.SPAM: [
-        (Status.APPROVED, "Approve"),
-        (Status.PENDING, "Not spam"),
-        (Status.REMOVED, "Remove"),
-    ],
-    Status.REMOVED: [
-        (Status.APPROVED, "Approve"),
-        (Status.PENDING, "Restore"),
-        (Status.SPAM, "Spam"),
-    ],
-}
-# The desk script's keys for decisions (README, "Moderation").
-KEYS = {Status.APPROVED: "a", Status.SPAM: "s", Status.REMOVED: "r"}
 
 
 def queue_status(params) -> str:
@@ -149,41 +112,12 @@ class CommenterFilter(admin.SimpleListFilter):
             return []
         ids = commenter_ids(request.session, token)
         if ids is None:
-            return [(token, "The search has expired: find them again")]
-        count = len(ids)
-        label = ngettext(
-            "The address searched for (%(count)d comment)",
-            "The address searched for (%(count)d comments)",
-            count,
-        )
-        return [(token, label % {"count": count})]
+            return [(token, sentences.SEARCH_EXPIRED_LABEL)]
+        return [(token, sentences.commenter_search(len(ids)))]
 
     def queryset(self, request, queryset):
         # Only asked when a token was given (lookups() offers nothing otherwise).
         return queryset.filter(pk__in=commenter_ids(request.session, self.value()) or [])
-
-
-class CommentAdminForm(forms.ModelForm):
-    """The change form: the status goes through the same rule as the bulk actions."""
-
-    class Meta:
-        model = Comment
-        fields = ["status", "body", "author_name", "author_url"]
-
-    def clean_status(self) -> str:
-        status = self.cleaned_data["status"]
-        if status != self.instance.status and (problem := refusal(self.instance, status)):
-            raise forms.ValidationError(problem)
-        return status
-
-
-def fold(body: str) -> tuple[str, str]:
-    """A long comment cut in two at a space, the second part to be folded away; else (body, "")."""
-    if len(body) <= FOLD_OVER:
-        return body, ""
-    cut = body.rfind(" ", 0, FOLD_SHOWING)
-    cut = cut if cut > 0 else FOLD_SHOWING
-    return body[:cut], body[cut:].lstrip()
 
 
 @admin.register(Comment)
@@ -242,9 +176,6 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
 
     # Roles -----------------------------------------------------------------
 
-    def has_moderate_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("comments.can_moderate")
-
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Comments come from readers, through the rules; never typed in here.
         return False
@@ -257,7 +188,7 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
         """An action posted by someone without ``can_moderate``: say so, change nothing."""
         posted = request.POST.get(field) if request.method == "POST" else None
         if posted in self.actions and not self.has_moderate_permission(request):
-            self.message_user(request, NOT_A_MODERATOR, messages.ERROR)
+            self.message_user(request, sentences.NOT_A_MODERATOR, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
         return None
 
@@ -267,10 +198,6 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
             return ["author", "comment_with_buttons", "in_response_to", "submitted"]
         return self.list_display
 
-    def desk_context(self, request: HttpRequest) -> dict:
-        """What the desk's templates need beside the admin's own context."""
-        return {"desk_moderator": self.has_moderate_permission(request)}
-
     def changelist_view(self, request: HttpRequest, extra_context=None):
         if self.has_view_or_change_permission(request) and (
             refused := self.refuse_unpermitted_action(request, "action")
@@ -278,11 +205,7 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
             return refused
         token = request.GET.get(COMMENTER_VAR)
         if token and request.method == "GET" and commenter_ids(request.session, token) is None:
-            self.message_user(
-                request,
-                "That search by email has expired (they last an hour): find the commenter again.",
-                messages.WARNING,
-            )
+            self.message_user(request, sentences.SEARCH_EXPIRED, messages.WARNING)
         status = queue_status(request.GET)
         titles = {
             Status.PENDING: "Comments awaiting moderation",
@@ -354,41 +277,6 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
     @admin.display(description="comment")
     def comment_with_buttons(self, comment: Comment) -> str:
         return self.desk_cell(comment, buttons=True)
-
-    def desk_cell(self, comment: Comment, *, buttons: bool, on_its_page: bool = False) -> str:
-        """
-        The whole comment, what it answers, why it was held, and buttons for moderators.
-
-        ``on_its_page``: shown on the comment's own page, which needs no Edit link.
-        """
-        head, tail = fold(comment.body)
-        decisions = [
-            {
-                "status": status,
-                "label": label,
-                "key": KEYS.get(status, ""),
-                # The text the moderator sees: an author's edit since then refuses the click.
-                "url": reverse("admin:comments_comment_decide", args=[comment.pk, status])
-                + f"?{TEXT_VAR}={comment.text_digest()}",
-            }
-            for status, label in DECISIONS[comment.status]
-        ]
-        context = {
-            "comment": comment,
-            "head": head,
-            "tail": tail,
-            "more_words": len(tail.split()),
-            "parent_excerpt": comment.parent and Truncator(comment.parent.body).words(25),
-            "parent_url": comment.parent_id
-            and reverse("admin:comments_comment_change", args=[comment.parent_id]),
-            "change_url": reverse("admin:comments_comment_change", args=[comment.pk]),
-            "on_its_page": on_its_page,
-            "buttons": buttons,
-            "decisions": decisions,
-            "can_reply": comment.status in {Status.PENDING, Status.APPROVED},
-            "reply_max_length": SiteReplyForm.base_fields["body"].max_length,
-        }
-        return render_to_string("admin/comments/comment/_desk_comment.html", context)
 
     @admin.display(description="in response to", ordering="article__title")
     def in_response_to(self, comment: Comment) -> str:
@@ -509,7 +397,7 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
         }
         result = change_status(queryset, status, by=request.user, seen=seen, texts=texts)
         if result.edited:
-            self.message_user(request, edited_sentence(len(result.edited)), messages.WARNING)
+            self.message_user(request, sentences.edited(len(result.edited)), messages.WARNING)
         vanished = 0
         # The queue's form always sends select_across: "0", or "1" for "Select all".
         across = forms.BooleanField(required=False).clean(request.POST.get("select_across"))
@@ -521,14 +409,6 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
             vanished = len(ticked - found)
         undo = remember_decision(request.session, result)
         self.report(request, result, undo, vanished=vanished)
-
-    def report(
-        self, request: HttpRequest, result: StatusChange, undo: str | None = None, vanished=0
-    ) -> None:
-        """Tell the moderator what happened; the first message offers Undo."""
-        for index, (level, text) in enumerate(outcome(result, vanished)):
-            tags = undo_tag(undo) if undo and index == 0 else ""
-            self.message_user(request, text, level, extra_tags=tags)
 
     @admin.action(
         permissions=["moderate"],

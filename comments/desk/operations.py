@@ -11,82 +11,29 @@ What the moderation desk does beyond the admin's own machinery.
   URL or a log line: the ids of their comments wait in the session under a
   random token, which is all the URL carries (``remember_commenter``).
 
-Every status change here goes through ``comments.moderation.change_status``.
+Every status change here goes through ``comments.moderation.change_status``,
+and every sentence comes from comments/desk/sentences.py.
 """
 
 import secrets
 import time
 from dataclasses import dataclass
 
-from django import forms
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
-from django.utils.translation import ngettext
 
 from comments import moderation
+from comments.desk import sentences
 from comments.models import Comment
-from comments.text import COMMENT_MAX_LENGTH, PlainTextField
 from lib.refusal import Refusal
 
 Status = Comment.Status
 
-# How a status reads after "this comment is now …".
-STATUS_WORDS = {
-    Status.PENDING: "pending",
-    Status.APPROVED: "approved",
-    Status.SPAM: "marked as spam",
-    Status.REMOVED: "removed",
-}
-
-
-EDITED_SINCE = (
-    "the text of this comment was changed after your page was loaded (by its author, or "
-    "another moderator). Read it again, then decide."
-)
-
-
-def stale_sentence(comment: Comment) -> str:
-    """What to tell a moderator whose page showed this comment in another status."""
-    entry = (
-        LogEntry.objects.filter(
-            content_type__app_label="comments",
-            content_type__model="comment",
-            object_id=str(comment.pk),
-        )
-        .select_related("user")
-        .order_by("-action_time", "-pk")
-        .first()
-    )
-    who = f" by {entry.user.get_username()}" if entry else ""
-    return (
-        f"Nothing was changed: this comment by {comment.author_name} is now "
-        f"{STATUS_WORDS[comment.status]} (changed{who} after your page was loaded)."
-    )
-
 
 # Replies ---------------------------------------------------------------------
-
-
-class SiteReplyForm(forms.Form):
-    """A reply written at the desk: plain text, cleaned like readers' comments."""
-
-    body = PlainTextField(
-        label="Your reply",
-        multiline=True,
-        max_length=COMMENT_MAX_LENGTH,
-        error_messages={
-            "required": "Please write your reply; nothing was published.",
-            "max_length": "Please shorten your reply to %(limit_value)d characters "
-            "(it has %(show_value)d); nothing was published.",
-        },
-        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
-    )
-    # The status the moderator saw the comment in, and its text, for the stale-page check.
-    seen = forms.ChoiceField(choices=Status.choices, required=False, widget=forms.HiddenInput)
-    text = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 @dataclass
@@ -112,26 +59,16 @@ def publish_site_reply(
         texts = {comment.pk: text} if text else {}
         _, stale, edited = moderation.still_as_seen([comment], seen or None, texts)
         if edited:
-            raise Refusal("Nothing was published: " + EDITED_SINCE, 409)
+            raise Refusal(sentences.NOT_PUBLISHED_EDITED, 409)
         if stale:
-            raise Refusal(stale_sentence(comment), 409)
+            raise Refusal(sentences.stale(comment), 409)
         approval = None
         if comment.status == Status.PENDING:
             approval = moderation.change_status(comment, Status.APPROVED, by=by)
             if approval.refused:
-                raise Refusal(
-                    "Nothing was published: "
-                    + moderation.refusal(comment, Status.APPROVED)
-                    + " Then reply to this one.",
-                    409,
-                )
+                raise Refusal(sentences.reply_waits_for_parent(comment), 409)
         elif comment.status != Status.APPROVED:
-            raise Refusal(
-                f"Nothing was published: this comment is {STATUS_WORDS[comment.status]}, so "
-                "readers cannot see it and a reply would answer nothing. Approve it first if "
-                "it deserves an answer.",
-                409,
-            )
+            raise Refusal(sentences.not_visible(comment), 409)
         reply = Comment.objects.create(
             article=comment.article,
             parent=comment.reply_target(),
@@ -192,13 +129,9 @@ def undo_decision(session: SessionBase, token: str, *, by: AbstractBaseUser) -> 
     records = session.get(UNDO_KEY, {})
     record = records.get(token)
     if record is None:
-        raise Refusal(
-            "There is no decision to undo here: it was made in another session, or too long "
-            "ago. Nothing was changed.",
-            status=404,
-        )
+        raise Refusal(sentences.NO_DECISION_TO_UNDO, 404)
     if record["undone"]:
-        raise Refusal("This decision has already been undone; nothing was changed.", 409)
+        raise Refusal(sentences.ALREADY_UNDONE, 409)
     record["undone"] = True
     session[UNDO_KEY] = records
 
@@ -219,49 +152,11 @@ def undo_decision(session: SessionBase, token: str, *, by: AbstractBaseUser) -> 
     return undone
 
 
-def undo_sentences(undone: Undone) -> list[str]:
-    """What to tell the moderator after an undo."""
-    sentences = []
-    if count := len(undone.restored):
-        sentences.append(
-            ngettext(
-                "Undone: %(count)d comment is back as it was.",
-                "Undone: %(count)d comments are back as they were.",
-                count,
-            )
-            % {"count": count}
-        )
-    if count := len(undone.stale):
-        sentences.append(
-            ngettext(
-                "%(count)d comment was changed again after this decision, so it was left as it "
-                "is now.",
-                "%(count)d comments were changed again after this decision, so they were left "
-                "as they are now.",
-                count,
-            )
-            % {"count": count}
-        )
-    return sentences
-
-
 # Finding a commenter by email ---------------------------------------------------
 
 COMMENTER_KEY = "comments_desk_commenters"
 COMMENTER_SECONDS = 60 * 60  # how long a search's link keeps working
 COMMENTERS_KEPT = 10
-
-
-class FindCommenterForm(forms.Form):
-    email = forms.EmailField(
-        label="Email address",
-        max_length=254,
-        error_messages={
-            "required": "Please enter the commenter's email address.",
-            "invalid": "Please enter a whole email address, like name@example.com.",
-        },
-        widget=forms.EmailInput(attrs={"autocomplete": "off", "size": 30}),
-    )
 
 
 def remember_commenter(session: SessionBase, email: str) -> tuple[str, int]:

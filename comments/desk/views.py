@@ -1,8 +1,9 @@
 """
 The desk's own views, beside the admin's: one-click decisions, undo, replies,
-and finding a commenter by email. ``CommentAdmin`` (comments/desk/admin.py) takes
-them in as a mixin, so they run inside the admin: its login, permissions,
-CSRF protection, history and messages.
+and finding a commenter by email; and each row of the queue, a comment whole
+with its buttons. ``CommentAdmin`` (comments/desk/admin.py) takes them in as a
+mixin, so they run inside the admin: its login, permissions, CSRF
+protection, history and messages.
 
 Each answers a browser's form post with a redirect back (303) and a message,
 and the desk's script (it asks for JSON) with JSON, so that the same POST can
@@ -15,27 +16,26 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import ngettext
+from django.utils.text import Truncator
 from django.views.decorators.debug import sensitive_post_parameters
 
+from comments.desk import sentences
+from comments.desk.forms import FindCommenterForm, SiteReplyForm
 from comments.desk.operations import (
-    EDITED_SINCE,
-    STATUS_WORDS,
-    FindCommenterForm,
-    SiteReplyForm,
     publish_site_reply,
     remember_commenter,
     remember_decision,
-    stale_sentence,
     undo_decision,
-    undo_sentences,
 )
 from comments.models import Comment
-from comments.moderation import StatusChange, change_status, refusal
+from comments.moderation import StatusChange, change_status
 from comments.privacy.rights import NO_DATA
+from comments.templatetags.comments_admin import undo_tag
+from comments.text import COMMENT_MAX_LENGTH
 from lib.refusal import Refusal
 
 Status = Comment.Status
@@ -43,10 +43,35 @@ COMMENTER_VAR = "commenter"
 # The digest of the text a moderator saw (Comment.text_digest), carried by each decision.
 TEXT_VAR = "text"
 
-NOT_A_MODERATOR = (
-    "You may not moderate comments; ask an administrator to add you to the "
-    "Moderators group. Nothing was changed."
-)
+# Where a long comment is folded in the queue (characters), and how much shows folded.
+FOLD_OVER = 900
+FOLD_SHOWING = 600
+
+# A row's buttons: what each decision is called for a comment in each status.
+DECISIONS = {
+    Status.PENDING: [
+        (Status.APPROVED, "Approve"),
+        (Status.SPAM, "Spam"),
+        (Status.REMOVED, "Remove"),
+    ],
+    Status.APPROVED: [
+        (Status.PENDING, "Unapprove"),
+        (Status.SPAM, "Spam"),
+        (Status.REMOVED, "Remove"),
+    ],
+    Status.SPAM: [
+        (Status.APPROVED, "Approve"),
+        (Status.PENDING, "Not spam"),
+        (Status.REMOVED, "Remove"),
+    ],
+    Status.REMOVED: [
+        (Status.APPROVED, "Approve"),
+        (Status.PENDING, "Restore"),
+        (Status.SPAM, "Spam"),
+    ],
+}
+# The desk script's keys for decisions (README, "Moderation").
+KEYS = {Status.APPROVED: "a", Status.SPAM: "s", Status.REMOVED: "r"}
 
 
 def status_counts() -> dict[str, int]:
@@ -55,8 +80,73 @@ def status_counts() -> dict[str, int]:
     return {status: counts.get(status, 0) for status in Status.values}
 
 
+def fold(body: str) -> tuple[str, str]:
+    """A long comment cut in two at a space, the second part to be folded away; else (body, "")."""
+    if len(body) <= FOLD_OVER:
+        return body, ""
+    cut = body.rfind(" ", 0, FOLD_SHOWING)
+    cut = cut if cut > 0 else FOLD_SHOWING
+    return body[:cut], body[cut:].lstrip()
+
+
 class DeskViews:
-    """The desk's views, for ``CommentAdmin``; see the module's docstring."""
+    """
+    The desk's views, for ``CommentAdmin``; see the module's docstring.
+
+    A mixin over Django's ``ModelAdmin``: besides what it defines here, it
+    uses only ``ModelAdmin``'s own API (``admin_site``, ``opts``,
+    ``get_object``, ``message_user``, the permission checks).
+    """
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("comments.can_moderate")
+
+    def desk_context(self, request: HttpRequest) -> dict:
+        """What the desk's templates need beside the admin's own context."""
+        return {"desk_moderator": self.has_moderate_permission(request)}
+
+    def desk_cell(self, comment: Comment, *, buttons: bool, on_its_page: bool = False) -> str:
+        """
+        The whole comment, what it answers, why it was held, and buttons for moderators.
+
+        ``on_its_page``: shown on the comment's own page, which needs no Edit link.
+        """
+        head, tail = fold(comment.body)
+        decisions = [
+            {
+                "status": status,
+                "label": label,
+                "key": KEYS.get(status, ""),
+                # The text the moderator sees: an author's edit since then refuses the click.
+                "url": reverse("admin:comments_comment_decide", args=[comment.pk, status])
+                + f"?{TEXT_VAR}={comment.text_digest()}",
+            }
+            for status, label in DECISIONS[comment.status]
+        ]
+        context = {
+            "comment": comment,
+            "head": head,
+            "tail": tail,
+            "more_words": len(tail.split()),
+            "parent_excerpt": comment.parent and Truncator(comment.parent.body).words(25),
+            "parent_url": comment.parent_id
+            and reverse("admin:comments_comment_change", args=[comment.parent_id]),
+            "change_url": reverse("admin:comments_comment_change", args=[comment.pk]),
+            "on_its_page": on_its_page,
+            "buttons": buttons,
+            "decisions": decisions,
+            "can_reply": comment.status in {Status.PENDING, Status.APPROVED},
+            "reply_max_length": COMMENT_MAX_LENGTH,
+        }
+        return render_to_string("admin/comments/comment/_desk_comment.html", context)
+
+    def report(
+        self, request: HttpRequest, result: StatusChange, undo: str | None = None, vanished=0
+    ) -> None:
+        """Tell the moderator what happened; the first message offers Undo."""
+        for index, (level, text) in enumerate(sentences.outcome(result, vanished)):
+            tags = undo_tag(undo) if undo and index == 0 else ""
+            self.message_user(request, text, level, extra_tags=tags)
 
     def get_urls(self):
         view = self.admin_site.admin_view  # Login, staff, CSRF, no caching.
@@ -111,24 +201,15 @@ class DeskViews:
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         if request.method != "POST":
-            return self.refuse(
-                request,
-                "Comments are only changed with the desk's buttons, never by opening a link. "
-                "Nothing was changed.",
-                405,
-            )
+            return self.refuse(request, sentences.NOT_BY_A_LINK, 405)
         if not self.has_moderate_permission(request):
-            return self.refuse(request, NOT_A_MODERATOR, 403)
+            return self.refuse(request, sentences.NOT_A_MODERATOR, 403)
         return None
 
     def find_comment(self, request: HttpRequest, object_id: str) -> Comment:
         comment = self.get_object(request, unquote(object_id))
         if comment is None:
-            raise Refusal(
-                f"There is no comment with the id “{object_id}”: it may have been deleted. "
-                "Nothing was changed.",
-                status=404,
-            )
+            raise Refusal(sentences.no_such_comment(object_id), 404)
         return comment
 
     def answer(self, request: HttpRequest, result: StatusChange, undo: str | None, **extra):
@@ -137,7 +218,7 @@ class DeskViews:
             statuses = {c.pk: c.status for c in [*result.changed, *result.followed]}
             data = {
                 "ok": True,
-                "messages": [text for _, text in outcome(result)],
+                "messages": [text for _, text in sentences.outcome(result)],
                 "undo": undo and reverse("admin:comments_comment_undo", args=[undo]),
                 "statuses": statuses,
                 "counts": status_counts(),
@@ -155,22 +236,20 @@ class DeskViews:
         try:
             comment = self.find_comment(request, object_id)
             if status not in Status.values:
-                raise Refusal(f"“{status}” is not a status a comment can have.", status=404)
+                raise Refusal(sentences.not_a_status(status), 404)
             if seen is not None and seen not in Status.values:
-                raise Refusal(f"“{seen}” is not a status a comment can have.", status=400)
+                raise Refusal(sentences.not_a_status(seen), 400)
             text = request.GET.get(TEXT_VAR)
             texts = {comment.pk: text} if text else None
             result = change_status(comment, status, by=request.user, seen=seen, texts=texts)
             if result.edited:
-                raise Refusal("Nothing was changed: " + EDITED_SINCE, 409)
+                raise Refusal(sentences.NOT_CHANGED_EDITED, 409)
             if result.stale:
-                raise Refusal(stale_sentence(comment), 409)
+                raise Refusal(sentences.stale(comment), 409)
             if result.refused:
-                raise Refusal(refusal(comment, status) + " Nothing was changed.", 409)
+                raise Refusal(sentences.approval_waits_for_parent(comment), 409)
             if result.unchanged:
-                raise Refusal(
-                    f"This comment is already {STATUS_WORDS[status]}; nothing was changed.", 409
-                )
+                raise Refusal(sentences.already(status), 409)
         except Refusal as refused:
             return self.refuse(request, refused.sentence, refused.status)
         return self.answer(request, result, remember_decision(request.session, result))
@@ -183,21 +262,20 @@ class DeskViews:
             undone = undo_decision(request.session, token, by=request.user)
         except Refusal as refused:
             return self.refuse(request, refused.sentence, refused.status)
-        sentences = undo_sentences(undone)
+        said = sentences.undone(len(undone.restored), len(undone.stale))
         if self.wants_json(request):
             statuses = {c.pk: c.status for result in undone.results for c in result.changed}
             return JsonResponse(
                 {
                     "ok": bool(undone.restored),
-                    "messages": sentences,
+                    "messages": [text for _, text in said],
                     "statuses": statuses,
                     "counts": status_counts(),
                 },
                 status=200 if undone.restored else 409,
             )
-        for sentence in sentences:
-            level = messages.SUCCESS if sentence.startswith("Undone") else messages.WARNING
-            self.message_user(request, sentence, level)
+        for level, text in said:
+            self.message_user(request, text, level)
         return HttpResponseRedirect(self.back(request), status=303)
 
     def reply_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -217,7 +295,7 @@ class DeskViews:
             form = SiteReplyForm(initial={"seen": comment.status, "text": comment.text_digest()})
             return self.reply_page(request, comment, form)
         if not self.has_moderate_permission(request):
-            return self.refuse(request, NOT_A_MODERATOR, 403)
+            return self.refuse(request, sentences.NOT_A_MODERATOR, 403)
         form = SiteReplyForm(request.POST)
         if not form.is_valid():
             if self.wants_json(request):
@@ -235,7 +313,7 @@ class DeskViews:
         except Refusal as refused:
             return self.refuse(request, refused.sentence, refused.status)
         reply = published.reply
-        sentence = f"Your reply to {comment.author_name} is published on “{reply.article.title}”."
+        sentence = sentences.reply_published(comment, reply)
         approval = published.approval or StatusChange(Status.APPROVED)
         undo = remember_decision(request.session, approval)
         if self.wants_json(request):
@@ -281,11 +359,7 @@ class DeskViews:
         if form.is_valid():
             token, count = remember_commenter(request.session, form.cleaned_data["email"])
             if count:
-                found = ngettext(
-                    "%(count)d comment was left with that address.",
-                    "%(count)d comments were left with that address.",
-                    count,
-                ) % {"count": count}
+                found = sentences.commenter_found(count)
                 self.message_user(request, found, messages.SUCCESS)
                 queue = reverse("admin:comments_comment_changelist")
                 return HttpResponseRedirect(f"{queue}?{COMMENTER_VAR}={token}", status=303)
@@ -299,87 +373,3 @@ class DeskViews:
         return TemplateResponse(
             request, "admin/comments/comment/find_commenter.html", context, status=status
         )
-
-
-def outcome(result: StatusChange, vanished: int = 0) -> list[tuple[int, str]]:
-    """
-    What to tell the moderator, one sentence per outcome, each in the singular or plural.
-
-    ``vanished`` counts comments ticked that had left the queue shown before
-    the action ran (the admin hands over only those still in it).
-    """
-    sentences = []
-    if count := len(result.changed):
-        sentences.append((messages.SUCCESS, DONE[result.status](count) % {"count": count}))
-    if count := len(result.followed):
-        message = (
-            ngettext(
-                "%(count)d approved reply was moved back to pending along with the comment "
-                "it answers.",
-                "%(count)d approved replies were moved back to pending along with the "
-                "comments they answer.",
-                count,
-            )
-            if result.status == Status.PENDING
-            else ngettext(
-                "%(count)d approved reply was removed along with the comment it answers.",
-                "%(count)d approved replies were removed along with the comments they answer.",
-                count,
-            )
-        )
-        sentences.append((messages.WARNING, message % {"count": count}))
-    if count := len(result.unchanged):
-        label = Status(result.status).label.lower()
-        message = ngettext(
-            "%(count)d comment was already %(status)s; it was left as it was.",
-            "%(count)d comments were already %(status)s; they were left as they were.",
-            count,
-        )
-        sentences.append((messages.WARNING, message % {"count": count, "status": label}))
-    if count := len(result.stale) + vanished:
-        message = ngettext(
-            "%(count)d selected comment had been changed since the page was loaded, by another "
-            "moderator; it was left as it is now.",
-            "%(count)d selected comments had been changed since the page was loaded, by another "
-            "moderator; they were left as they are now.",
-            count,
-        )
-        sentences.append((messages.WARNING, message % {"count": count}))
-    if count := len(result.refused):
-        message = ngettext(
-            "%(count)d reply was not approved, because the comment it answers is not "
-            "approved: approve that comment first.",
-            "%(count)d replies were not approved, because the comments they answer are not "
-            "approved: approve those comments first.",
-            count,
-        )
-        sentences.append((messages.ERROR, message % {"count": count}))
-    return sentences
-
-
-def edited_sentence(count: int) -> str:
-    """What to tell a moderator whose bulk action skipped comments edited since the page loaded."""
-    return ngettext(
-        "The text of %(count)d selected comment was changed after the page was loaded (by its "
-        "author, or another moderator); it was left as it is. Read it again, then decide.",
-        "The texts of %(count)d selected comments were changed after the page was loaded (by "
-        "their authors, or another moderator); they were left as they are. Read them again, "
-        "then decide.",
-        count,
-    ) % {"count": count}
-
-
-DONE = {
-    Status.APPROVED: lambda n: ngettext(
-        "%(count)d comment approved.", "%(count)d comments approved.", n
-    ),
-    Status.SPAM: lambda n: ngettext(
-        "%(count)d comment marked as spam.", "%(count)d comments marked as spam.", n
-    ),
-    Status.REMOVED: lambda n: ngettext(
-        "%(count)d comment removed.", "%(count)d comments removed.", n
-    ),
-    Status.PENDING: lambda n: ngettext(
-        "%(count)d comment moved back to pending.", "%(count)d comments moved back to pending.", n
-    ),
-}
