@@ -22,7 +22,7 @@ from django.views import defaults
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from lib.text import strip_control_characters
+from comments.section.forms import typed_text
 
 logger = logging.getLogger("config.errors")
 
@@ -48,7 +48,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
             {
                 "site_name": settings.SITE_NAME,
                 "posted": request.method == "POST",
-                "typed": _typed(request),
+                "typed": typed_text(request),
             }
         ),
         status=503,
@@ -58,16 +58,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # Logged above with its cause; Django would log it again as a server error.
     response._has_been_logged = True
     return response
-
-
-def _typed(request: HttpRequest) -> str:
-    """The comment a reader was sending, to give it back; "" if none or unreadable."""
-    if request.method != "POST":
-        return ""
-    try:
-        return strip_control_characters(request.POST.get("body", ""))
-    except Exception:  # A body that cannot be parsed has nothing to give back.
-        return ""
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

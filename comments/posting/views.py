@@ -26,7 +26,7 @@ from comments.posting.origin import cross_site_refusal
 from comments.posting.service import store
 from comments.posting.stamps import issue_stamp
 from comments.section import section_context, settle_pending
-from comments.section.forms import CommentEditForm, CommentForm
+from comments.section.forms import CommentEditForm, CommentForm, typed_text
 from comments.section.ownership import refusal
 from comments.section.paging import location
 from comments.section.pending import pending_ids, remember_pending
@@ -52,7 +52,7 @@ def refuse(request: HttpRequest, article: Article, message: str, status: int) ->
     context = {
         "article": article,
         "message": message,
-        "typed": strip_control_characters(request.POST.get("body", "")),
+        "typed": typed_text(request),
     }
     return render(request, "comments/refused.html", context, status=status)
 
@@ -148,7 +148,7 @@ def edit_comment(request: HttpRequest, comment_id: str) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("article"), pk=parse_id(comment_id))
     browser = browser_token(request)
     posted = request.method == "POST"
-    typed = strip_control_characters(request.POST.get("body", "")) if posted else ""
+    typed = typed_text(request)
     if refused := refusal(comment, browser, editing=True):
         return edit_refused(request, comment, refused, typed)
     if not posted:

@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Layout, Submit
 from django import forms
 from django.forms.boundfield import BoundField
+from django.http import HttpRequest
 from django.urls import reverse
 
 from comments.models import Comment
@@ -11,7 +12,7 @@ from comments.text import (
     PlainTextField,
     PlainTextURLField,
 )
-from lib.text import parse_id
+from lib.text import parse_id, strip_control_characters
 
 PRIVACY_NOTE_ID = "email-notes"
 
@@ -194,3 +195,19 @@ class CommentEditForm(forms.Form):
         self.helper.form_action = reverse("comments:edit", args=[comment.pk])
         self.helper.form_error_title = "Your comment was not changed. Please check the following:"
         self.helper.layout = Layout(Field("body"), Submit("save", "Save changes"))
+
+
+def typed_text(request: HttpRequest) -> str:
+    """
+    The comment text a reader sent in this POST, cleaned: what to give back when it was not stored.
+
+    The form's own business, asked by every page that refuses a comment or an
+    edit, and by the error page when the site is down (config/errors.py); ""
+    when nothing was sent, or the body cannot be read.
+    """
+    if request.method != "POST":
+        return ""
+    try:
+        return strip_control_characters(request.POST.get("body", ""))
+    except Exception:  # A body that cannot be parsed has nothing to give back.
+        return ""
