@@ -8,6 +8,9 @@ by ``make lint`` (pyproject.toml).
 """
 
 import ast
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,6 +47,8 @@ RULES = {
     "parent.is_approved()": ["comments/moderation.py"],
     # A comment became held: the moderators are told (moderation.became_held).
     "notify_moderators(": ["comments/mail/notifications.py", "comments/moderation.py"],
+    # What a reader typed, given back when it was not stored (section.forms.typed_text).
+    'POST.get("body"': ["comments/section/forms.py"],
 }
 
 
@@ -131,3 +136,31 @@ def test_the_desk_views_use_nothing_of_comment_admin():
         if isinstance(node, ast.Attribute) and getattr(node.value, "id", None) == "self"
     }
     assert {name for name in used - own if not hasattr(ModelAdmin, name)} == {"admin_site", "opts"}
+
+
+def lint_imports(where: Path) -> subprocess.CompletedProcess:
+    """`make lint`'s import check, run on a copy of the code in ``where``."""
+    command = Path(sys.executable).with_name("lint-imports")
+    return subprocess.run(
+        [str(command), "--no-cache"], cwd=where, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_make_lint_fails_when_a_module_reaches_up(tmp_path):
+    """The section importing the write path breaks two contracts, and lint-imports says which."""
+    for name in APPS:
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    assert lint_imports(tmp_path).returncode == 0
+
+    paging = tmp_path / "comments/section/paging.py"
+    paging.write_text(paging.read_text() + "\nimport comments.posting.editing  # noqa: E402\n")
+    result = lint_imports(tmp_path)
+    assert result.returncode == 1
+    assert " kept, 2 broken." in result.stdout
+    assert (
+        "comments' layers: desk, posting > section > moderation, privacy > mail > models BROKEN"
+        in result.stdout
+    )
+    assert "An article page's read path imports nothing of the write path BROKEN" in result.stdout
+    assert "comments.section is not allowed to import comments.posting" in result.stdout
