@@ -277,7 +277,7 @@ class Comment(models.Model):
         deepest level threads go, the nearest one above that leaves room.
         """
         target = self
-        while target.depth >= settings.COMMENTS_THREAD_DEPTH:
+        while target.depth >= thread_depth():
             target = target.parent
         return target
 
@@ -335,6 +335,11 @@ class CommentRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_change_display()} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def thread_depth() -> int:
+    """How many levels replies nest at most (COMMENTS_THREAD_DEPTH; WordPress's default is 5)."""
+    return getattr(settings, "COMMENTS_THREAD_DEPTH", 5)
 
 
 def edit_window() -> timedelta:

@@ -1,71 +1,22 @@
 """
-Settings for the blog, read from the environment.
+The site's settings: configuration only, read from the environment.
 
 One module for every environment, as in simonwillisonblog's config/settings.py:
 safe production defaults, relaxed only by ``DJANGO_DEBUG=true``. The variables
-an operator sets are listed in README.md. environs parses them; a value it
-refuses stops the process with one sentence naming the variable.
-
-Variables may also come from a file named by ``DJANGO_ENV_FILE``: manage.py
-names the ``.env`` that ``make run`` writes (debug on, for development), so
-``manage.py createsuperuser`` works as Django's tutorial types it; the
-production server reads no file unless told to.
+an operator sets are listed in README.md, "Configuration"; each is parsed by
+config/environment.py, which stops the process with one sentence naming a
+variable it cannot read. Constants no operator sets live in the app that reads
+them, with their defaults (``getattr(settings, NAME, default)``).
 """
 
-import os
 from pathlib import Path
 
-from cryptography.fernet import Fernet
 from django.utils.csp import CSP
-from environs import Env, EnvError, validate
+
+from comments.checks import DEVELOPMENT_EMAIL_KEY, email_keys_problem
+from config.environment import database, env, items, mailer, number, refuse_to_start, yes_or_no
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-env = Env(eager=True)
-if env_file := os.environ.get("DJANGO_ENV_FILE", "").strip():
-    # Never searched for up the tree: only the file named is read, and the environment wins.
-    env.read_env(env_file, recurse=False)
-
-
-def refuse_to_start(sentence: str) -> SystemExit:
-    """
-    Stop the process with one readable sentence instead of a traceback.
-
-    SystemExit prints its message to stderr and exits with status 1 from
-    manage.py, gunicorn and the test runner alike.
-    """
-    return SystemExit(f"Configuration error: {sentence}")
-
-
-def parsed(read, name: str, default, sentence: str, **kwargs):
-    """``read(name, default)``, an environs parser; a value it refuses stops with ``sentence``."""
-    try:
-        return read(name, default, **kwargs)
-    except EnvError:
-        raise refuse_to_start(sentence) from None
-
-
-def yes_or_no(name: str, default: bool = False) -> bool:
-    """A true/false variable: true, yes, on or 1; false, no, off or 0; nothing else."""
-    return parsed(env.bool, name, default, f"{name} must be true or false.")
-
-
-def number(name: str, default: int, unit: str, *, minimum: int = 0, whole: bool = True):
-    """A number of ``unit``, at least ``minimum``."""
-    kind = "a whole number" if whole else "a number"
-    return parsed(
-        env.int if whole else env.float,
-        name,
-        default,
-        f"{name} must be {kind} of {unit}, such as {default}.",
-        validate=validate.Range(min=minimum),
-    )
-
-
-def items(name: str, default: str = "") -> list[str]:
-    """A comma-separated variable as a list, each item stripped, empty ones left out."""
-    return [item.strip() for item in env.list(name, default.split(",")) if item.strip()]
-
 
 DEBUG = yes_or_no("DJANGO_DEBUG")
 
@@ -143,48 +94,30 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
-
-# Database: SQLite in the project folder unless DATABASE_URL names another,
-# parsed by dj-database-url through environs. The URL may hold a password:
-# the message never repeats it.
-# https://github.com/jazzband/dj-database-url
-BAD_DATABASE_URL = (
-    "DATABASE_URL is not a valid database URL; expected a form such as "
-    "postgres://user:password@host:5432/name or sqlite:////absolute/path/db.sqlite3."
-)
+# Database: SQLite in the project folder unless DATABASE_URL names another, each
+# engine with its options below. Connections persist, checked before each reuse.
 DATABASES = {
-    "default": parsed(
-        env.dj_db_url,
-        "DATABASE_URL",
-        f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        BAD_DATABASE_URL,
-        conn_max_age=600,
-        conn_health_checks=True,
-    )
+    "default": database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=600)
 }
-if not DATABASES["default"].get("NAME"):
-    raise refuse_to_start(BAD_DATABASE_URL)
-
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Many readers and several writers at once without "database is locked":
-    # WAL lets reads run beside a write, IMMEDIATE takes the write lock at
-    # BEGIN so a transaction never fails half-way when upgrading its lock, and
-    # the timeout makes a writer wait its turn instead of failing.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer fails the request in seconds instead of hanging it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Many readers and several writers at once without "database is locked": WAL lets
+    # reads run beside a write, IMMEDIATE takes the write lock at BEGIN so a transaction
+    # never fails half-way, and the timeout makes a writer wait its turn. The PRAGMAs
+    # run once per persistent connection, not per request.
     # https://docs.djangoproject.com/en/6.1/ref/databases/#sqlite-transaction-behavior
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": number("DJANGO_DB_TIMEOUT", 20, "seconds", whole=False),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # Connections persist (CONN_MAX_AGE above): each thread of the production
-    # server keeps its own, so the PRAGMAs above run once, not on every request.
 
-
-# Cache: in-process by default; Redis when REDIS_URL is set, so that several app
-# processes or servers share cached pages and rate limits.
+# Cache: Redis when REDIS_URL is set, so that several app processes or servers share
+# pages and rate limits; else pages in-process and rate limits, which every process
+# must share, in a table (`manage.py createcachetable`, which `make` runs).
 REDIS_URL = env.str("REDIS_URL", "").strip()
-# Rate limits need a cache every process shares: Redis, or else a table in the
-# database (created by `manage.py createcachetable`, which `make` runs).
 if REDIS_URL:
     redis_cache = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -202,6 +135,8 @@ else:
             "LOCATION": "cache_ratelimit",
         },
     }
+# The comments app's rate limits (flood, stamps, confirmation emails) use this one.
+COMMENTS_RATE_LIMIT_CACHE = "ratelimit"
 
 # Admin login: django-axes locks an IP address + username out after repeated
 # failures. Unlock: `manage.py axes_reset_username NAME` (see README).
@@ -232,130 +167,70 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_FILES_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+if DEBUG:
+    STATIC_FILES_STORAGE = "django.contrib.staticfiles.storage.StaticFilesStorage"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
-    },
+    "staticfiles": {"BACKEND": STATIC_FILES_STORAGE},
 }
 
-# Comments
-# Replies nest this many levels deep at most (WordPress's default is 5).
-COMMENTS_THREAD_DEPTH = 5
-# Long discussions are paged (comments/section/paging.py): this many top-level comments
-# per page, each with its replies (WordPress's comments_per_page); 0 shows all on
-# one page. Oldest first, as WordPress shows them; newest first on request.
+# Comments. Long discussions are paged (comments/section/paging.py): this many
+# top-level comments per page, each with its replies (WordPress's comments_per_page);
+# 0 shows all on one page. Oldest first, as WordPress shows them, or newest first.
 COMMENTS_PER_PAGE = number("DJANGO_COMMENTS_PER_PAGE", 50, "comments")
 COMMENTS_NEWEST_FIRST = yes_or_no("DJANGO_COMMENTS_NEWEST_FIRST")
 # For this long after posting, the browser that posted a comment may edit or
 # withdraw it (comments/posting/editing.py); 0 turns editing off.
 COMMENTS_EDIT_MINUTES = number("DJANGO_COMMENTS_EDIT_MINUTES", 10, "minutes")
-# Anti-spam (comments/posting/stamps.py, comments/posting/intake.py). A form sent back sooner
-# than this was not typed by a person; one older than COMMENTS_FORM_MAX_AGE
-# seconds has expired.
+# Anti-spam (comments/posting/stamps.py, comments/posting/intake.py): a form sent
+# back sooner than this after its stamp was issued was not typed by a person.
 COMMENTS_MIN_SUBMIT_SECONDS = number(
     "DJANGO_COMMENTS_MIN_SUBMIT_SECONDS", 3, "seconds", whole=False
 )
-COMMENTS_FORM_MAX_AGE = 6 * 60 * 60
-# One comment per IP address, and per email address, every this many seconds.
+# One comment per IP address, and per browser, every this many seconds.
 COMMENTS_FLOOD_INTERVAL = number("DJANGO_COMMENTS_FLOOD_INTERVAL", 15, "seconds")
-COMMENTS_RATE_LIMIT_CACHE = "ratelimit"
-# A comment POST larger than this is refused before it is read: the form at its
-# limits, every character four bytes and percent-encoded, fits well within.
-COMMENTS_MAX_REQUEST_BYTES = 100 * 1024
 # Proxies in front of the app that append to X-Forwarded-For (0: none).
 TRUSTED_PROXY_COUNT = number("DJANGO_TRUSTED_PROXY_COUNT", 0, "proxies")
 
 # Privacy (README.md, "Privacy"). Commenters' emails are encrypted at rest with
 # these Fernet keys, newest first; older keys only read rows not yet rotated.
+# Debug falls back to a public key; comments/checks.py says what is wrong with them.
 # https://cryptography.io/en/latest/fernet/#cryptography.fernet.MultiFernet
-DEVELOPMENT_EMAIL_KEY = "cmVsaWVmLW5vdGVzLWRldi1vbmx5LW5ldmVyLXByb2Q="
 COMMENT_EMAIL_KEYS = items("DJANGO_COMMENT_EMAIL_KEYS")
-if not COMMENT_EMAIL_KEYS:
-    if not DEBUG:
-        raise refuse_to_start(
-            "DJANGO_COMMENT_EMAIL_KEYS must be set when DJANGO_DEBUG is off; make a key with "
-            'python -c "from cryptography.fernet import Fernet; '
-            'print(Fernet.generate_key().decode())".'
-        )
+if DEBUG and not COMMENT_EMAIL_KEYS:
     COMMENT_EMAIL_KEYS = [DEVELOPMENT_EMAIL_KEY]
-for _key in COMMENT_EMAIL_KEYS:
-    try:
-        Fernet(_key)
-    except ValueError:
-        # The message never repeats the key.
-        raise refuse_to_start(
-            "DJANGO_COMMENT_EMAIL_KEYS holds a value that is not a Fernet key "
-            "(32 url-safe base64-encoded bytes, 44 characters)."
-        ) from None
-if not DEBUG and DEVELOPMENT_EMAIL_KEY in COMMENT_EMAIL_KEYS:
-    raise refuse_to_start(
-        "DJANGO_COMMENT_EMAIL_KEYS holds the public development key; make a key of your own."
-    )
+if problem := email_keys_problem(COMMENT_EMAIL_KEYS, debug=DEBUG):
+    raise refuse_to_start(problem)
 
-
-# Retention: IP addresses and user agents (kept to fight spam) are cleared after
-# this many days, spam and removed comments deleted after this many days.
-# `manage.py apply_retention` does both; run it daily.
+# Retention (`manage.py apply_retention`, daily): IP addresses and user agents are
+# cleared after this many days, spam and removed comments deleted after this many.
 COMMENTS_KEEP_IP_DAYS = number("DJANGO_COMMENTS_KEEP_IP_DAYS", 30, "days", minimum=1)
 COMMENTS_KEEP_DISCARDED_DAYS = number("DJANGO_COMMENTS_KEEP_DISCARDED_DAYS", 30, "days", minimum=1)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-
-# Email: printed to standard output in development, sent by SMTP otherwise.
-# Every email is a django.tasks task kept in the database (django-tasks-db) and
-# sent by `manage.py email_worker`, beside the web server: a slow or failing
-# mail server never holds up a request, and a crash loses nothing.
-# https://docs.djangoproject.com/en/6.1/topics/email/ and /topics/tasks/
-email_host = env.str("DJANGO_EMAIL_HOST", "").strip()
-if DEBUG and not email_host:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
-else:
-    email_use_ssl = yes_or_no("DJANGO_EMAIL_USE_SSL")
-    email_use_tls = not email_use_ssl and yes_or_no("DJANGO_EMAIL_USE_TLS")
-    email_port = "465" if email_use_ssl else "587" if email_use_tls else "25"
-    MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {
-                "host": email_host or "localhost",
-                "port": number("DJANGO_EMAIL_PORT", email_port, "a port", minimum=1),
-                "username": env.str("DJANGO_EMAIL_HOST_USER", ""),
-                "password": env.str("DJANGO_EMAIL_HOST_PASSWORD", ""),
-                "use_ssl": email_use_ssl,
-                "use_tls": email_use_tls,
-                "timeout": 20,
-            },
-        }
-    }
+# Email: printed in development, else by SMTP (DJANGO_EMAIL_*, config/environment.py).
+# Each is a django.tasks task kept in the database, sent by `manage.py email_worker`:
+# a slow mail server never holds up a request. https://docs.djangoproject.com/en/6.1/topics/tasks/
+MAILERS = {"default": mailer(debug=DEBUG)}
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Told of every held comment, beside the members of the Moderators group.
 MANAGERS = items("DJANGO_MANAGERS")
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-# Notifications to readers (comments/mail/subscriptions.py, comments/mail/delivery.py).
-# One confirmation email per address per COMMENTS_CONFIRM_INTERVAL, and at most
-# COMMENTS_CONFIRMATIONS_PER_IP per hour asked from one IP address.
-COMMENTS_CONFIRM_INTERVAL = number("DJANGO_EMAIL_CONFIRM_INTERVAL_HOURS", 24, "hours") * 3600
-COMMENTS_CONFIRMATIONS_PER_IP = number("DJANGO_EMAIL_CONFIRMATIONS_PER_IP", 5, "emails")
-COMMENTS_CONFIRM_LINK_DAYS = 7
-COMMENTS_UNSUBSCRIBE_LINK_DAYS = 365
-# A failed delivery is tried again after 1, 2, 4… times EMAIL_RETRY_SECONDS, at
-# most EMAIL_ATTEMPTS times in all; one a worker took but did not finish within
-# EMAIL_LEASE_SECONDS (the worker was killed) is taken up again.
+# Readers' confirmation emails (comments/mail/subscriptions.py): one per address in
+# this many hours, and this many an hour asked from one IP address.
+EMAIL_CONFIRM_INTERVAL_HOURS = number("DJANGO_EMAIL_CONFIRM_INTERVAL_HOURS", 24, "hours")
+EMAIL_CONFIRMATIONS_PER_IP = number("DJANGO_EMAIL_CONFIRMATIONS_PER_IP", 5, "emails")
+# A failed email is tried again after 1, 2, 4… times EMAIL_RETRY_SECONDS, EMAIL_ATTEMPTS
+# times in all; one a killed worker left for EMAIL_LEASE_SECONDS is taken up again.
 EMAIL_ATTEMPTS = number("DJANGO_EMAIL_ATTEMPTS", 6, "attempts", minimum=1)
 EMAIL_RETRY_SECONDS = number("DJANGO_EMAIL_RETRY_SECONDS", 60, "seconds", whole=False)
 EMAIL_LEASE_SECONDS = number("DJANGO_EMAIL_LEASE_SECONDS", 120, "seconds", whole=False, minimum=1)
 
-
-# Security. Everything is strict unless DJANGO_DEBUG is on.
-# https://docs.djangoproject.com/en/6.1/howto/deployment/checklist/
+# Security: strict unless DJANGO_DEBUG is on. docs.djangoproject.com/en/6.1/howto/deployment/
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -373,6 +248,8 @@ SECURE_HSTS_PRELOAD = yes_or_no("DJANGO_HSTS_PRELOAD", default=True)
 if yes_or_no("DJANGO_BEHIND_TLS_PROXY"):
     # Only behind a proxy that sets this header itself and strips it from clients.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A load balancer's health check may come over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 CSRF_TRUSTED_ORIGINS = items("DJANGO_CSRF_TRUSTED_ORIGINS")
 CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
@@ -390,16 +267,13 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
 }
 
-# Serving under load (README "Production"). Pages that are the same for every
-# reader (blog/shared_pages.py) may be kept by a shared cache (nginx in front,
-# a CDN) for SHARED_CACHE_SECONDS, served that much longer while it asks again,
-# and for a day when the app fails; the app keeps a copy of each version for
-# PAGE_CACHE_SECONDS. A request with one of PERSONAL_COOKIES gets a page of its
-# own: deploy/nginx.conf sends it past the shared cache. config/errors.py turns a
-# database or Redis outage into a styled 503.
+# Serving under load (README "Production"). Pages the same for every reader
+# (blog/shared_pages.py) may be kept by a shared cache (nginx, a CDN) for
+# SHARED_CACHE_SECONDS, served that much longer while it asks again; the app keeps a
+# copy of each version for PAGE_CACHE_SECONDS. A request with one of PERSONAL_COOKIES
+# gets a page of its own: deploy/nginx.conf sends it past the shared cache.
 SHARED_CACHE_SECONDS = number("DJANGO_SHARED_CACHE_SECONDS", 1, "seconds", minimum=1)
 SHARED_CACHE_STALE_SECONDS = number("DJANGO_SHARED_CACHE_STALE_SECONDS", 0, "seconds")
-SHARED_CACHE_STALE_IF_ERROR_SECONDS = 24 * 60 * 60
 PAGE_CACHE_SECONDS = number("DJANGO_PAGE_CACHE_SECONDS", 600, "seconds")
 SESSION_COOKIE_NAME = "sessionid"
 COMMENTS_PENDING_COOKIE = "comments_pending"
@@ -407,12 +281,8 @@ PERSONAL_COOKIES = [SESSION_COOKIE_NAME, "messages", COMMENTS_PENDING_COOKIE]
 # Names this deploy, so that no page rendered by an older one is revalidated as
 # current (e.g. a git commit); the templates' and static files' state count too.
 RELEASE = env.str("DJANGO_RELEASE", "")
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A database that does not answer fails the request in seconds instead of hanging it.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
-# A load balancer's health check may come over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Logs go to standard output, one line each.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

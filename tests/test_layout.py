@@ -164,3 +164,43 @@ def test_make_lint_fails_when_a_module_reaches_up(tmp_path):
     )
     assert "An article page's read path imports nothing of the write path BROKEN" in result.stdout
     assert "comments.section is not allowed to import comments.posting" in result.stdout
+
+
+def settings_assignments() -> dict[str, ast.AST]:
+    """Each top-level assignment of config/settings.py: its name and value."""
+    return {
+        node.targets[0].id: node.value
+        for node in tree(ROOT / "config/settings.py").body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+    }
+
+
+def environment_name(value: ast.AST) -> str | None:
+    """The variable a settings value is read from (``number("DJANGO_X", …)``), if any."""
+    if isinstance(value, ast.BoolOp):
+        value = value.values[0]
+    if isinstance(value, ast.Call) and value.args and isinstance(value.args[0], ast.Constant):
+        name = value.args[0].value
+        return name if isinstance(name, str) and name.isupper() else None
+    return None
+
+
+def test_settings_carry_configuration_only():
+    """At most 300 lines; every app setting there is one an operator sets, by its own name."""
+    assert len((ROOT / "config/settings.py").read_text().splitlines()) <= 300
+    assignments = settings_assignments()
+    mismatched = {
+        setting: variable
+        for setting, value in assignments.items()
+        if (variable := environment_name(value))
+        and variable.removeprefix("DJANGO_") not in (setting, setting.removeprefix("SECURE_"))
+    }
+    assert mismatched == {}
+    constants = {
+        setting
+        for setting, value in assignments.items()
+        if setting.startswith(("COMMENTS_", "EMAIL_")) and not environment_name(value)
+    }
+    # Both name what other settings compose: a cache alias of CACHES, a cookie of
+    # PERSONAL_COOKIES (which nginx reads too).
+    assert constants == {"COMMENTS_RATE_LIMIT_CACHE", "COMMENTS_PENDING_COOKIE"}

@@ -33,6 +33,16 @@ UNSUBSCRIBE_SALT = "comments.email.unsubscribe"
 EVERYTHING = "all"
 
 
+def confirm_link_days() -> int:
+    """How long a confirmation link works (COMMENTS_CONFIRM_LINK_DAYS): a week."""
+    return getattr(settings, "COMMENTS_CONFIRM_LINK_DAYS", 7)
+
+
+def unsubscribe_link_days() -> int:
+    """How long an unsubscribe link works (COMMENTS_UNSUBSCRIBE_LINK_DAYS): a year."""
+    return getattr(settings, "COMMENTS_UNSUBSCRIBE_LINK_DAYS", 365)
+
+
 class LinkExpired(Exception):
     """A genuine link, past its date."""
 
@@ -87,7 +97,7 @@ def _read(token: str, salt: str, days: int) -> tuple[Mailbox, object]:
 
 def read_confirmation(token: str) -> tuple[Mailbox, str]:
     """The mailbox a confirmation link names, and the nonce it was made with."""
-    mailbox, nonce = _read(token, CONFIRM_SALT, settings.COMMENTS_CONFIRM_LINK_DAYS)
+    mailbox, nonce = _read(token, CONFIRM_SALT, confirm_link_days())
     if not isinstance(nonce, str):
         raise LinkInvalid
     return mailbox, nonce
@@ -95,7 +105,7 @@ def read_confirmation(token: str) -> tuple[Mailbox, str]:
 
 def read_unsubscribe(token: str) -> Unsubscribe:
     """What an unsubscribe link stops."""
-    mailbox, scope = _read(token, UNSUBSCRIBE_SALT, settings.COMMENTS_UNSUBSCRIBE_LINK_DAYS)
+    mailbox, scope = _read(token, UNSUBSCRIBE_SALT, unsubscribe_link_days())
     if scope == EVERYTHING:
         return Unsubscribe(mailbox)
     if not isinstance(scope, list) or not scope or not all(isinstance(a, int) for a in scope):

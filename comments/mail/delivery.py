@@ -50,7 +50,13 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from blog.models import full_url
-from comments.mail.consent import confirmation_url, still_wanted, unsubscribe_url, wishes
+from comments.mail.consent import (
+    confirm_link_days,
+    confirmation_url,
+    still_wanted,
+    unsubscribe_url,
+    wishes,
+)
 from comments.models import Comment, Delivery, Notice
 
 logger = logging.getLogger(__name__)
@@ -296,7 +302,7 @@ def compose_confirmation(delivery: Delivery) -> EmailMessage | None:
     context = {
         "site_name": settings.SITE_NAME,
         "confirm_url": confirmation_url(mailbox),
-        "days": settings.COMMENTS_CONFIRM_LINK_DAYS,
+        "days": confirm_link_days(),
         "wishes": wishes(mailbox),
         "stop_url": unsubscribe_url(mailbox),
     }

@@ -10,8 +10,8 @@ the one confirmation email (double opt-in, comments/mail/consent.py). That email
 goes silently: the answer to the comment POST is the same whether the address
 is confirmed, unconfirmed, rate-limited or new, so the form tells nobody
 anything about someone else's address. At most one confirmation email goes to
-an address per ``COMMENTS_CONFIRM_INTERVAL``, and an IP address may ask for
-``COMMENTS_CONFIRMATIONS_PER_IP`` an hour: the form cannot be used to mail
+an address per ``EMAIL_CONFIRM_INTERVAL_HOURS``, and an IP address may ask for
+``EMAIL_CONFIRMATIONS_PER_IP`` an hour: the form cannot be used to mail
 strangers. None is sent for a comment caught as spam; approving it sends it.
 
 ``announce`` runs inside every approval (comments/moderation.py): for the
@@ -82,7 +82,7 @@ def request_confirmation(mailbox: Mailbox, ip: str | None) -> bool:
     applies to. Each request replaces the nonce, so only the newest link confirms.
     """
     now = timezone.now()
-    interval = timedelta(seconds=settings.COMMENTS_CONFIRM_INTERVAL)
+    interval = timedelta(hours=settings.EMAIL_CONFIRM_INTERVAL_HOURS)
     sent = mailbox.confirmation_sent_at
     if mailbox.is_confirmed() or (sent is not None and sent > now - interval):
         return False
@@ -117,7 +117,7 @@ def ip_allows_confirmation(ip: str) -> bool:
     except ValueError:  # Expired between the two calls: a new hour.
         cache.set(key, 1, timeout=3600)
         count = 1
-    return count <= settings.COMMENTS_CONFIRMATIONS_PER_IP
+    return count <= settings.EMAIL_CONFIRMATIONS_PER_IP
 
 
 @transaction.atomic

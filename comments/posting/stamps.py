@@ -28,6 +28,11 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 SALT = "comments.form-stamp"
 
 
+def max_age() -> int:
+    """How long a stamp is good for (COMMENTS_FORM_MAX_AGE, seconds): six hours."""
+    return getattr(settings, "COMMENTS_FORM_MAX_AGE", 6 * 60 * 60)
+
+
 class Stamp(StrEnum):
     """What a returned stamp says about the submission that carried it."""
 
@@ -66,7 +71,7 @@ def read_stamp(value: str, browser: str, text: str) -> tuple[Stamp, float | None
         return Stamp.MISSING, None
     signer = signing.TimestampSigner(salt=SALT)
     try:
-        payload = signer.unsign_object(value, max_age=settings.COMMENTS_FORM_MAX_AGE)
+        payload = signer.unsign_object(value, max_age=max_age())
         issued, bound = float(payload["t"]), str(payload["b"])
     except signing.SignatureExpired:
         return Stamp.EXPIRED, None
@@ -91,4 +96,4 @@ def spend_stamp(value: str) -> bool:
     """
     payload = signing.TimestampSigner(salt=SALT).unsign_object(value)
     cache = caches[settings.COMMENTS_RATE_LIMIT_CACHE]
-    return cache.add(f"comments:stamp:{payload['n']}", 1, timeout=settings.COMMENTS_FORM_MAX_AGE)
+    return cache.add(f"comments:stamp:{payload['n']}", 1, timeout=max_age())

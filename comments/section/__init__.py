@@ -25,7 +25,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 
 from blog.models import Article, ArticleQuerySet
-from comments.models import Comment
+from comments.models import Comment, thread_depth
 from comments.section.forms import CommentForm
 from comments.section.ownership import refusal
 from comments.section.paging import layout, page_count
@@ -144,7 +144,7 @@ def section_context(
         "comment_form": form,
         "reply_to": reply_to,
         "comments_open": article.comments_are_open(),
-        "thread_depth": settings.COMMENTS_THREAD_DEPTH,
+        "thread_depth": thread_depth(),
     }
 
 

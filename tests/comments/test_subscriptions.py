@@ -233,7 +233,7 @@ class TestLinks:
 
     def test_a_replaced_link_no_longer_confirms(self, link, settings, send, mailoutbox):
         """A newer request replaces the older link: it is refused, the newer one works."""
-        settings.COMMENTS_CONFIRM_INTERVAL = 0
+        settings.EMAIL_CONFIRM_INTERVAL_HOURS = 0
         send(notify_article="on", body="A second thought.")
         newer = path_of(links_in(mailoutbox[-1], "confirm")[0])
         assert newer != link
@@ -252,8 +252,8 @@ class TestNoStrangerIsMailed:
         assert Subscription.objects.count() == 4  # each wish kept, for when they confirm
 
     def test_a_few_confirmations_per_ip_address(self, send, settings, mailoutbox):
-        """One IP address asking for many addresses gets COMMENTS_CONFIRMATIONS_PER_IP sent."""
-        settings.COMMENTS_CONFIRMATIONS_PER_IP = 3
+        """One IP address asking for many addresses gets EMAIL_CONFIRMATIONS_PER_IP sent."""
+        settings.EMAIL_CONFIRMATIONS_PER_IP = 3
         for n in range(5):
             send(author_email=f"stranger{n}@example.org", notify_replies="on", body=f"No {n}.")
         assert len(mailoutbox) == 3
