@@ -204,3 +204,19 @@ def test_settings_carry_configuration_only():
     # Both name what other settings compose: a cache alias of CACHES, a cookie of
     # PERSONAL_COOKIES (which nginx reads too).
     assert constants == {"COMMENTS_RATE_LIMIT_CACHE", "COMMENTS_PENDING_COOKIE"}
+
+
+def test_one_fixture_per_concept():
+    """Each fixture name means one thing in the suite: shared ones live in a conftest.py."""
+    defined: dict[str, list[str]] = {}
+    for path in (ROOT / "tests").rglob("*.py"):
+        if "perf" in path.parts:  # The stack's own tests share deploy/stack.py's helpers.
+            continue
+        for node in ast.walk(tree(path)):
+            if isinstance(node, ast.FunctionDef) and any(
+                "fixture" in ast.unparse(decorator) for decorator in node.decorator_list
+            ):
+                defined.setdefault(node.name, []).append(where(path))
+    assert {name: paths for name, paths in defined.items() if len(paths) > 1} == {}
+    shared = ("site_url", "moderator", "moderator_client", "discussion", "seed_article")
+    assert all(defined[name] == ["tests/conftest.py"] for name in shared)

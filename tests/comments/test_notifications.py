@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from comments.mail.delivery import recover
 from comments.models import Comment, Delivery, ModerationSettings
 from tests.comments.conftest import CHANGELIST, confirmed_mailbox
-from tests.conftest import reset_task_backends
+from tests.conftest import SITE_URL, reset_task_backends
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +77,7 @@ def all_headers(message) -> str:
 
 
 class TestModeratorEmails:
+    @pytest.mark.usefixtures("site_url")
     def test_one_message_per_recipient_with_what_they_need(
         self,
         post_comment,
@@ -88,7 +89,6 @@ class TestModeratorEmails:
         django_capture_on_commit_callbacks,
     ):
         """Each moderator and manager gets an email of their own: article, author, reason, link."""
-        settings.SITE_URL = "https://blog.example"
         comment = submit(post_comment, comment_data, django_capture_on_commit_callbacks)
         assert sorted(address for message in mail.outbox for address in message.to) == sorted(
             [*moderators, *managers]
@@ -101,7 +101,7 @@ class TestModeratorEmails:
             assert comment_data["body"] in message.body
             assert "Every new comment is held for moderation." in message.body
             change = reverse("admin:comments_comment_change", args=[comment.pk])
-            assert f"https://blog.example{change}" in message.body
+            assert f"{SITE_URL}{change}" in message.body
 
     def test_commenter_email_is_in_no_header(
         self, post_comment, comment_data, moderators, django_capture_on_commit_callbacks
@@ -265,6 +265,7 @@ class TestApprovalEmail:
         assert label.get_text(strip=True) == "Email me when my comment is approved"
         assert "cleared once the email is sent" not in page.get_text()  # staff's help text
 
+    @pytest.mark.usefixtures("site_url")
     def test_author_who_asked_gets_one_email_with_the_permalink(
         self,
         post_comment,
@@ -274,7 +275,6 @@ class TestApprovalEmail:
         django_capture_on_commit_callbacks,
     ):
         """Approved once: one email to the author alone; approved again: nothing more."""
-        settings.SITE_URL = "https://blog.example"
         confirmed_mailbox(comment_data["author_email"])
         comment = submit(
             post_comment, comment_data, django_capture_on_commit_callbacks, notify_on_approval="on"
@@ -295,7 +295,7 @@ class TestApprovalEmail:
         message = mail.outbox[0]
         assert message.to == [comment_data["author_email"]]
         assert "is published" in message.subject
-        assert f"https://blog.example{comment.get_absolute_url()}" in message.body
+        assert f"{SITE_URL}{comment.get_absolute_url()}" in message.body
 
         approve_then_unapprove()
         assert len(mail.outbox) == 1

@@ -23,21 +23,16 @@ from tests.comments.conftest import (
     path_of,
     tampered,
 )
-from tests.conftest import post_as, reader
+from tests.conftest import SITE_URL, post_as, reader
 from tests.factories import CommentFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("site_url")]
 
 WISHES = {
     "notify_on_approval": "Email me when my comment is approved",
     "notify_replies": "Email me when someone replies to me",
     "notify_article": "Email me about new comments on this article",
 }
-
-
-@pytest.fixture(autouse=True)
-def _site(settings):
-    settings.SITE_URL = "https://blog.example"
 
 
 @pytest.fixture
@@ -114,7 +109,7 @@ class TestDoubleOptIn:
         send(notify_replies="on")
         [message] = to(comment_data["author_email"], mailoutbox)
         [link] = links_in(message, "confirm")
-        assert link.startswith("https://blog.example/")
+        assert link.startswith(f"{SITE_URL}/")
         page = reader().get(path_of(link))
         assert page.status_code == 200
         assert "private" in page["Cache-Control"] and "no-store" in page["Cache-Control"]
