@@ -18,7 +18,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY", 2 * cores))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # Load the app once in the master so workers share its memory, and fail at start
-# (one sentence, see config/settings.py) rather than in every worker.
+# (one sentence, see config/environment.py) rather than in every worker.
 preload_app = True
 # Workers are not recycled: a leak would show in `make bench` rather than hide.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))

@@ -220,3 +220,39 @@ def test_one_fixture_per_concept():
     assert {name: paths for name, paths in defined.items() if len(paths) > 1} == {}
     shared = ("site_url", "moderator", "moderator_client", "discussion", "seed_article")
     assert all(defined[name] == ["tests/conftest.py"] for name in shared)
+
+
+def readme_bullets() -> dict[str, str]:
+    """README's "How the code is laid out": each folder's bullet, by the folder it names."""
+    text = (ROOT / "README.md").read_text()
+    section = text.split("### How the code is laid out")[1].split("Imports go one way")[0]
+    bullets = {}
+    for bullet in section.split("\n- ")[1:] + section.split("\n  - ")[1:]:
+        if bullet.startswith("**`"):
+            folder = bullet.removeprefix("**`").split("/`**")[0]
+            bullets[folder] = bullet.split("\n  - ")[0]
+    return bullets
+
+
+def test_readme_names_every_module_in_its_folder():
+    """Two hops to any feature: README's bullet for a folder names each of its modules."""
+    bullets = readme_bullets()
+    folders = {
+        "config": "config",
+        "blog": "blog",
+        "comments": "comments",
+        "posting": "comments/posting",
+        "section": "comments/section",
+        "desk": "comments/desk",
+        "mail": "comments/mail",
+        "privacy": "comments/privacy",
+        "wordpress": "wordpress",
+        "lib": "lib",
+    }
+    missing = [
+        f"{folder}/{path.name}"
+        for name, folder in folders.items()
+        for path in (ROOT / folder).glob("*.py")
+        if path.name not in {"__init__.py", "apps.py"} and f"`{path.name}`" not in bullets[name]
+    ]
+    assert missing == []
