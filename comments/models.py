@@ -292,17 +292,28 @@ class Comment(models.Model):
 
 class CommentRevision(models.Model):
     """
-    A change its author made to a comment (comments/editing.py): what it said
-    before, for staff. Deleted with the comment.
+    A change its author (comments/editing.py), or staff who may not moderate
+    (comments/staff_edits.py), made to a comment: what it said before, for
+    moderators. Deleted with the comment.
     """
 
     class Change(models.TextChoices):
         EDITED = "edited", "Edited by its author"
         WITHDRAWN = "withdrawn", "Withdrawn by its author"
+        STAFF = "staff", "Edited by staff who may not moderate"
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
     change = models.CharField(max_length=10, choices=Change)
     body = models.TextField("text before", help_text="The comment's text before this change.")
+    author_name = models.CharField(
+        "name before", max_length=100, blank=True, help_text="The name shown before this change."
+    )
+    author_url = models.URLField(
+        "website before",
+        max_length=200,
+        blank=True,
+        help_text="The website shown before this change.",
+    )
     status = models.CharField(
         "status before",
         max_length=10,
@@ -313,8 +324,8 @@ class CommentRevision(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        verbose_name = "change by the author"
-        verbose_name_plural = "changes by the author"
+        verbose_name = "earlier version"
+        verbose_name_plural = "earlier versions"
 
     def __str__(self) -> str:
         return f"{self.get_change_display()} at {self.created_at:%Y-%m-%d %H:%M}"
