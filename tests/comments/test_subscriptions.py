@@ -299,3 +299,46 @@ class TestNoStrangerIsMailed:
         ]
         assert all(other == answers[0] for other in answers[1:])
         assert Delivery.objects.filter(kind=Delivery.Kind.CONFIRMATION).count() == 3
+
+
+# Attacked with look-alike letters: U+017F long s, the Kelvin sign, dotted and dotless i.
+LOOK_ALIKES = [
+    ("\u017fam@example.org", "sam@example.org"),
+    ("\u212aate@example.org", "kate@example.org"),
+    ("\u0131van@example.org", "ivan@example.org"),
+    ("\u0130van@example.org", "ivan@example.org"),
+    ("sam@\u212aexample.org", "sam@kexample.org"),
+]
+
+
+@pytest.mark.parametrize(("look_alike", "victim"), LOOK_ALIKES)
+def test_a_look_alike_address_is_refused_and_takes_nothing_over(
+    seed_article, comment_data, mailoutbox, look_alike, victim, django_capture_on_commit_callbacks
+):
+    """
+    Typed first or after the owner, a look-alike of a reader's address is refused at the
+    form with a sentence beside the field: it stores nothing and mails nobody.
+    """
+    for victim_first in [True, False]:
+        Mailbox.objects.all().delete()
+        mailoutbox.clear()
+        order = [look_alike, victim] if not victim_first else [victim, look_alike]
+        for address in order:
+            with django_capture_on_commit_callbacks(execute=True):
+                response = post_as(
+                    reader(),
+                    seed_article,
+                    {**comment_data, "author_email": address, "notify_replies": "on"},
+                )
+            if address == look_alike:
+                assert response.status_code == 400
+                error = BeautifulSoup(response.content, "html.parser").select_one(
+                    "#id_author_email_error"
+                )
+                assert "We cannot send email to this address as it is written" in error.text
+            else:
+                assert response.status_code == 302
+        [mailbox] = Mailbox.objects.all()
+        assert mailbox.email == victim
+        assert [message.to for message in mailoutbox] == [[victim]]
+    assert {c.author_email for c in Comment.objects.all()} == {victim}
