@@ -21,7 +21,7 @@ from comments.origin import cross_site_refusal
 from comments.paging import location
 from comments.pending import pending_ids, remember_pending
 from comments.section import section_context, settle_pending
-from comments.stamps import issue_stamp
+from comments.stamps import issue_stamp, restamp
 from comments.subscriptions import subscribe
 from comments.text import parse_id, strip_control_characters
 from comments.trust import browser_token, remember_token
@@ -97,10 +97,10 @@ def respond(request: HttpRequest, submission: Submission, verdict: Verdict) -> H
                 response["Retry-After"] = str(settings.COMMENTS_FLOOD_INTERVAL)
             return response
         case Outcome.INVALID:
-            form.restamp(issue_stamp(submission.browser))
+            form.restamp(restamp(submission.stamp, submission.browser))
             return show_errors(request, article, form)
         case Outcome.CONFIRM:
-            form.restamp(issue_stamp(submission.browser, submission.text()))
+            form.restamp(restamp(submission.stamp, submission.browser, submission.text()))
             context = {"article": article, "form": form, "preview": submission.comment}
             context["message"] = verdict.message
             return render(request, "comments/confirm.html", context, status=verdict.http_status)
