@@ -80,8 +80,12 @@ def export_mailbox(mailbox: Mailbox) -> dict[str, Any]:
                 "article": subscription.article.title,
                 "replies_to_comment": subscription.comment_id,
                 "since": when(subscription.created_at),
+                "agreed_at": when(subscription.confirmed_at),
             }
             for subscription in subscriptions
+        ],
+        "confirmed_from_browsers": [
+            when(browser.confirmed_at) for browser in mailbox.browsers.order_by("pk")
         ],
         "emails": [
             {
