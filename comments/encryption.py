@@ -97,8 +97,13 @@ def canonical_email(email: str, *, subaddress: bool = True) -> str:
     local = ascii_lower(local)
     if not subaddress and not local.startswith('"') and "+" in local.lstrip("+"):
         local = local[: local.index("+", 1)]
+    return f"{local}@{canonical_domain(domain)}"
+
+
+def canonical_domain(domain: str) -> str:
+    """A domain's one spelling: each label in punycode if it is Unicode, ASCII case folded."""
     labels = domain.rstrip(".").split(".")
-    return f"{local}@{'.'.join(a_label(label) or ascii_lower(label) for label in labels)}"
+    return ".".join(a_label(label) or ascii_lower(label) for label in labels)
 
 
 def mailbox(email: str) -> str:

@@ -18,7 +18,7 @@ send to share a mailbox only if they are one mailbox.
 from email.errors import HeaderParseError
 from email.headerregistry import AddressHeader
 
-from comments.encryption import a_label
+from comments.encryption import ascii_lower, canonical_domain
 
 CANNOT_SEND = (
     "We cannot send email to this address as it is written. Please check it (a letter that "
@@ -37,4 +37,18 @@ def is_mailable(address: str) -> bool:
     mailbox = parsed.all_mailboxes[0]
     if not mailbox.local_part or not mailbox.local_part.isascii() or not mailbox.domain:
         return False
-    return all(a_label(label) is not None for label in mailbox.domain.rstrip(".").split("."))
+    return written_to(mailbox.domain) == canonical_domain(mailbox.domain)
+
+
+def written_to(domain: str) -> str | None:
+    """
+    The domain Django's SMTP backend writes to for this one (``prep_address``:
+    IDNA 2003 for a Unicode domain, which also reads 。 and ． as dots), in ASCII
+    lower case; None if it cannot.
+    """
+    if domain.isascii():
+        return ascii_lower(domain).rstrip(".")
+    try:
+        return ascii_lower(domain.encode("idna").decode("ascii")).rstrip(".")
+    except UnicodeError:
+        return None

@@ -3,7 +3,6 @@ The author's few minutes to take it back: edit or withdraw their own comment,
 from the browser that posted it and no other.
 """
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -22,7 +21,7 @@ from comments.editing import ANSWERED, GONE, MAX_EDITS
 from comments.models import Comment, CommentRevision, ModerationSettings
 from comments.privacy import erase_commenter, export_commenter
 from tests.blog.test_shared_pages import SHARED
-from tests.conftest import SAME_ORIGIN, post_as, reader
+from tests.conftest import SAME_ORIGIN, post_as, reader, sql_shapes
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -523,15 +522,6 @@ def test_the_texts_an_author_replaced_are_exported_and_erased_with_theirs(client
 
 
 # Attacked: the edit and withdraw addresses tell nothing to another browser --------------
-
-
-def sql_shapes(queries) -> list[str]:
-    """The statements a request ran, without their values: what its timing follows."""
-    shapes = []
-    for query in queries:
-        shape = re.sub(r"'(?:[^']|'')*'", "?", query["sql"])
-        shapes.append(re.sub(r"\b\d+(?:\.\d+)?\b", "?", shape))
-    return shapes
 
 
 def answer_of(browser: Client, method: str, url: str, data=None) -> tuple:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from comments.admin import CommentAdmin
 from comments.checks import check_email_key
 from comments.encryption import EmailKeyError, _hash_key, canonical_email, email_hash, mailbox
+from comments.mailable import is_mailable
 from comments.models import Comment, Delivery, Mailbox
 from tests.blog.test_settings import PRODUCTION, manage
 from tests.conftest import migrated_back_to, reset_task_backends
@@ -421,3 +422,24 @@ def test_migration_rehashes_look_alikes_apart_from_the_addresses_they_mimic(sett
     assert not Mailbox.objects.by_email("sam@example.org").exists()
     assert Mailbox.objects.by_email("\u017fam@example.org").get().pk == taken.pk
     assert not Mailbox.objects.of_person("sam@example.org").exists()
+
+
+@pytest.mark.parametrize(
+    ("address", "mailable"),
+    [
+        ("sam@example.org", True),
+        ("Sam@Ex\u00e4mple.org", True),
+        ("sam@xn--exmple-cua.org", True),
+        ('"sam"@example.org', True),
+        ("sam@[192.0.2.1]", True),
+        ("", False),
+        ("@example.org", False),
+        ("sam@", False),
+        ("sam@example.org, eve@evil.example", False),
+        ("\u017fam@example.org", False),
+        ("sam@example\uff0eorg", False),
+        ("sam@" + "b" * 70 + "\u00e4.org", False),  # a label IDNA cannot encode
+    ],
+)
+def test_only_addresses_the_mailer_writes_to_as_typed_are_mailable(address, mailable):
+    assert is_mailable(address) is mailable

@@ -172,6 +172,8 @@ def test_remember_details_never_reach_the_server_as_a_cookie(
         ("author_email", "\u0131van@example.org", CANNOT_SEND),
         ("author_email", "sam@stra\u00dfe.example", CANNOT_SEND),
         ("author_email", "sam@\uff45xample.org", CANNOT_SEND),
+        ("author_email", "sam@example\u3002org", "Please enter a valid email address"),
+        ("author_email", "sam@EX\u00c4MPLE.org", CANNOT_SEND),
         ("author_url", "javascript:alert(1)", "starting with http:// or https://"),
         ("author_url", "ftp://files.example/", "starting with http:// or https://"),
         ("author_url", "https://x.example/" + "a" * 200, "at most 200 characters"),

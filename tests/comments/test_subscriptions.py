@@ -29,7 +29,7 @@ from tests.comments.conftest import (
     path_of,
     tampered,
 )
-from tests.conftest import fresh_stamp, post_as, reader, reset_task_backends
+from tests.conftest import fresh_stamp, post_as, reader, reset_task_backends, sql_shapes
 from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -424,16 +424,6 @@ def test_the_confirmation_quota_tells_nothing_of_another_address(send, mailoutbo
         send(attacker, author_email=f"eve+{n}@evil.example", notify_replies="on", body=f"No {n}.")
     own = [m for m in mailoutbox if m.to[0].endswith("@evil.example")]
     assert len(own) == 4
-
-
-def sql_shapes(queries) -> list[str]:
-    """The statements run, without their values: what a request's time follows."""
-    shapes = []
-    for query in queries:
-        shape = re.sub(r"'(?:[^']|'')*'", "?", query["sql"])
-        shape = re.sub(r'"s\d+_x\d+"', "SAVEPOINT", shape)
-        shapes.append(re.sub(r"\b\d+(?:\.\d+)?\b", "?", shape))
-    return shapes
 
 
 def test_posting_a_wish_does_the_same_work_whatever_the_address(
