@@ -64,7 +64,8 @@ def test_a_typo_fixed_within_two_seconds_is_held_never_spam(
     email.press_sequentially(".com", delay=delay)
     page.locator("#commentform").get_by_role("button", name="Post Comment").click()
     page.wait_for_load_state()
-    assert time.monotonic() - shown < 2
+    # Sooner after the error page than the rule's three seconds (about one on this machine).
+    assert time.monotonic() - shown < 3
 
     if page.get_by_role("heading", name="Check your comment").count():
         # Only ever for a reader faster than three seconds from the first key.
