@@ -46,10 +46,15 @@ from comments.admin_privacy import (
 from comments.desk import SiteReplyForm, commenter_ids, remember_decision
 from comments.models import Comment, ModerationSettings
 from comments.moderation import StatusChange, change_status, refusal
+from comments.staff_edits import REVISED_FIELDS, keep_edit, may_publish_edits
 from comments.templatetags.comments_admin import undo_tag
 from comments.text import parse_id
 
 BOTH_PAGES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+SENT_BACK_MESSAGE = (
+    "This comment was published, and you may not moderate: it is back in the queue until a "
+    "moderator reads your change and approves it again."
+)
 Status = Comment.Status
 # Where a long comment is folded in the queue (characters), and how much shows folded.
 FOLD_OVER = 900
@@ -227,7 +232,7 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
                 ]
             },
         ),
-        ("Changes by the author", {"fields": ["author_changes"]}),
+        ("Earlier versions", {"fields": ["author_changes"]}),
     ]
     readonly_fields = [
         "author_email",
@@ -427,7 +432,7 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
 
     @admin.display(description="what it said before")
     def author_changes(self, comment: Comment) -> str:
-        """Each edit or withdrawal by the author (comments/editing.py), with the text before it."""
+        """Each edit or withdrawal by the author, or by staff, with what it said before."""
         revisions = list(comment.revisions.all())
         if not revisions:
             return "None: the text is as its author posted it."
@@ -467,8 +472,19 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
     # Status changes ----------------------------------------------------------
 
     def save_model(self, request, obj, form, change) -> None:
-        """Save edits; a new status goes through ``change_status`` like the actions."""
-        if change and "status" in form.changed_data:
+        """
+        Save edits; a new status goes through ``change_status`` like the actions.
+
+        An edit by staff who may not moderate is kept apart and, on a published
+        comment, sends it back to the queue (comments/staff_edits.py).
+        """
+        edited = [name for name in REVISED_FIELDS if name in form.changed_data]
+        if change and edited and not may_publish_edits(request.user):
+            before = {name: form.initial[name] for name in REVISED_FIELDS}
+            super().save_model(request, obj, form, change)
+            if keep_edit(obj, before, by=request.user):
+                self.message_user(request, SENT_BACK_MESSAGE, messages.WARNING)
+        elif change and "status" in form.changed_data:
             new_status, obj.status = obj.status, form.initial["status"]
             super().save_model(request, obj, form, change)
             result = change_status(obj, new_status, by=request.user)

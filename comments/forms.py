@@ -6,6 +6,7 @@ from django.core.validators import URLValidator
 from django.forms.boundfield import BoundField
 from django.urls import reverse
 
+from comments.mailable import CANNOT_SEND, is_mailable
 from comments.models import Comment
 from comments.text import parse_id, strip_control_characters
 
@@ -163,6 +164,13 @@ class CommentForm(forms.ModelForm):
             Submit("submit", "Post Comment"),
         )
         return helper
+
+    def clean_author_email(self) -> str:
+        """An address the site can write to as typed (comments/mailable.py)."""
+        address = self.cleaned_data["author_email"]
+        if not is_mailable(address):
+            raise forms.ValidationError(CANNOT_SEND, code="unmailable")
+        return address
 
     def clean_parent(self) -> Comment | None:
         """A reply must answer an approved comment of the same article."""

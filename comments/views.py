@@ -12,7 +12,7 @@ from django.views.decorators.http import (
 
 from blog.models import Article
 from comments.client import client_ip
-from comments.editing import Refused, edit, refusal, withdraw
+from comments.editing import Refused, edit, own_comment, refusal, withdraw
 from comments.forms import CommentEditForm, CommentForm
 from comments.intake import Outcome, Submission, Verdict, review
 from comments.models import Comment
@@ -21,7 +21,7 @@ from comments.origin import cross_site_refusal
 from comments.paging import location
 from comments.pending import pending_ids, remember_pending
 from comments.section import section_context, settle_pending
-from comments.stamps import issue_stamp
+from comments.stamps import issue_stamp, restamp
 from comments.subscriptions import subscribe
 from comments.text import parse_id, strip_control_characters
 from comments.trust import browser_token, remember_token
@@ -97,10 +97,10 @@ def respond(request: HttpRequest, submission: Submission, verdict: Verdict) -> H
                 response["Retry-After"] = str(settings.COMMENTS_FLOOD_INTERVAL)
             return response
         case Outcome.INVALID:
-            form.restamp(issue_stamp(submission.browser))
+            form.restamp(restamp(submission.stamp, submission.browser))
             return show_errors(request, article, form)
         case Outcome.CONFIRM:
-            form.restamp(issue_stamp(submission.browser, submission.text()))
+            form.restamp(restamp(submission.stamp, submission.browser, submission.text()))
             context = {"article": article, "form": form, "preview": submission.comment}
             context["message"] = verdict.message
             return render(request, "comments/confirm.html", context, status=verdict.http_status)
@@ -170,6 +170,11 @@ def may_see(request: HttpRequest, comment: Comment, own: list[int]) -> bool:
     )
 
 
+def not_found(request: HttpRequest, typed: str = "") -> HttpResponse:
+    """The site's 404, giving back what was typed: the same for every id it is sent for."""
+    return render(request, "404.html", {"typed": typed}, status=404)
+
+
 def edit_refused(
     request: HttpRequest, comment: Comment, refused: Refused, typed: str = ""
 ) -> HttpResponse:
@@ -190,10 +195,11 @@ def edit_comment(request: HttpRequest, comment_id: str) -> HttpResponse:
 
     A private page, so its form carries Django's CSRF token like the admin's.
     """
-    comment = get_object_or_404(Comment.objects.select_related("article"), pk=parse_id(comment_id))
     browser = browser_token(request)
     posted = request.method == "POST"
     typed = strip_control_characters(request.POST.get("body", "")) if posted else ""
+    if (comment := own_comment(comment_id, browser)) is None:
+        return not_found(request, typed)
     if refused := refusal(comment, browser, editing=True):
         return edit_refused(request, comment, refused, typed)
     if not posted:
@@ -228,9 +234,11 @@ def edit_page(
 @require_POST
 def withdraw_comment(request: HttpRequest, comment_id: str) -> HttpResponse:
     """Remove the author's own comment at their wish; say so, with a way back to the article."""
-    comment = get_object_or_404(Comment.objects.select_related("article"), pk=parse_id(comment_id))
+    browser = browser_token(request)
+    if (comment := own_comment(comment_id, browser)) is None:
+        return not_found(request)
     try:
-        withdraw(comment, browser_token(request))
+        withdraw(comment, browser)
     except Refused as refused:
         return edit_refused(request, comment, refused)
     response = render(request, "comments/withdrawn.html", {"article": comment.article})
