@@ -38,7 +38,9 @@ article = Article.objects.create(
 )
 for i in range(n):
     mailbox = Mailbox.objects.create(email=f"r{i}.{n}@example.org", confirmed_at=timezone.now())
-    Subscription.objects.create(mailbox=mailbox, kind="article", article=article)
+    Subscription.objects.create(
+        mailbox=mailbox, kind="article", article=article, confirmed_at=timezone.now()
+    )
 comment = Comment.objects.create(
     article=article, author_name="Writer", author_email="writer@example.org",
     body="News.", status="pending",

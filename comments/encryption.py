@@ -18,8 +18,9 @@ In Python nothing changes: ``comment.author_email`` is the plain address, and
 forms, the admin and the factories set it as before.
 """
 
-import contextlib
+import encodings.idna as idna
 import re
+import string
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -43,6 +44,29 @@ class EmailKeyError(ImproperlyConfigured):
 
 # RFC 5322's dot-atom: what a local part may be without quotes.
 DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def ascii_lower(text: str) -> str:
+    """Lower-case A to Z and nothing else: no other letter is folded onto them."""
+    return text.translate(ASCII_LOWER)
+
+
+def a_label(label: str) -> str | None:
+    """
+    The ASCII form (punycode) of one domain label, if it spells that label and no other.
+
+    None for a label IDNA would change on the way (``ß`` to ``ss``, the Kelvin
+    sign to ``k``, full-width letters, capitals outside A to Z): the mailer would
+    write to another domain than the one typed.
+    """
+    if label.isascii():
+        return ascii_lower(label)
+    try:
+        encoded = idna.ToASCII(label).decode("ascii")
+        return encoded.lower() if idna.ToUnicode(encoded) == ascii_lower(label) else None
+    except UnicodeError:
+        return None
 
 
 def canonical_email(email: str, *, subaddress: bool = True) -> str:
@@ -52,26 +76,34 @@ def canonical_email(email: str, *, subaddress: bool = True) -> str:
     - surrounding spaces go;
     - a quoted local part loses its quotes where RFC 5321 allows it to be written
       without them (``"maya"@example.org`` is ``maya@example.org``);
-    - the local part is case-folded (every mail host in use ignores its case);
-    - the domain is IDNA-encoded and lower-cased, so ``exämple.org`` and
-      ``xn--exmple-cua.org`` are one domain, and a trailing dot goes;
+    - ASCII letters are lower-cased (every mail host in use ignores their case),
+      and no other letter is folded: the long s (U+017F), the Kelvin sign or a
+      dotless i is never taken for s, k or i, so a look-alike address is another
+      mailbox, never its victim's;
+    - a domain label in Unicode is written in punycode, so ``exämple.org`` and
+      ``xn--exmple-cua.org`` are one domain, and a trailing dot goes; a label
+      punycode would change on the way stays as typed (comments/section/mailable.py
+      refuses such addresses at the form);
     - with ``subaddress=False``, a ``+tag`` is dropped from the local part
       (``maya+blog@`` reaches ``maya@``): the form rate limits and look-ups use.
     """
     local, at, domain = email.strip().rpartition("@")
     if not at:
-        return email.strip().casefold()
+        return ascii_lower(email.strip())
     if len(local) >= 2 and local[0] == local[-1] == '"':
         unquoted = re.sub(r"\\(.)", r"\1", local[1:-1])
         if DOT_ATOM.fullmatch(unquoted):
             local = unquoted
-    local = local.casefold()
+    local = ascii_lower(local)
     if not subaddress and not local.startswith('"') and "+" in local.lstrip("+"):
         local = local[: local.index("+", 1)]
-    # A name IDNA cannot encode is compared as typed, whatever its case.
-    with contextlib.suppress(UnicodeError):
-        domain = domain.encode("idna").decode("ascii")
-    return f"{local}@{domain.lower().rstrip('.')}"
+    return f"{local}@{canonical_domain(domain)}"
+
+
+def canonical_domain(domain: str) -> str:
+    """A domain's one spelling: each label in punycode if it is Unicode, ASCII case folded."""
+    labels = domain.rstrip(".").split(".")
+    return ".".join(a_label(label) or ascii_lower(label) for label in labels)
 
 
 def mailbox(email: str) -> str:

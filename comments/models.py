@@ -309,17 +309,28 @@ class Comment(models.Model):
 
 class CommentRevision(models.Model):
     """
-    A change its author made to a comment (comments/posting/editing.py): what it said
-    before, for staff. Deleted with the comment.
+    A change its author (comments/posting/editing.py), or staff who may not moderate
+    (comments/desk/staff_edits.py), made to a comment: what it said before, for
+    moderators. Deleted with the comment.
     """
 
     class Change(models.TextChoices):
         EDITED = "edited", "Edited by its author"
         WITHDRAWN = "withdrawn", "Withdrawn by its author"
+        STAFF = "staff", "Edited by staff who may not moderate"
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
     change = models.CharField(max_length=10, choices=Change)
     body = models.TextField("text before", help_text="The comment's text before this change.")
+    author_name = models.CharField(
+        "name before", max_length=100, blank=True, help_text="The name shown before this change."
+    )
+    author_url = models.URLField(
+        "website before",
+        max_length=200,
+        blank=True,
+        help_text="The website shown before this change.",
+    )
     status = models.CharField(
         "status before",
         max_length=10,
@@ -330,8 +341,8 @@ class CommentRevision(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        verbose_name = "change by the author"
-        verbose_name_plural = "changes by the author"
+        verbose_name = "earlier version"
+        verbose_name_plural = "earlier versions"
 
     def __str__(self) -> str:
         return f"{self.get_change_display()} at {self.created_at:%Y-%m-%d %H:%M}"
@@ -481,6 +492,39 @@ class Mailbox(models.Model):
         return self.confirmed_at is not None
 
 
+class ConfirmedBrowser(models.Model):
+    """
+    A browser an address's owner confirmed it from (comments/mail/consent.py).
+
+    Wishes ticked from it take effect at once, and "your comment is published"
+    goes only for comments posted from it: typing a confirmed address
+    elsewhere borrows none of its consent. Holds the digest of the browser's
+    token, as a comment does (comments/trust.py), never the token.
+    """
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="browsers")
+    trust_key = models.CharField(max_length=64, help_text="Digest of the browser's token.")
+    confirmed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mailbox", "trust_key"], name="one_row_per_browser")
+        ]
+
+    def __str__(self) -> str:
+        return f"A browser of {self.mailbox}"
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def in_force(self) -> "SubscriptionQuerySet":
+        """Wishes the owner agreed to, of addresses still confirmed: the only ones acted on."""
+        return self.filter(confirmed_at__isnull=False, mailbox__confirmed_at__isnull=False)
+
+    def waiting(self) -> "SubscriptionQuerySet":
+        """Wishes typed from a browser the owner has not confirmed, waiting for their yes."""
+        return self.filter(confirmed_at__isnull=True)
+
+
 class Subscription(models.Model):
     """One wish for email, ticked beside the comment form."""
 
@@ -500,6 +544,15 @@ class Subscription(models.Model):
         help_text="For replies: the comment whose replies are wanted.",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Until its owner agrees, a wish does nothing: typing an address is not consent.
+    confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the address's owner agreed to this wish."
+    )
+    browser = models.CharField(
+        max_length=64, blank=True, help_text="Digest of the token of the browser that asked."
+    )
+
+    objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -1,4 +1,5 @@
 import os
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -224,6 +225,19 @@ def migrated_back_to(app_label: str, migration: str):
     call_command("migrate", app_label, migration, verbosity=0)
     state = MigrationExecutor(connection).loader.project_state((app_label, migration))
     return state.apps
+
+
+def sql_shapes(queries) -> list[str]:
+    """
+    The SQL statements run (CaptureQueriesContext), without their values: what a
+    request's time follows, for comparing two requests that must not differ.
+    """
+    shapes = []
+    for query in queries:
+        shape = re.sub(r"'(?:[^']|'')*'", "?", query["sql"])
+        shape = re.sub(r'"s\d+_x\d+"', "SAVEPOINT", shape)
+        shapes.append(re.sub(r"\b\d+(?:\.\d+)?\b", "?", shape))
+    return shapes
 
 
 def text_of(html: str) -> str:

@@ -29,6 +29,7 @@ from django.utils.timezone import localtime
 from comments.desk import sentences
 from comments.desk.forms import CommentAdminForm
 from comments.desk.operations import commenter_ids, remember_decision
+from comments.desk.staff_edits import REVISED_FIELDS, keep_edit, may_publish_edits
 from comments.desk.views import COMMENTER_VAR, TEXT_VAR, DeskViews, status_counts
 from comments.models import Comment, ModerationSettings
 from comments.moderation import change_status
@@ -159,7 +160,7 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
                 ]
             },
         ),
-        ("Changes by the author", {"fields": ["author_changes"]}),
+        ("Earlier versions", {"fields": ["author_changes"]}),
     ]
     readonly_fields = [
         "author_email",
@@ -313,7 +314,7 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
 
     @admin.display(description="what it said before")
     def author_changes(self, comment: Comment) -> str:
-        """Each edit or withdrawal by the author (posting/editing.py), with the text before it."""
+        """Each edit or withdrawal by the author, or by staff, with what it said before."""
         revisions = list(comment.revisions.all())
         if not revisions:
             return "None: the text is as its author posted it."
@@ -353,8 +354,19 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
     # Status changes ----------------------------------------------------------
 
     def save_model(self, request, obj, form, change) -> None:
-        """Save edits; a new status goes through ``change_status`` like the actions."""
-        if change and "status" in form.changed_data:
+        """
+        Save edits; a new status goes through ``change_status`` like the actions.
+
+        An edit by staff who may not moderate is kept apart and, on a published
+        comment, sends it back to the queue (comments/desk/staff_edits.py).
+        """
+        edited = [name for name in REVISED_FIELDS if name in form.changed_data]
+        if change and edited and not may_publish_edits(request.user):
+            before = {name: form.initial[name] for name in REVISED_FIELDS}
+            super().save_model(request, obj, form, change)
+            if keep_edit(obj, before, by=request.user):
+                self.message_user(request, sentences.SENT_BACK, messages.WARNING)
+        elif change and "status" in form.changed_data:
             new_status, obj.status = obj.status, form.initial["status"]
             super().save_model(request, obj, form, change)
             result = change_status(obj, new_status, by=request.user)

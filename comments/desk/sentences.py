@@ -46,6 +46,10 @@ NO_DECISION_TO_UNDO = (
 )
 ALREADY_UNDONE = "This decision has already been undone; nothing was changed."
 SEARCH_EXPIRED = "That search by email has expired (they last an hour): find the commenter again."
+SENT_BACK = (
+    "This comment was published, and you may not moderate: it is back in the queue until a "
+    "moderator reads your change and approves it again."
+)
 
 
 def no_such_comment(object_id: str) -> str:

@@ -2,8 +2,14 @@
 Who may be emailed about what: the consent rules, and the signed links that carry them.
 
 An address is written to only once its owner agreed (double opt-in): until
-then it may receive one confirmation email, and nothing else. Each email
-carries signed links, made here, that need nothing but themselves:
+then it may receive one confirmation email, and nothing else. Consent is
+given from a browser, and for the wishes that email lists: typing a confirmed
+address elsewhere borrows none of it. A wish typed from another browser waits
+for its owner's yes (a confirmation email, within the same limits), and "your
+comment is published" goes only for comments posted from a browser its owner
+confirmed the address from (``ConfirmedBrowser``), so nobody can have the
+site mail a stranger their words. Each email carries signed links, made here,
+that need nothing but themselves:
 
 - a confirmation link, valid ``COMMENTS_CONFIRM_LINK_DAYS`` and once: it holds
   the mailbox's current nonce, which confirming (or a newer request) replaces;
@@ -22,6 +28,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.db.models import Q
 from django.urls import reverse
 
 from blog.models import full_url
@@ -118,6 +125,23 @@ def is_own(mailbox: Mailbox, comment: Comment) -> bool:
     return canonical_email(comment.author_email) == canonical_email(mailbox.email)
 
 
+def confirmed_from(mailbox: Mailbox, browser: str) -> bool:
+    """
+    Whether the owner confirmed this address from the browser with this key.
+
+    One query whatever the answer or the address's state: what a poster's
+    request does never depends on someone else's address.
+    """
+    return mailbox.browsers.filter(trust_key=browser, mailbox__confirmed_at__isnull=False).exists()
+
+
+def browser_keys(mailbox: Mailbox) -> set[str]:
+    """The keys of the browsers the owner confirmed this address from."""
+    if not mailbox.is_confirmed():
+        return set()
+    return set(mailbox.browsers.values_list("trust_key", flat=True))
+
+
 def still_wanted(notice: Notice) -> bool:
     """
     Whether this comment should still be announced to this recipient, as it is sent.
@@ -130,13 +154,13 @@ def still_wanted(notice: Notice) -> bool:
         return False
     match notice.reason:
         case Notice.Reason.PUBLISHED:
-            return True
+            return bool(comment.trust_key) and comment.trust_key in browser_keys(mailbox)
         case Notice.Reason.REPLY:
-            wishes = mailbox.subscriptions.filter(
+            wishes = mailbox.subscriptions.in_force().filter(
                 kind=Subscription.Kind.REPLIES, comment=comment.parent_id
             )
         case _:
-            wishes = mailbox.subscriptions.filter(
+            wishes = mailbox.subscriptions.in_force().filter(
                 kind=Subscription.Kind.ARTICLE, article=comment.article_id
             )
     return wishes.exists()
@@ -148,16 +172,57 @@ def pending_approvals(mailbox: Mailbox):
     return [comment for comment in asked.select_related("article") if is_own(mailbox, comment)]
 
 
-def wishes(mailbox: Mailbox) -> list[str]:
-    """What this mailbox asked to be emailed about, in words, for its owner to check."""
-    said = []
-    for comment in pending_approvals(mailbox):
-        said.append(f"when your comment on “{comment.article.title}” is published")
-    subscriptions = mailbox.subscriptions.select_related("article").order_by("created_at", "pk")
-    for subscription in subscriptions:
+def approvals_in_force(mailbox: Mailbox) -> list[Comment]:
+    """Those of them posted from a browser the owner confirmed the address from."""
+    keys = browser_keys(mailbox)
+    return [comment for comment in pending_approvals(mailbox) if comment.trust_key in keys]
+
+
+def waiting_wishes(mailbox: Mailbox, browser: str = ""):
+    """
+    The wishes a confirmation link of this mailbox says yes to: those typed
+    before its email was asked for, and those typed from ``browser``, the one
+    pressing its button. A wish typed by someone else after the email went is
+    not among them.
+    """
+    said_yes_to = Q(pk__in=[])
+    if mailbox.confirmation_sent_at is not None:
+        said_yes_to |= Q(created_at__lte=mailbox.confirmation_sent_at)
+    if browser:
+        said_yes_to |= Q(browser=browser)
+    return mailbox.subscriptions.waiting().filter(said_yes_to)
+
+
+def wishes(mailbox: Mailbox, *, browser: str | None = None, in_force: bool = False) -> list[str]:
+    """
+    What this mailbox asked to be emailed about, in words, for its owner to check.
+
+    ``in_force``: what it gets now. Otherwise what a confirmation would add: of
+    approvals, in an email (``browser`` None) every one asked for from a browser
+    not confirmed yet, on the page every one asked for from the browser showing it.
+    """
+    if in_force:
+        approvals = approvals_in_force(mailbox)
+        subscriptions = mailbox.subscriptions.in_force()
+    else:
+        keys = browser_keys(mailbox)
+        approvals = [
+            comment
+            for comment in pending_approvals(mailbox)
+            if comment.trust_key not in keys and browser in (None, comment.trust_key)
+        ]
+        subscriptions = waiting_wishes(mailbox, browser or "")
+    said = [f"when your comment on “{comment.article.title}” is published" for comment in approvals]
+    for subscription in subscriptions.select_related("article").order_by("created_at", "pk"):
         title = subscription.article.title
         if subscription.kind == Subscription.Kind.REPLIES:
             said.append(f"replies to your comment on “{title}”")
         else:
             said.append(f"new comments on “{title}”")
     return list(dict.fromkeys(said))
+
+
+def approvals_elsewhere(mailbox: Mailbox, browser: str) -> bool:
+    """Whether some comment of theirs waiting to be announced was posted from another browser."""
+    keys = browser_keys(mailbox) | {browser}
+    return any(comment.trust_key not in keys for comment in pending_approvals(mailbox))

@@ -296,17 +296,24 @@ def compose_held(delivery: Delivery) -> EmailMessage | None:
 
 
 def compose_confirmation(delivery: Delivery) -> EmailMessage | None:
+    """
+    The email asking for a yes: to confirm the address, or (confirmed already,
+    from other browsers) the wishes typed since; None once nothing waits.
+    """
     mailbox = delivery.mailbox
-    if mailbox.is_confirmed() or not mailbox.confirmation_nonce:
+    asked = wishes(mailbox)
+    if not mailbox.confirmation_nonce or (mailbox.is_confirmed() and not asked):
         return None
     context = {
         "site_name": settings.SITE_NAME,
         "confirm_url": confirmation_url(mailbox),
         "days": confirm_link_days(),
-        "wishes": wishes(mailbox),
+        "wishes": asked,
+        "confirmed": mailbox.is_confirmed(),
         "stop_url": unsubscribe_url(mailbox),
     }
-    subject = f"[{settings.SITE_NAME}] Please confirm your email address"
+    what = "these emails" if mailbox.is_confirmed() else "your email address"
+    subject = f"[{settings.SITE_NAME}] Please confirm {what}"
     return message(delivery, subject, "comments/email/confirm.txt", context, [])
 
 

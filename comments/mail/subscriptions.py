@@ -5,18 +5,25 @@ Beside the comment form a reader may tick "Email me when my comment is
 approved", "Email me when someone replies to me" and "Email me about new
 comments on this article". Each wish is stored at once, for the exact address
 typed (its full canonical form: ``maya+blog@`` is another mailbox than
-``maya@``), but nothing is sent to an address until its owner confirms it from
-the one confirmation email (double opt-in, comments/mail/consent.py). That email
-goes silently: the answer to the comment POST is the same whether the address
-is confirmed, unconfirmed, rate-limited or new, so the form tells nobody
-anything about someone else's address. At most one confirmation email goes to
-an address per ``EMAIL_CONFIRM_INTERVAL_HOURS``, and an IP address may ask for
-``EMAIL_CONFIRMATIONS_PER_IP`` an hour: the form cannot be used to mail
-strangers. None is sent for a comment caught as spam; approving it sends it.
+``maya@``), but it does nothing until the address's owner says yes to it
+(comments/mail/consent.py): from the one confirmation email, or by ticking it from
+a browser they confirmed the address from. Typing a confirmed address
+anywhere else borrows none of its consent.
+
+Nothing a poster can count depends on the state of another address: their
+emails, their quota, the answer and the time it takes are the same whether
+the address typed is new, waiting, confirmed or was mailed a moment ago. A
+post with a wish from a browser the owner did not confirm spends one of the
+IP address's ``EMAIL_CONFIRMATIONS_PER_IP`` an hour, whatever the address;
+the address then gets its confirmation email unless it had one in the last
+``EMAIL_CONFIRM_INTERVAL_HOURS``, and the database does the same work either way
+(the outbox row is written "not needed" when nothing goes). So the form
+cannot be used to mail strangers, nor to learn who has used the site. None is
+sent for a comment caught as spam; approving it sends it.
 
 ``announce`` runs inside every approval (comments/moderation.py): for the
 comments the batch made public it writes one delivery per recipient, whatever
-the number of comments, to confirmed addresses only, never to a comment's own
+the number of comments, to wishes in force only, never to a comment's own
 author, never twice for one comment. Held, spam and removed comments are
 never announced.
 """
@@ -27,26 +34,41 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from comments.encryption import email_hashes
-from comments.mail.consent import Unsubscribe, pending_approvals
+from comments.mail.consent import (
+    Unsubscribe,
+    approvals_in_force,
+    confirmed_from,
+    pending_approvals,
+    waiting_wishes,
+)
 from comments.mail.delivery import send_later
-from comments.models import Comment, Delivery, Mailbox, Notice, Subscription
+from comments.models import (
+    Comment,
+    ConfirmedBrowser,
+    Delivery,
+    Mailbox,
+    Notice,
+    Subscription,
+)
 
 Reason = Notice.Reason
 
 
 def mailbox_for(email: str) -> Mailbox:
-    """The mailbox of this exact address, made (unconfirmed) the first time it is typed."""
-    if mailbox := Mailbox.objects.by_email(email).order_by("pk").first():
-        return mailbox
-    try:
-        with transaction.atomic():
-            return Mailbox.objects.create(email=email.strip())
-    except IntegrityError:  # Someone else typed it at the same moment.
-        return Mailbox.objects.by_email(email).get()
+    """
+    The mailbox of this exact address, made (unconfirmed) the first time it is typed.
+
+    The same two statements whether it exists or not (an insert that a known
+    address makes do nothing, then a read), so neither tells the other apart.
+    """
+    Mailbox.objects.bulk_create([Mailbox(email=email.strip())], ignore_conflicts=True)
+    return Mailbox.objects.by_email(email).get()
 
 
 def subscribe(comment: Comment, *, replies: bool, article: bool, ip: str | None) -> None:
@@ -54,56 +76,70 @@ def subscribe(comment: Comment, *, replies: bool, article: bool, ip: str | None)
     Keep the wishes ticked with a new comment, and ask for consent if it is not given yet.
 
     Called for every stored comment, whatever its verdict; the answer to the
-    reader never depends on what happens here.
+    reader never depends on what happens here. Wishes from a browser the owner
+    confirmed the address from are in force at once; any others wait for the
+    owner's yes.
     """
     if not (replies or article or comment.notify_on_approval):
         return
     mailbox = mailbox_for(comment.author_email)
+    trusted = confirmed_from(mailbox, comment.trust_key)
+    now = timezone.now()
+    kind = Subscription.Kind
+    wished = []
     if replies:
-        Subscription.objects.get_or_create(
-            mailbox=mailbox,
-            kind=Subscription.Kind.REPLIES,
-            comment=comment,
-            defaults={"article": comment.article},
-        )
+        wished.append(Subscription(kind=kind.REPLIES, comment=comment, article=comment.article))
     if article:
-        Subscription.objects.get_or_create(
-            mailbox=mailbox, kind=Subscription.Kind.ARTICLE, article=comment.article
+        wished.append(Subscription(kind=kind.ARTICLE, article=comment.article))
+    for wish in wished:
+        wish.mailbox, wish.browser = mailbox, comment.trust_key
+        wish.confirmed_at = now if trusted else None
+    # A wish already stored (confirmed, or waiting) is kept as it is, in the same statement.
+    Subscription.objects.bulk_create(wished, ignore_conflicts=True)
+    if trusted:
+        # The owner's own tick: a wish someone else typed for them before is theirs now.
+        ticked = Q(kind=kind.REPLIES, comment=comment) if replies else Q(pk__in=[])
+        if article:
+            ticked |= Q(kind=kind.ARTICLE, article=comment.article)
+        mailbox.subscriptions.waiting().filter(ticked).update(
+            confirmed_at=now, browser=comment.trust_key
         )
-    if not mailbox.is_confirmed() and comment.status != Comment.Status.SPAM:
+    elif comment.status != Comment.Status.SPAM:
         request_confirmation(mailbox, ip)
 
 
 def request_confirmation(mailbox: Mailbox, ip: str | None) -> bool:
     """
-    Send the one confirmation email, unless the address or the IP had theirs recently.
+    Ask the owner for their yes by email, unless the IP or the address had theirs recently.
 
     ``ip`` is None when a moderator's approval asks, which no limit per IP
-    applies to. Each request replaces the nonce, so only the newest link confirms.
+    applies to. The IP's hourly share is spent first, whatever the address,
+    then one conditional UPDATE decides, so two posts at once send one email;
+    the outbox row is written either way ("not needed any more" when nothing
+    goes). Each request replaces the nonce, so only the newest link confirms.
     """
-    now = timezone.now()
-    interval = timedelta(hours=settings.EMAIL_CONFIRM_INTERVAL_HOURS)
-    sent = mailbox.confirmation_sent_at
-    if mailbox.is_confirmed() or (sent is not None and sent > now - interval):
-        return False
     if ip is not None and not ip_allows_confirmation(ip):
         return False
-    # The one conditional UPDATE that decides, so two posts at once send one email.
+    now = timezone.now()
+    interval = timedelta(hours=settings.EMAIL_CONFIRM_INTERVAL_HOURS)
     nonce = secrets.token_urlsafe(16)
     claimed = (
-        Mailbox.objects.filter(pk=mailbox.pk, confirmed_at__isnull=True)
-        .filter(confirmation_sent_at=sent)
+        Mailbox.objects.filter(pk=mailbox.pk)
+        .filter(Q(confirmation_sent_at__isnull=True) | Q(confirmation_sent_at__lt=now - interval))
         .update(confirmation_sent_at=now, confirmation_nonce=nonce)
     )
-    if not claimed:
-        return False
-    mailbox.confirmation_sent_at, mailbox.confirmation_nonce = now, nonce
-    queue_confirmation(mailbox)
-    return True
+    if claimed:
+        mailbox.confirmation_sent_at, mailbox.confirmation_nonce = now, nonce
+    queue_confirmation(mailbox, needed=bool(claimed))
+    return bool(claimed)
 
 
-def queue_confirmation(mailbox: Mailbox) -> None:
-    delivery = Delivery.objects.create(mailbox=mailbox, kind=Delivery.Kind.CONFIRMATION)
+def queue_confirmation(mailbox: Mailbox, *, needed: bool = True) -> None:
+    status = Delivery.Status.QUEUED if needed else Delivery.Status.CANCELLED
+    delivery = Delivery.objects.create(
+        mailbox=mailbox, kind=Delivery.Kind.CONFIRMATION, status=status
+    )
+    # Queued either way: the worker finds nothing to do for a row not needed.
     send_later([delivery])
 
 
@@ -121,23 +157,29 @@ def ip_allows_confirmation(ip: str) -> bool:
 
 
 @transaction.atomic
-def confirm(mailbox: Mailbox, nonce: str) -> bool:
+def confirm(mailbox: Mailbox, nonce: str, browser: str) -> bool:
     """
-    Confirm a mailbox with the nonce of its newest confirmation link; False if it was used.
+    Say yes with the nonce of the newest confirmation link; False if it was used.
 
-    A comment of theirs approved while they had not confirmed yet, whose
-    author asked to be told, is announced now.
+    From the browser with the key ``browser``: the address is confirmed, and
+    so are the wishes the link is for (``waiting_wishes``); that browser's
+    later wishes need no email, and comments posted from it are announced
+    when published. A comment of theirs approved before, posted from it,
+    whose author asked to be told, is announced now.
     """
+    now = timezone.now()
+    said_yes_to = list(waiting_wishes(mailbox, browser).values_list("pk", flat=True))
     confirmed = (
-        Mailbox.objects.filter(pk=mailbox.pk, confirmed_at__isnull=True)
-        .filter(confirmation_nonce=nonce)
+        Mailbox.objects.filter(pk=mailbox.pk, confirmation_nonce=nonce)
         .exclude(confirmation_nonce="")
-        .update(confirmed_at=timezone.now(), confirmation_nonce="")
+        .update(confirmed_at=Coalesce("confirmed_at", Value(now)), confirmation_nonce="")
     )
     if not confirmed:
         return False
+    Subscription.objects.filter(pk__in=said_yes_to).update(confirmed_at=now)
+    ConfirmedBrowser.objects.get_or_create(mailbox=mailbox, trust_key=browser)
     mailbox.refresh_from_db()
-    published = [comment for comment in pending_approvals(mailbox) if comment.is_approved()]
+    published = [comment for comment in approvals_in_force(mailbox) if comment.is_approved()]
     queue_news({mailbox.pk: (mailbox, {comment.pk: Reason.PUBLISHED for comment in published})})
     Comment.objects.filter(pk__in=[c.pk for c in published]).update(notify_on_approval=False)
     return True
@@ -164,6 +206,7 @@ def leave(request: Unsubscribe) -> None:
     mailbox.deliveries.filter(status=Delivery.Status.QUEUED).update(
         status=Delivery.Status.CANCELLED
     )
+    mailbox.browsers.all().delete()
     Mailbox.objects.filter(pk=mailbox.pk).update(confirmed_at=None, confirmation_nonce="")
 
 
@@ -172,11 +215,11 @@ def announce(comments: Iterable[Comment]) -> None:
     Queue the emails that comments just made public call for: one per recipient.
 
     Called inside the approval's transaction, so the emails are kept exactly
-    when the approval is. To confirmed mailboxes only: the author who asked
-    to hear of the approval, the followers of the comment a reply answers and
-    of the article; never a comment's own author (under any ``+tag``), never
-    a comment twice to one mailbox. Authors whose comment was caught as spam
-    are asked for consent now.
+    when the approval is. To wishes in force only: the author who asked to
+    hear of the approval (from a browser they confirmed the address from),
+    the followers of the comment a reply answers and of the article; never a
+    comment's own author (under any ``+tag``), never a comment twice to one
+    mailbox. Authors whose comment was caught as spam are asked for consent now.
     """
     public = [comment for comment in comments if comment.is_approved()]
     if not public:
@@ -196,7 +239,7 @@ def announce(comments: Iterable[Comment]) -> None:
             continue
         mailbox = Mailbox.objects.by_email(comment.author_email).first()
         if mailbox is not None and mailbox.is_confirmed():
-            if comment.notify_on_approval:
+            if comment.notify_on_approval and confirmed_from(mailbox, comment.trust_key):
                 tell(mailbox, comment, Reason.PUBLISHED)
                 spent.append(comment.pk)
         elif mailbox is not None and mailbox.confirmation_sent_at is None:
@@ -207,9 +250,7 @@ def announce(comments: Iterable[Comment]) -> None:
             request_confirmation(mailbox_for(comment.author_email), ip=None)
     Comment.objects.filter(pk__in=spent).update(notify_on_approval=False)
 
-    confirmed = Subscription.objects.filter(mailbox__in=Mailbox.objects.confirmed()).select_related(
-        "mailbox"
-    )
+    confirmed = Subscription.objects.in_force().select_related("mailbox")
     replies: dict[int, list[Comment]] = {}
     on_article: dict[int, list[Comment]] = {}
     for comment in public:

@@ -23,12 +23,14 @@ from comments.mail.consent import (
     LinkExpired,
     LinkInvalid,
     MailboxGone,
+    approvals_elsewhere,
     read_confirmation,
     read_unsubscribe,
     unsubscribe_url,
     wishes,
 )
 from comments.mail.subscriptions import confirm, leave
+from comments.trust import browser_token, remember_token, trust_key
 
 FORGED = (
     "This link is not one we sent, or it was cut short. Please open the whole link from "
@@ -61,7 +63,12 @@ def refused(request: HttpRequest, message: str, status: int) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
-    """Show what confirming means and a button (GET); confirm the address (POST)."""
+    """
+    Show what confirming means and a button (GET); say yes from this browser (POST).
+
+    The browser that presses the button is the one consent is given from
+    (comments/mail/consent.py): its token cookie is set if it had none.
+    """
     try:
         mailbox, nonce = read_confirmation(token)
     except LinkExpired:
@@ -70,22 +77,33 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
         return refused(request, CONFIRM_USED, 410)
     except LinkInvalid:
         return refused(request, FORGED, 400)
+    token_here = browser_token(request)
+    browser = trust_key(token_here)
     # A path, not the full address: the page may be reached under another host name.
-    context = {"wishes": wishes(mailbox), "stop_url": urlsplit(unsubscribe_url(mailbox)).path}
-    if mailbox.is_confirmed():
-        return link_page(request, {**context, "heading": "Your address is confirmed"})
-    if nonce != mailbox.confirmation_nonce:
-        return refused(request, CONFIRM_USED, 410)
+    context = {"stop_url": urlsplit(unsubscribe_url(mailbox)).path}
+    if not nonce or nonce != mailbox.confirmation_nonce:
+        if not mailbox.is_confirmed():
+            return refused(request, CONFIRM_USED, 410)
+        confirmed = {**context, "wishes": wishes(mailbox, in_force=True)}
+        return link_page(request, {**confirmed, "heading": "Your address is confirmed"})
     if request.method == "POST":
-        if not confirm(mailbox, nonce):  # Confirmed by another click a moment ago.
-            return link_page(request, {**context, "heading": "Your address is confirmed"})
-        return link_page(
-            request, {**context, "heading": "Thank you: your address is confirmed", "done": True}
-        )
-    return link_page(
-        request,
-        {**context, "heading": "Confirm your email address", "button": "Yes, email me"},
-    )
+        if confirm(mailbox, nonce, browser):
+            heading, done = "Thank you: your address is confirmed", True
+        else:  # Confirmed by another click a moment ago.
+            heading, done = "Your address is confirmed", False
+        mailbox.refresh_from_db()
+        context |= {"wishes": wishes(mailbox, in_force=True), "heading": heading, "done": done}
+        response = link_page(request, context)
+        remember_token(response, token_here)
+        return response
+    heading = "Confirm these emails" if mailbox.is_confirmed() else "Confirm your email address"
+    context |= {
+        "wishes": wishes(mailbox, browser=browser),
+        "heading": heading,
+        "button": "Yes, email me",
+        "other_browser": approvals_elsewhere(mailbox, browser),
+    }
+    return link_page(request, context)
 
 
 @csrf_exempt  # RFC 8058: the mail client's POST has no token; the signed link is the proof.

@@ -83,7 +83,12 @@ def withdraw(comment: Comment, browser: str) -> Comment:
 def keep_as_it_was(comment: Comment, change: str) -> None:
     """Record the comment's text and status before its author's change, for staff."""
     CommentRevision.objects.create(
-        comment=comment, change=change, body=comment.body, status=comment.status
+        comment=comment,
+        change=change,
+        body=comment.body,
+        author_name=comment.author_name,
+        author_url=comment.author_url,
+        status=comment.status,
     )
 
 

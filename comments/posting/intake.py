@@ -6,13 +6,15 @@ What a new comment meets on its way in: every rule, in order, and one verdict.
 1. Closed comments: refused (403).
 2. Fields that do not validate: the form again, with its errors (400).
 3. The form stamp (comments/posting/stamps.py): missing, expired, issued to another
-   browser or for another text: a confirmation step, where the reader sees
-   the comment as it will appear and posts it with a fresh stamp. Nothing
-   else has been looked at yet, and nothing is stored.
+   browser or for another text, or sent back under COMMENTS_MIN_SUBMIT_SECONDS
+   after its reader started writing: a confirmation step, where the reader
+   sees the comment as it will appear and posts it with a fresh stamp (that
+   keeps when they started). Nothing else has been looked at yet, and nothing
+   is stored: a person who types fast is asked to check, never filed as spam.
 4. Flood control, before anything that depends on stored comments: one
    comment per IP address and per browser per COMMENTS_FLOOD_INTERVAL
    (moderators exempt): refused (429).
-5. Signs of a bot (a filled honeypot, a forged, replayed or too quick stamp):
+5. Signs of a bot (a filled honeypot, a forged or replayed stamp):
    stored as spam with the reason, and answered exactly as a held comment is.
 6. The same text from the same browser on the same article: refused (409).
 7. The rules staff set (ModerationSettings), in WordPress's order: a block
@@ -115,16 +117,17 @@ def review(submission: Submission) -> Verdict:
     if not form.is_valid():
         return Verdict(Outcome.INVALID, 400)
 
-    stamp, elapsed = read_stamp(submission.stamp, submission.browser, submission.text())
+    stamp, _ = read_stamp(submission.stamp, submission.browser, submission.text())
     if stamp is Stamp.EXPIRED:
         return Verdict(Outcome.CONFIRM, 400, message=EXPIRED)
-    if stamp in {Stamp.MISSING, Stamp.OTHER_BROWSER, Stamp.OTHER_TEXT}:
+    # Too quick for a person is told so by a step a person passes, never by spam.
+    if stamp in {Stamp.MISSING, Stamp.OTHER_BROWSER, Stamp.OTHER_TEXT, Stamp.TOO_FAST}:
         return Verdict(Outcome.CONFIRM, message=CONFIRM)
 
     if not submission.moderator and is_flooding(submission.ip, submission.browser):
         return refused(FLOOD, 429)
 
-    if reason := bot_sign(submission, stamp, elapsed):
+    if reason := bot_sign(submission, stamp):
         return Verdict(Outcome.ACCEPTED, status=Comment.Status.SPAM, reason=reason)
 
     comment = submission.comment
@@ -136,7 +139,7 @@ def review(submission: Submission) -> Verdict:
     return Verdict(Outcome.ACCEPTED, status=status, reason=reason)
 
 
-def bot_sign(submission: Submission, stamp: Stamp, elapsed: float | None) -> str:
+def bot_sign(submission: Submission, stamp: Stamp) -> str:
     """Why this submission looks automated, or "" if it does not. Spends a genuine stamp."""
     if submission.form.cleaned_data.get("subject"):
         return "The hidden honeypot field was filled in."
@@ -144,8 +147,6 @@ def bot_sign(submission: Submission, stamp: Stamp, elapsed: float | None) -> str
         return "The form's stamp was forged."
     if not spend_stamp(submission.stamp):
         return "The form's stamp had already been used."
-    if stamp is Stamp.TOO_FAST:
-        return f"Sent {elapsed:.1f} seconds after the reader started writing."
     return ""
 
 

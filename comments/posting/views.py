@@ -24,16 +24,16 @@ from comments.posting.editing import edit, withdraw
 from comments.posting.intake import Outcome, Submission, Verdict, review
 from comments.posting.origin import cross_site_refusal
 from comments.posting.service import store
-from comments.posting.stamps import issue_stamp
+from comments.posting.stamps import issue_stamp, restamp
 from comments.section import section_context, settle_pending
 from comments.section.forms import CommentEditForm, CommentForm, typed_text
-from comments.section.ownership import refusal
+from comments.section.ownership import own_comment, refusal
 from comments.section.paging import location
 from comments.section.pending import pending_ids, remember_pending
 from comments.trust import browser_token, remember_token
 from lib.client import client_ip
 from lib.refusal import Refusal
-from lib.text import parse_id, strip_control_characters
+from lib.text import strip_control_characters
 
 
 def show_errors(request: HttpRequest, article: Article, form: CommentForm) -> HttpResponse:
@@ -107,10 +107,10 @@ def respond(request: HttpRequest, submission: Submission, verdict: Verdict) -> H
                 response["Retry-After"] = str(settings.COMMENTS_FLOOD_INTERVAL)
             return response
         case Outcome.INVALID:
-            form.restamp(issue_stamp(submission.browser))
+            form.restamp(restamp(submission.stamp, submission.browser))
             return show_errors(request, article, form)
         case Outcome.CONFIRM:
-            form.restamp(issue_stamp(submission.browser, submission.text()))
+            form.restamp(restamp(submission.stamp, submission.browser, submission.text()))
             context = {"article": article, "form": form, "preview": submission.comment}
             context["message"] = verdict.message
             return render(request, "comments/confirm.html", context, status=verdict.http_status)
@@ -123,6 +123,11 @@ def respond(request: HttpRequest, submission: Submission, verdict: Verdict) -> H
     # with a link to edit it for a few minutes (comments/posting/editing.py).
     remember_pending(request, response, comment.pk)
     return response
+
+
+def not_found(request: HttpRequest, typed: str = "") -> HttpResponse:
+    """The site's 404, giving back what was typed: the same for every id it is sent for."""
+    return render(request, "404.html", {"typed": typed}, status=404)
 
 
 def edit_refused(
@@ -145,10 +150,11 @@ def edit_comment(request: HttpRequest, comment_id: str) -> HttpResponse:
 
     A private page, so its form carries Django's CSRF token like the admin's.
     """
-    comment = get_object_or_404(Comment.objects.select_related("article"), pk=parse_id(comment_id))
     browser = browser_token(request)
     posted = request.method == "POST"
     typed = typed_text(request)
+    if (comment := own_comment(comment_id, browser)) is None:
+        return not_found(request, typed)
     if refused := refusal(comment, browser, editing=True):
         return edit_refused(request, comment, refused, typed)
     if not posted:
@@ -183,9 +189,11 @@ def edit_page(
 @require_POST
 def withdraw_comment(request: HttpRequest, comment_id: str) -> HttpResponse:
     """Remove the author's own comment at their wish; say so, with a way back to the article."""
-    comment = get_object_or_404(Comment.objects.select_related("article"), pk=parse_id(comment_id))
+    browser = browser_token(request)
+    if (comment := own_comment(comment_id, browser)) is None:
+        return not_found(request)
     try:
-        withdraw(comment, browser_token(request))
+        withdraw(comment, browser)
     except Refusal as refused:
         return edit_refused(request, comment, refused)
     response = render(request, "comments/withdrawn.html", {"article": comment.article})

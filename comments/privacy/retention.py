@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from comments.models import Comment, Delivery, Mailbox
+from comments.models import Comment, Delivery, Mailbox, Subscription
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,8 @@ def apply_retention() -> RetentionResult:
         created_at__lt=discard_cutoff,
     )
     unconfirmed_forgotten = unconfirmed.delete()[1].get(Mailbox._meta.label, 0)
+    # A wish typed from a browser its owner never confirmed, and never said yes to.
+    Subscription.objects.waiting().filter(created_at__lt=discard_cutoff).delete()
     return RetentionResult(
         cleared=cleared,
         deleted=deleted,

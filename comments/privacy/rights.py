@@ -80,8 +80,12 @@ def export_mailbox(mailbox: Mailbox) -> dict[str, Any]:
                 "article": subscription.article.title,
                 "replies_to_comment": subscription.comment_id,
                 "since": when(subscription.created_at),
+                "agreed_at": when(subscription.confirmed_at),
             }
             for subscription in subscriptions
+        ],
+        "confirmed_from_browsers": [
+            when(browser.confirmed_at) for browser in mailbox.browsers.order_by("pk")
         ],
         "emails": [
             {
@@ -106,6 +110,8 @@ def author_changes(comment: Comment) -> dict[str, Any]:
                 "change": revision.get_change_display(),
                 "at": revision.created_at.isoformat(),
                 "text_before": revision.body,
+                "name_before": revision.author_name,
+                "website_before": revision.author_url,
             }
             for revision in revisions
         ]
@@ -154,10 +160,14 @@ def erase_commenter(email: str, *, keep_text: bool, by) -> Erasure:
         # Says which of their fields met a rule.
         "held_reason": "",
     }
+    revisions = CommentRevision.objects.filter(comment__in=ids)
     if not keep_text:
         changes["body"] = ERASED_TEXT
         # The earlier texts its author replaced (comments/posting/editing.py) go with the text.
-        CommentRevision.objects.filter(comment__in=ids).delete()
+        revisions.delete()
+    else:
+        # The names and websites shown before an edit (comments/desk/staff_edits.py) go with theirs.
+        revisions.update(author_name=ANONYMOUS, author_url="")
     Comment.objects.filter(pk__in=ids).update(**changes)
     erased = Comment.objects.filter(pk__in=ids).select_related("article")
     # Earlier history entries name the comment as it was, "Comment by <name> on …".

@@ -12,9 +12,10 @@ of the commenter's own cookie on a page that shows the section
 
 What a page shows, module by module: ``paging`` (which threads are on which
 page), ``threads`` (replies under what they answer), ``forms`` (the comment
-form the page carries), ``pending`` (a commenter's own held comments, shown to
-them alone), ``ownership`` (which of them they may still change), ``avatars``,
-and ``views`` (a comment's permalink).
+form the page carries) and ``mailable`` (the addresses it accepts),
+``pending`` (a commenter's own held comments, shown to them alone),
+``ownership`` (which of them they may still change), ``avatars``, and
+``views`` (a comment's permalink).
 The read path writes nothing: it imports nothing of posting or mail.
 """
 

@@ -6,12 +6,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from comments.models import Comment
-from comments.text import (
-    COMMENT_MAX_LENGTH,
-    PlainTextEmailField,
-    PlainTextField,
-    PlainTextURLField,
-)
+from comments.section.mailable import CANNOT_SEND, is_mailable
+from comments.text import COMMENT_MAX_LENGTH, PlainTextEmailField, PlainTextField, PlainTextURLField
 from lib.text import parse_id, strip_control_characters
 
 PRIVACY_NOTE_ID = "email-notes"
@@ -140,6 +136,13 @@ class CommentForm(forms.ModelForm):
             Submit("submit", "Post Comment"),
         )
         return helper
+
+    def clean_author_email(self) -> str:
+        """An address the site can write to as typed (section/mailable.py)."""
+        address = self.cleaned_data["author_email"]
+        if not is_mailable(address):
+            raise forms.ValidationError(CANNOT_SEND, code="unmailable")
+        return address
 
     def clean_parent(self) -> Comment | None:
         """A reply must answer an approved comment of the same article."""

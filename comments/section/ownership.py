@@ -10,7 +10,9 @@ would be allowed.
 - **Who**: the browser that posted it, and no other. Its token (comments/trust.py)
   must digest to the comment's ``trust_key``; a name or an email address,
   which anyone can type, counts for nothing. A site reply, an imported
-  comment and an erased commenter's have no key, so nobody can.
+  comment and an erased commenter's have no key, so nobody can. Any other
+  browser gets the 404 of an id nobody has (``own_comment``), whatever the
+  comment's article or state.
 - **When**: within COMMENTS_EDIT_MINUTES of posting (``Comment.is_editable``),
   held or published, and not once a reply is published under it: that reply
   answers the text as it was.
@@ -23,6 +25,7 @@ from django.utils.crypto import constant_time_compare
 from comments.models import Comment, CommentRevision
 from comments.trust import trust_key
 from lib.refusal import Refusal
+from lib.text import parse_id
 
 Status = Comment.Status
 MAX_EDITS = 10
@@ -53,6 +56,21 @@ def too_many() -> str:
 def is_from(comment: Comment, browser: str) -> bool:
     """Whether this browser token posted the comment."""
     return bool(comment.trust_key) and constant_time_compare(comment.trust_key, trust_key(browser))
+
+
+def own_comment(comment_id: str, browser: str) -> Comment | None:
+    """
+    The comment this browser posted, or None: for a comment another browser
+    posted, as for an id nobody has.
+
+    One query, the same in both cases (the browser's key is part of it), so
+    neither the answer nor the time it takes says that the id exists, on
+    which article, or in what state.
+    """
+    if (number := parse_id(comment_id)) is None:
+        return None
+    own = Comment.objects.select_related("article").exclude(trust_key="")
+    return own.filter(pk=number, trust_key=trust_key(browser)).first()
 
 
 def refusal(comment: Comment, browser: str, *, editing: bool = False) -> Refusal | None:

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import Comment, Mailbox
+from comments.models import Comment, ConfirmedBrowser, Mailbox
 from tests.conftest import post_as
 
 # The moderation queue, and the statuses its tests move comments between.
@@ -69,9 +69,12 @@ def follow_confirmation(client: Client, message):
     return response
 
 
-def confirmed_mailbox(email: str) -> Mailbox:
-    """An address whose owner already confirmed it."""
-    return Mailbox.objects.create(email=email, confirmed_at=timezone.now())
+def confirmed_mailbox(email: str, *browsers: str) -> Mailbox:
+    """An address whose owner already confirmed it, from browsers with these trust keys."""
+    mailbox = Mailbox.objects.create(email=email, confirmed_at=timezone.now())
+    for key in browsers:
+        ConfirmedBrowser.objects.create(mailbox=mailbox, trust_key=key)
+    return mailbox
 
 
 def tampered(token: str, change) -> str:

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from comments.models import Comment
+from comments.privacy.rights import ANONYMOUS, erase_commenter, export_commenter
 from tests.comments.conftest import CHANGELIST
 from tests.conftest import logged_in
 from tests.factories import CommentFactory, UserFactory
@@ -164,3 +165,117 @@ class TestSuperuser:
         delete = reverse("admin:comments_comment_delete", args=[held.pk])
         assert superuser_client.post(delete, {"post": "yes"}).status_code == 302
         assert not Comment.objects.filter(pk=held.pk).exists()
+
+
+class TestEditorWhoMayNotModerate:
+    """
+    change_comment without can_moderate, attacking: rewriting a published comment so that
+    readers see words no moderator approved.
+    """
+
+    @pytest.fixture
+    def editor(self) -> Client:
+        return staff_with("view_comment", "change_comment")
+
+    @pytest.fixture
+    def published(self, seed_article) -> Comment:
+        return CommentFactory(
+            article=seed_article,
+            author_name="Maya Okafor",
+            author_url="https://maya.example.net/",
+            body="Magnesium helped me sleep.",
+        )
+
+    def rewrite(self, editor: Client, comment: Comment, **changes):
+        url = reverse("admin:comments_comment_change", args=[comment.pk])
+        data = {
+            "status": comment.status,  # Only a moderator's form has it.
+            "body": comment.body,
+            "author_name": comment.author_name,
+            "author_url": comment.author_url,
+            **changes,
+        }
+        return editor.post(url, data, follow=True)
+
+    @pytest.mark.parametrize(
+        "changes",
+        [
+            {"body": "Buy cheap pills at https://spam.example/"},
+            {"author_name": "The Blog's Author"},
+            {"author_url": "https://spam.example/"},
+        ],
+    )
+    def test_a_rewrite_never_reaches_readers_unapproved(
+        self,
+        editor,
+        published,
+        seed_article,
+        changes,
+        mailoutbox,
+        moderator,
+        django_capture_on_commit_callbacks,
+    ):
+        """The comment leaves the page for the queue, with what it said before kept."""
+        with django_capture_on_commit_callbacks(execute=True):
+            response = self.rewrite(editor, published, **changes)
+        assert response.status_code == 200
+        said = [str(message) for message in response.context["messages"]]
+        assert any("back in the queue" in message for message in said), said
+        published.refresh_from_db()
+        assert published.status == Comment.Status.PENDING
+        assert "Edited by staff" in published.held_reason
+        [revision] = published.revisions.all()
+        assert revision.get_change_display() == "Edited by staff who may not moderate"
+        assert (revision.body, revision.author_name, revision.author_url, revision.status) == (
+            "Magnesium helped me sleep.",
+            "Maya Okafor",
+            "https://maya.example.net/",
+            Comment.Status.APPROVED,
+        )
+        page = Client().get(seed_article.get_absolute_url()).content.decode()
+        for value in changes.values():
+            assert value not in page
+        # The moderators hear of it, as of any comment back in their queue.
+        assert [m.to for m in mailoutbox] == [[moderator.email]]
+
+    def test_a_moderator_sees_what_it_said_before_and_approves_it_again(
+        self, editor, published, moderator_client
+    ):
+        self.rewrite(editor, published, body="Magnesium and stretching helped me sleep.")
+        page = moderator_client.get(reverse("admin:comments_comment_change", args=[published.pk]))
+        history = BeautifulSoup(page.content, "html.parser").select_one(".desk-revisions")
+        text = history.get_text(" ", strip=True)
+        assert "Edited by staff who may not moderate" in text and "when it was approved" in text
+        assert "Magnesium helped me sleep." in text and "Maya Okafor" in text
+        approve(moderator_client, published)
+        published.refresh_from_db()
+        assert published.is_approved()
+
+    def test_a_held_comment_stays_held_with_its_revision(self, editor, held):
+        """Fixing a typo before moderation: still held, and the moderator sees the original."""
+        original = held.body
+        self.rewrite(editor, held, body="A fixed typo.")
+        held.refresh_from_db()
+        assert (held.status, held.body) == (Comment.Status.PENDING, "A fixed typo.")
+        assert [r.body for r in held.revisions.all()] == [original]
+
+    def test_moderators_edit_in_place(self, moderator_client, published):
+        """can_moderate: an edit is a moderator's decision, and stays published."""
+        self.rewrite(moderator_client, published, body="Magnesium helped me sleep well.")
+        published.refresh_from_db()
+        assert published.is_approved() and published.body == "Magnesium helped me sleep well."
+        assert not published.revisions.exists()
+
+    def test_the_name_kept_in_a_revision_is_exported_and_erased(self, editor, published):
+        """What an edit replaced is the commenter's data: in their export, gone with their name."""
+        self.rewrite(editor, published, author_name="Someone Else")
+        [exported] = export_commenter(published.author_email)["comments"]
+        [change] = exported["changes"]
+        assert (change["name_before"], change["website_before"]) == (
+            "Maya Okafor",
+            "https://maya.example.net/",
+        )
+        erase_commenter(published.author_email, keep_text=True, by=UserFactory(is_staff=True))
+        [revision] = published.revisions.all()
+        assert (revision.author_name, revision.author_url) == (ANONYMOUS, "")
+        assert revision.body == "Magnesium helped me sleep."

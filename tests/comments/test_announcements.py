@@ -8,6 +8,7 @@ the desk's buttons are used here as a moderator would.
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from comments.models import Comment, Delivery, Mailbox, Subscription
 from comments.moderation import change_status
@@ -28,11 +29,18 @@ def thread(seed_article):
     parent = CommentFactory(article=seed_article, author_email=AUTHOR, author_name="Ada")
     author = confirmed_mailbox(AUTHOR)
     Subscription.objects.create(
-        mailbox=author, kind=Subscription.Kind.REPLIES, comment=parent, article=seed_article
+        confirmed_at=timezone.now(),
+        mailbox=author,
+        kind=Subscription.Kind.REPLIES,
+        comment=parent,
+        article=seed_article,
     )
     follower = confirmed_mailbox(FOLLOWER)
     Subscription.objects.create(
-        mailbox=follower, kind=Subscription.Kind.ARTICLE, article=seed_article
+        confirmed_at=timezone.now(),
+        mailbox=follower,
+        kind=Subscription.Kind.ARTICLE,
+        article=seed_article,
     )
     return parent
 
@@ -121,7 +129,12 @@ def test_several_articles_in_one_batch_one_email(
     """A follower of two articles gets one email for a batch spanning both, muting each apart."""
     other = ArticleFactory()
     follower = Mailbox.objects.by_email(FOLLOWER).get()
-    Subscription.objects.create(mailbox=follower, kind=Subscription.Kind.ARTICLE, article=other)
+    Subscription.objects.create(
+        mailbox=follower,
+        kind=Subscription.Kind.ARTICLE,
+        article=other,
+        confirmed_at=timezone.now(),
+    )
     comments = [held(seed_article), held(other)]
     bulk(moderator_client, django_capture_on_commit_callbacks, "approve", *comments)
     [message] = inbox(FOLLOWER)
@@ -163,12 +176,26 @@ def test_unapproved_before_the_worker_sent_it_goes_to_nobody(
 def test_the_approval_email_needs_the_same_consent(
     seed_article, moderator_client, django_capture_on_commit_callbacks
 ):
-    """Asked and confirmed: the one email, with the comment's link; never confirmed: asked to."""
-    confirmed_mailbox(AUTHOR)
-    asked = held(seed_article, author_email=AUTHOR, notify_on_approval=True)
+    """
+    Asked from a browser the address was confirmed from: the one email, with the comment's
+    link; asked from any other browser: nothing; never confirmed: asked to.
+    """
+    confirmed_mailbox(AUTHOR, "a" * 64)
+    asked = held(seed_article, author_email=AUTHOR, notify_on_approval=True, trust_key="a" * 64)
+    typed_elsewhere = held(
+        seed_article, author_email=AUTHOR, notify_on_approval=True, trust_key="b" * 64
+    )
     unconfirmed = held(seed_article, author_email="new@example.org", notify_on_approval=True)
-    bulk(moderator_client, django_capture_on_commit_callbacks, "approve", asked, unconfirmed)
+    bulk(
+        moderator_client,
+        django_capture_on_commit_callbacks,
+        "approve",
+        asked,
+        typed_elsewhere,
+        unconfirmed,
+    )
     [message] = inbox(AUTHOR)
+    assert typed_elsewhere.get_full_url() not in message.body
     assert message.subject == f"[Relief Notes] Your comment on “{seed_article.title}” is published"
     assert asked.get_full_url() in message.body
     assert [m.subject for m in inbox("new@example.org")] == [

@@ -262,7 +262,7 @@ def test_export_and_erase_find_every_spelling_of_one_address(seed_article, staff
     ("stored", "asked_with"),
     [
         ("ana@exämple.org", "ana@xn--exmple-cua.org"),
-        ("ana@XN--EXMPLE-CUA.ORG", "Ana@EXÄMPLE.org"),
+        ("ana@XN--EXMPLE-CUA.ORG", "Ana@Exämple.ORG"),
     ],
 )
 def test_international_domains_are_one_domain_in_either_spelling(seed_article, stored, asked_with):

@@ -81,7 +81,10 @@ def news(seed_article, django_capture_on_commit_callbacks):
     """Approve a new comment on the seed article, which a confirmed reader follows."""
     mailbox = confirmed_mailbox(READER)
     Subscription.objects.create(
-        mailbox=mailbox, kind=Subscription.Kind.ARTICLE, article=seed_article
+        confirmed_at=timezone.now(),
+        mailbox=mailbox,
+        kind=Subscription.Kind.ARTICLE,
+        article=seed_article,
     )
 
     def approve():
@@ -168,7 +171,10 @@ def test_a_failure_that_cannot_be_recorded_does_not_carry_the_refused_address(
     """The database fails as a refusal is recorded: the task's error and log name no address."""
     mailer(settings, Refusing)
     Subscription.objects.create(
-        mailbox=confirmed_mailbox(READER), kind=Subscription.Kind.ARTICLE, article=seed_article
+        confirmed_at=timezone.now(),
+        mailbox=confirmed_mailbox(READER),
+        kind=Subscription.Kind.ARTICLE,
+        article=seed_article,
     )
     comment = CommentFactory(article=seed_article, status=Comment.Status.PENDING)
 
@@ -238,7 +244,10 @@ def test_a_web_process_killed_before_the_enqueue_loses_nothing(
     """Committed, but the process died before queueing the task: recovered after the lease."""
     mailbox = confirmed_mailbox(READER)
     Subscription.objects.create(
-        mailbox=mailbox, kind=Subscription.Kind.ARTICLE, article=seed_article
+        confirmed_at=timezone.now(),
+        mailbox=mailbox,
+        kind=Subscription.Kind.ARTICLE,
+        article=seed_article,
     )
     comment = CommentFactory(article=seed_article, status=Comment.Status.PENDING)
     with django_capture_on_commit_callbacks(execute=False):  # the callbacks never run
@@ -282,6 +291,7 @@ def test_one_connection_for_many_emails(seed_article, settings, django_capture_o
     Counting.opened = 0
     for n in range(10):
         Subscription.objects.create(
+            confirmed_at=timezone.now(),
             mailbox=confirmed_mailbox(f"follower{n}@example.org"),
             kind=Subscription.Kind.ARTICLE,
             article=seed_article,

@@ -9,17 +9,20 @@ import pytest
 from bs4 import BeautifulSoup
 from django.core import mail
 from django.core.signing import get_cookie_signer
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from blog.models import Article
 from comments import trust
 from comments.models import Comment, CommentRevision, ModerationSettings
 from comments.privacy.rights import erase_commenter, export_commenter
-from comments.section.ownership import ANSWERED, GONE, MAX_EDITS, NOT_YOURS
+from comments.section.ownership import ANSWERED, GONE, MAX_EDITS
 from tests.blog.test_shared_pages import SHARED
-from tests.conftest import SAME_ORIGIN, post_as, reader
-from tests.factories import CommentFactory, UserFactory
+from tests.conftest import SAME_ORIGIN, post_as, reader, sql_shapes
+from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -290,24 +293,22 @@ def test_withdrawing_is_only_by_post(client, seed_article):
 
 
 def test_another_browser_can_neither_read_nor_change_the_comment(client, seed_article):
-    """Even typing the same name and email: 403 with a sentence, the comment untouched."""
+    """Even typing the same name and email: a 404, the comment untouched, the text given back."""
     comment = post(client, seed_article, "Held and private.")
     other = reader()
     post(other, seed_article, "The other's own.")  # A commenter too, with a token of its own.
     page = other.get(edit_url(comment))
-    assert page.status_code == 403
-    assert NOT_YOURS in page.content.decode()
+    assert page.status_code == 404
     assert "Held and private." not in page.content.decode()
 
     other_page = other.get(edit_url(Comment.objects.get(body="The other's own.")))
     token = csrf_of(other_page)
     typed = "Vandalised by someone else."
     response = other.post(edit_url(comment), {"body": typed, "csrfmiddlewaretoken": token})
-    assert response.status_code == 403
-    assert NOT_YOURS in response.content.decode()
+    assert response.status_code == 404
     assert soup(response).select_one("textarea#typed-comment").get_text().strip() == typed
     assert "Held and private." not in response.content.decode()
-    assert other.post(withdraw_url(comment), {"csrfmiddlewaretoken": token}).status_code == 403
+    assert other.post(withdraw_url(comment), {"csrfmiddlewaretoken": token}).status_code == 404
     comment.refresh_from_db()
     assert comment.body == "Held and private." and comment.status == Comment.Status.PENDING
     assert not comment.revisions.exists()
@@ -319,12 +320,12 @@ def test_a_forged_or_stolen_pending_cookie_is_not_enough(client, seed_article):
     thief = reader()
     thief.cookies["comments_pending"] = client.cookies["comments_pending"].value
     thief.cookies[trust.COOKIE_NAME] = "forged-token-" + "x" * 30
-    assert thief.get(edit_url(comment)).status_code == 403
+    assert thief.get(edit_url(comment)).status_code == 404
     assert edit_link(thief, comment) is None
     # A token signed for another salt, or unsigned, is no token either.
     unsigned = get_cookie_signer(salt="another").sign("y" * trust.TOKEN_LENGTH)
     thief.cookies[trust.COOKIE_NAME] = unsigned
-    assert thief.get(edit_url(comment)).status_code == 403
+    assert thief.get(edit_url(comment)).status_code == 404
 
 
 def test_after_the_window_the_edit_is_refused_and_the_text_given_back(client, seed_article):
@@ -370,14 +371,14 @@ def test_a_published_reply_ends_the_window(client, seed_article):
 def test_comments_from_no_browser_cannot_be_edited(client, seed_article):
     """A site reply, an imported or an erased commenter's comment: nobody's to edit."""
     comment = CommentFactory(article=seed_article, trust_key="", status="pending")
-    assert client.get(edit_url(comment)).status_code == 403
+    assert client.get(edit_url(comment)).status_code == 404
 
 
 @pytest.mark.parametrize("value", ["abc", "0", "²", "9" * 30, "-1"])
 def test_an_edit_address_that_names_no_comment_is_a_404(client, value):
     """Whatever is typed where the id goes: 404, never a 500."""
     assert client.get(f"/comments/{value}/edit/").status_code == 404
-    assert client.post(f"/comments/{value}/withdraw/").status_code in {403, 404}
+    assert client.post(f"/comments/{value}/withdraw/").status_code == 404
 
 
 def test_a_cross_site_post_is_refused_by_the_csrf_check(seed_article):
@@ -544,3 +545,84 @@ def test_the_texts_an_author_replaced_are_exported_and_erased_with_theirs(client
     assert not comment.revisions.exists()
     erase_commenter("sam@example.org", keep_text=True, by=staff)
     assert kept.revisions.get().body == "Sam's first."
+
+
+# Attacked: the edit and withdraw addresses tell nothing to another browser --------------
+
+
+def answer_of(browser: Client, method: str, url: str, data=None) -> tuple:
+    """Everything a browser can observe of an answer: status, headers, cookies, body, queries."""
+    with CaptureQueriesContext(connection) as queries:
+        response = getattr(browser, method)(url, data or {})
+    headers = {name: value for name, value in response.headers.items() if name != "Date"}
+    return (
+        response.status_code,
+        headers,
+        sorted((name, morsel.value) for name, morsel in response.cookies.items()),
+        response.content,
+        sql_shapes(queries.captured_queries),
+    )
+
+
+def foreign_comments(seed_article) -> dict[str, Comment]:
+    """Comments a stranger's browser did not post, on every kind of article and in every state."""
+    draft = ArticleFactory(title="A draft nobody should see", status=Article.Status.DRAFT)
+    scheduled = ArticleFactory(
+        title="Scheduled for next week", published_at=timezone.now() + timedelta(days=7)
+    )
+    author = reader()
+    found = {
+        "held": post(author, seed_article, "Held and private."),
+        "published": CommentFactory(article=seed_article, trust_key="a" * 64),
+        "spam": CommentFactory(article=seed_article, status="spam", trust_key="b" * 64),
+        "removed": CommentFactory(article=seed_article, status="removed", trust_key="c" * 64),
+        "from no browser": CommentFactory(article=seed_article, trust_key=""),
+        "on a draft": CommentFactory(article=draft, status="pending", trust_key="d" * 64),
+        "on a scheduled article": CommentFactory(
+            article=scheduled, status="pending", trust_key="e" * 64
+        ),
+    }
+    return found
+
+
+@pytest.mark.parametrize("stranger_commented", [False, True])
+def test_another_browser_gets_exactly_the_404_of_a_free_id(seed_article, stranger_commented):
+    """
+    Edit and withdraw, by GET, HEAD and POST: for a comment this browser did not post,
+    the same status, headers, cookies, page and database work as for an id nobody has.
+    """
+    comments = foreign_comments(seed_article)
+    stranger = reader()
+    if stranger_commented:
+        post(stranger, seed_article, "The stranger's own comment.")
+    free = Comment.objects.order_by("-pk").first().pk + 1000
+    typed = {"body": "Vandalised by someone else."}
+    requests = [
+        ("get", "comments:edit", None),
+        ("head", "comments:edit", None),
+        ("post", "comments:edit", typed),
+        ("post", "comments:withdraw", None),
+        ("get", "comments:withdraw", None),
+    ]
+    for method, name, data in requests:
+        expected = answer_of(stranger, method, reverse(name, args=[free]), data)
+        assert expected[0] in {404, 405}
+        for kind, comment in comments.items():
+            url = reverse(name, args=[comment.pk])
+            got = answer_of(stranger, method, url, data)
+            assert got == expected, f"{method} {name} of a comment {kind}"
+            assert comment.article.title.encode() not in got[3]
+    for comment in comments.values():
+        before = (comment.body, comment.status)
+        comment.refresh_from_db()
+        assert (comment.body, comment.status) == before
+        assert not comment.revisions.exists()
+
+
+def test_the_404_gives_back_what_was_typed(client, seed_article):
+    """A browser that lost its cookie while editing is not told more, but keeps its words."""
+    comment = post(client, seed_article, "Mine.")
+    typed = "A better text, written with care."
+    response = reader().post(edit_url(comment), {"body": typed})
+    assert response.status_code == 404
+    assert soup(response).select_one("textarea#typed-comment").get_text().strip() == typed

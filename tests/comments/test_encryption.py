@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from comments.checks import check_email_key
 from comments.desk.admin import CommentAdmin
-from comments.encryption import EmailKeyError, _hash_key
+from comments.encryption import EmailKeyError, _hash_key, canonical_email, email_hash, mailbox
 from comments.models import Comment, Delivery, Mailbox
+from comments.section.mailable import is_mailable
 from tests.config.test_settings import PRODUCTION, manage
 from tests.conftest import migrated_back_to, reset_task_backends
 from tests.factories import CommentFactory
@@ -345,3 +346,100 @@ def test_migration_rehashes_old_rows_so_every_spelling_finds_them(settings):
     call_command("migrate", verbosity=0)
     for spelling in ('"flood-a"@example.org', "flood-a@EXAMPLE.ORG", "flood-a+blog@example.org"):
         assert Comment.objects.by_email(spelling).get().pk == comment.pk
+
+
+@pytest.mark.parametrize(
+    ("look_alike", "ascii"),
+    [
+        ("\u017fam@example.org", "sam@example.org"),  # U+017F, long s
+        ("\u212aate@example.org", "kate@example.org"),  # U+212A, Kelvin sign
+        ("\u0131van@example.org", "ivan@example.org"),  # dotless i
+        ("\u0130van@example.org", "ivan@example.org"),  # dotted capital I
+        ("sam@\u212aexample.org", "sam@kexample.org"),
+        ("sam@stra\u00dfe.example", "sam@strasse.example"),  # IDNA 2003 would map ß to ss
+    ],
+)
+def test_a_look_alike_is_never_the_same_mailbox(look_alike, ascii):
+    """The canonical form folds ASCII case only: no look-alike letter lands on another's."""
+    assert canonical_email(look_alike) != canonical_email(ascii)
+    assert mailbox(look_alike) != mailbox(ascii)
+    assert email_hash(look_alike) != email_hash(ascii)
+    CommentFactory(author_email=ascii)
+    assert not Comment.objects.by_email(look_alike).exists()
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["Maya@Example.net", '"maya"@example.net', "MAYA@EXAMPLE.NET.", "maya+x@example.net"],
+)
+def test_ascii_case_quotes_and_tags_are_still_one_mailbox(spelling):
+    assert mailbox(spelling) == "maya@example.net"
+
+
+def test_an_international_domain_is_one_domain_in_either_spelling():
+    """A domain in Unicode and in punycode is one domain: that is its identity, not a fold."""
+    assert canonical_email("ana@Ex\u00e4mple.org") == "ana@xn--exmple-cua.org"
+    assert canonical_email("ana@XN--EXMPLE-CUA.ORG") == "ana@xn--exmple-cua.org"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_rehashes_look_alikes_apart_from_the_addresses_they_mimic(settings):
+    """
+    Rows hashed while the canonical form case-folded every letter: after the migration a
+    look-alike is found under its own spelling only, an ASCII address under all of its own.
+    """
+    old = migrated_back_to("comments", "0014_issue20_staff_edit_revisions")
+    article = old.get_model("blog", "Article").objects.create(
+        title="Old", slug="old", body="Old.", body_html="<p>Old.</p>", status="published"
+    )
+
+    def old_digest(canonical: str) -> str:
+        mac = hmac.HMAC(_hash_key(settings.COMMENT_EMAIL_KEYS[0]), hashes.SHA256())
+        mac.update(canonical.encode())
+        return mac.finalize().hex()
+
+    OldComment = old.get_model("comments", "Comment")
+    OldMailbox = old.get_model("comments", "Mailbox")
+    rows = {}
+    for address in ["\u017fam@example.org", "Kate+blog@Example.org"]:
+        folded = address.casefold().replace("+blog", "")
+        comment = OldComment.objects.create(
+            article=article, author_name="Old", author_email=address, body=address
+        )
+        OldComment.objects.filter(pk=comment.pk).update(author_email_hash=old_digest(folded))
+        rows[address] = comment.pk
+    # The look-alike typed first took the victim's mailbox under the old rule.
+    taken = OldMailbox.objects.create(email="\u017fam@example.org")
+    OldMailbox.objects.filter(pk=taken.pk).update(
+        email_hash=old_digest("sam@example.org"), lookup_hash=old_digest("sam@example.org")
+    )
+
+    call_command("migrate", verbosity=0)
+    assert not Comment.objects.by_email("sam@example.org").exists()
+    assert Comment.objects.by_email("\u017fam@example.org").get().pk == rows["\u017fam@example.org"]
+    for spelling in ["kate@example.org", "KATE+blog@example.ORG"]:
+        assert Comment.objects.by_email(spelling).get().pk == rows["Kate+blog@Example.org"]
+    assert not Mailbox.objects.by_email("sam@example.org").exists()
+    assert Mailbox.objects.by_email("\u017fam@example.org").get().pk == taken.pk
+    assert not Mailbox.objects.of_person("sam@example.org").exists()
+
+
+@pytest.mark.parametrize(
+    ("address", "mailable"),
+    [
+        ("sam@example.org", True),
+        ("Sam@Ex\u00e4mple.org", True),
+        ("sam@xn--exmple-cua.org", True),
+        ('"sam"@example.org', True),
+        ("sam@[192.0.2.1]", True),
+        ("", False),
+        ("@example.org", False),
+        ("sam@", False),
+        ("sam@example.org, eve@evil.example", False),
+        ("\u017fam@example.org", False),
+        ("sam@example\uff0eorg", False),
+        ("sam@" + "b" * 70 + "\u00e4.org", False),  # a label IDNA cannot encode
+    ],
+)
+def test_only_addresses_the_mailer_writes_to_as_typed_are_mailable(address, mailable):
+    assert is_mailable(address) is mailable

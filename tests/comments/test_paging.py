@@ -428,10 +428,11 @@ def test_feeds_and_emails_link_comments_by_their_permalinks(
     assert f"{SITE_URL}/comments/{roots[6].pk}/" in feed
     assert "#comment-" not in feed
 
-    confirmed_mailbox(comment_data["author_email"])
+    mailbox = confirmed_mailbox(comment_data["author_email"])
     with django_capture_on_commit_callbacks(execute=True):
         post_comment({**comment_data, "notify_on_approval": "on"})
     comment = Comment.objects.get(body=comment_data["body"])
+    mailbox.browsers.create(trust_key=comment.trust_key)  # Confirmed from this browser.
     with django_capture_on_commit_callbacks(execute=True):
         moderator_client.post(
             reverse("admin:comments_comment_changelist"),

@@ -9,11 +9,11 @@ from django.test import Client
 from django.utils import timezone
 
 from comments.mail.consent import unsubscribe_url
-from comments.models import Comment, Delivery, Mailbox
+from comments.models import Comment, Delivery, Mailbox, Subscription
 from tests.comments.conftest import VALID, follow_confirmation, path_of
 from tests.config.test_settings import PRODUCTION, manage, settings_seen
 from tests.conftest import post_as, reader
-from tests.factories import CommentFactory
+from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +191,22 @@ def test_an_old_address_that_asked_again_keeps_its_fresh_link(
     )
     follow_confirmation(reader(), message)
     assert Mailbox.objects.get().is_confirmed()
+
+
+def test_a_wish_nobody_said_yes_to_goes_after_thirty_days(seed_article):
+    """Typed with a confirmed address from another browser and never confirmed: forgotten."""
+    mailbox = Mailbox.objects.create(email="known@example.org", confirmed_at=days_ago(90))
+    article = Subscription.Kind.ARTICLE
+    agreed = Subscription.objects.create(
+        mailbox=mailbox, kind=article, article=seed_article, created_at=days_ago(60),
+        confirmed_at=days_ago(60),
+    )  # fmt: skip
+    other = ArticleFactory()
+    Subscription.objects.create(mailbox=mailbox, kind=article, article=other,
+                                created_at=days_ago(31))  # fmt: skip
+    third = ArticleFactory()
+    recent = Subscription.objects.create(
+        mailbox=mailbox, kind=article, article=third, created_at=days_ago(29)
+    )
+    retention()
+    assert set(Subscription.objects.all()) == {agreed, recent}

@@ -6,12 +6,18 @@ forged, expired or used link, using the form to mail people, reading the
 answer to learn whether an address is known.
 """
 
+import difflib
 import re
+from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
 from django.core import signing
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from comments.mail.consent import confirmation_url
 from comments.models import Comment, Delivery, Mailbox, ModerationSettings, Subscription
@@ -23,7 +29,7 @@ from tests.comments.conftest import (
     path_of,
     tampered,
 )
-from tests.conftest import SITE_URL, post_as, reader
+from tests.conftest import SITE_URL, fresh_stamp, post_as, reader, reset_task_backends, sql_shapes
 from tests.factories import CommentFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("site_url")]
@@ -128,13 +134,14 @@ class TestDoubleOptIn:
         self, send, comment_data, mailoutbox, django_capture_on_commit_callbacks
     ):
         """Approved before its author confirmed: the approval email goes once they do."""
-        send(notify_on_approval="on")
+        browser = reader()
+        send(browser, notify_on_approval="on")
         [confirmation] = to(comment_data["author_email"], mailoutbox)
         comment = Comment.objects.get()
         approve(comment, capture=django_capture_on_commit_callbacks)
         assert len(to(comment_data["author_email"], mailoutbox)) == 1
         with django_capture_on_commit_callbacks(execute=True):
-            follow_confirmation(reader(), confirmation)
+            follow_confirmation(browser, confirmation)
         published = to(comment_data["author_email"], mailoutbox)[1:]
         assert [m.subject for m in published] == [
             f"[Relief Notes] Your comment on “{comment.article.title}” is published"
@@ -142,12 +149,37 @@ class TestDoubleOptIn:
         comment.refresh_from_db()
         assert not comment.notify_on_approval  # the wish is spent
 
-    def test_a_confirmed_address_stays_confirmed(self, send, comment_data, mailoutbox):
-        """Ticking a box again later asks nothing: the wish is kept, no confirmation email."""
-        confirmed_mailbox(comment_data["author_email"])
-        send(notify_article="on")
-        assert to(comment_data["author_email"], mailoutbox) == []
-        assert Subscription.objects.filter(kind=Subscription.Kind.ARTICLE).count() == 1
+    def test_confirmed_from_another_browser_own_comments_are_not_announced(
+        self, send, comment_data, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        """
+        "Your comment is published" goes only for comments posted from a browser the owner
+        confirmed from; the page pressed elsewhere says so before the button.
+        """
+        send(notify_on_approval="on", notify_article="on")
+        [confirmation] = to(comment_data["author_email"], mailoutbox)
+        phone = reader()
+        [link] = links_in(confirmation, "confirm")
+        page = phone.get(path_of(link)).content.decode()
+        assert "open this link in that browser instead" in page
+        assert "is published" not in BeautifulSoup(page, "html.parser").select_one("ul").text
+        with django_capture_on_commit_callbacks(execute=True):
+            follow_confirmation(phone, confirmation)
+        approve(Comment.objects.get(), capture=django_capture_on_commit_callbacks)
+        assert to(comment_data["author_email"], mailoutbox) == [confirmation]
+        assert Subscription.objects.in_force().count() == 1  # the article's new comments
+
+    def test_a_confirmed_address_stays_confirmed_in_the_browser_that_confirmed_it(
+        self, send, comment_data, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        """Ticking a box again later from that browser asks nothing: the wish is in force."""
+        browser = reader()
+        send(browser, notify_replies="on")
+        [confirmation] = to(comment_data["author_email"], mailoutbox)
+        follow_confirmation(browser, confirmation)
+        send(browser, notify_article="on", body="Later.")
+        assert to(comment_data["author_email"], mailoutbox) == [confirmation]
+        assert Subscription.objects.in_force().filter(kind=Subscription.Kind.ARTICLE).count() == 1
 
     def test_a_plus_tag_is_another_mailbox(self, send, mailoutbox):
         """Consent given for maya@ is not given for maya+blog@, which gets its own request."""
@@ -293,4 +325,209 @@ class TestNoStrangerIsMailed:
             )
         ]
         assert all(other == answers[0] for other in answers[1:])
-        assert Delivery.objects.filter(kind=Delivery.Kind.CONFIRMATION).count() == 3
+        sent = Delivery.objects.filter(kind=Delivery.Kind.CONFIRMATION)
+        # Known from no browser of this test: a wish needs its owner's yes, as for the others.
+        assert sent.exclude(status=Delivery.Status.CANCELLED).count() == 4
+
+
+# Attacked with look-alike letters: U+017F long s, the Kelvin sign, dotted and dotless i.
+LOOK_ALIKES = [
+    ("\u017fam@example.org", "sam@example.org"),
+    ("\u212aate@example.org", "kate@example.org"),
+    ("\u0131van@example.org", "ivan@example.org"),
+    ("\u0130van@example.org", "ivan@example.org"),
+    ("sam@\u212aexample.org", "sam@kexample.org"),
+]
+
+
+@pytest.mark.parametrize(("look_alike", "victim"), LOOK_ALIKES)
+def test_a_look_alike_address_is_refused_and_takes_nothing_over(
+    seed_article, comment_data, mailoutbox, look_alike, victim, django_capture_on_commit_callbacks
+):
+    """
+    Typed first or after the owner, a look-alike of a reader's address is refused at the
+    form with a sentence beside the field: it stores nothing and mails nobody.
+    """
+    for victim_first in [True, False]:
+        Mailbox.objects.all().delete()
+        mailoutbox.clear()
+        order = [look_alike, victim] if not victim_first else [victim, look_alike]
+        for address in order:
+            with django_capture_on_commit_callbacks(execute=True):
+                response = post_as(
+                    reader(),
+                    seed_article,
+                    {**comment_data, "author_email": address, "notify_replies": "on"},
+                )
+            if address == look_alike:
+                assert response.status_code == 400
+                error = BeautifulSoup(response.content, "html.parser").select_one(
+                    "#id_author_email_error"
+                )
+                assert "We cannot send email to this address as it is written" in error.text
+            else:
+                assert response.status_code == 302
+        [mailbox] = Mailbox.objects.all()
+        assert mailbox.email == victim
+        assert [message.to for message in mailoutbox] == [[victim]]
+    assert {c.author_email for c in Comment.objects.all()} == {victim}
+
+
+# Attacked: counting one's own emails, quota or database work to learn about another address.
+
+VICTIM = "victim@example.org"
+
+
+def victim_in(state: str) -> None:
+    """The victim's address as the site may know it, before the attacker types it."""
+    now = timezone.now()
+    long_ago = now - timedelta(days=3)
+    match state:
+        case "unknown":
+            return
+        case "asked a moment ago":
+            Mailbox.objects.create(email=VICTIM, confirmation_sent_at=now, confirmation_nonce="n")
+        case "asked long ago":
+            Mailbox.objects.create(email=VICTIM, confirmation_sent_at=long_ago)
+        case "confirmed":
+            mailbox = confirmed_mailbox(VICTIM, "v" * 64)
+            Mailbox.objects.filter(pk=mailbox.pk).update(confirmation_sent_at=long_ago)
+        case "confirmed and asked a moment ago":
+            mailbox = confirmed_mailbox(VICTIM, "v" * 64)
+            Mailbox.objects.filter(pk=mailbox.pk).update(confirmation_sent_at=now)
+
+
+VICTIM_STATES = [
+    "unknown",
+    "asked a moment ago",
+    "asked long ago",
+    "confirmed",
+    "confirmed and asked a moment ago",
+]
+
+
+@pytest.mark.parametrize("state", VICTIM_STATES)
+def test_the_confirmation_quota_tells_nothing_of_another_address(send, mailoutbox, state):
+    """
+    The review's attack: post as the victim, then under five +tag addresses of one's own,
+    and count the confirmation emails received. Four, whatever the victim's address is.
+    """
+    victim_in(state)
+    attacker = reader()
+    send(attacker, author_email=VICTIM, notify_replies="on", body="As the victim.")
+    for n in range(5):
+        send(attacker, author_email=f"eve+{n}@evil.example", notify_replies="on", body=f"No {n}.")
+    own = [m for m in mailoutbox if m.to[0].endswith("@evil.example")]
+    assert len(own) == 4
+
+
+def test_posting_a_wish_does_the_same_work_whatever_the_address(
+    seed_article, comment_data, settings, django_capture_on_commit_callbacks
+):
+    """
+    The attacker's post with a wish runs the same SQL statements, in the same order, for
+    each state of the victim's address (the worker sends later, out of the request).
+    """
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    reset_task_backends()
+    ModerationSettings.load()  # Made on the first comment ever, whoever posts it.
+    shapes = {}
+    for state in VICTIM_STATES:
+        Mailbox.objects.all().delete()
+        Comment.objects.all().delete()
+        caches[settings.COMMENTS_RATE_LIMIT_CACHE].clear()
+        victim_in(state)
+        attacker = reader()
+        data = {
+            **comment_data,
+            "author_email": VICTIM,
+            "notify_article": "on",
+            "notify_replies": "on",
+        }
+        data["issued"] = fresh_stamp(attacker)
+        url = reverse("comments:post", args=[seed_article.slug])
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            response = attacker.post(url, data)
+        assert response.status_code == 302
+        shapes[state] = sql_shapes(queries.captured_queries)
+    for state in VICTIM_STATES[1:]:
+        assert shapes[state] == shapes["unknown"], "\n".join(
+            difflib.unified_diff(shapes["unknown"], shapes[state], lineterm="")
+        )
+
+
+class TestNobodyUsesAnothersConsent:
+    """The review's second attack: typing a confirmed reader's address from another browser."""
+
+    @pytest.fixture
+    def victim(self, send, mailoutbox):
+        """A reader who asked for email from their own browser and confirmed from it."""
+        browser = reader()
+        send(browser, author_email=VICTIM, notify_replies="on", body="The victim's own.")
+        [confirmation] = to(VICTIM, mailoutbox)
+        follow_confirmation(browser, confirmation)
+        # Days ago: the next request for their yes may be mailed.
+        Mailbox.objects.update(confirmation_sent_at=timezone.now() - timedelta(days=3))
+        mailoutbox.clear()
+        return browser
+
+    def test_wishes_typed_elsewhere_wait_for_the_owner(
+        self, victim, send, seed_article, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        """No new comments on the article reach the victim: one email asks them first."""
+        send(reader(), author_email=VICTIM, notify_article="on", body="The attacker's.")
+        [asking] = to(VICTIM, mailoutbox)
+        assert asking.subject == "[Relief Notes] Please confirm these emails"
+        assert f"new comments on “{seed_article.title}”" in asking.body
+        assert "The attacker's." not in asking.body
+        mailoutbox.clear()
+        other = CommentFactory(article=seed_article, status=Comment.Status.PENDING)
+        approve(other, capture=django_capture_on_commit_callbacks)
+        assert to(VICTIM, mailoutbox) == []
+        assert not Subscription.objects.in_force().filter(kind=Subscription.Kind.ARTICLE)
+
+    def test_the_owner_saying_yes_puts_the_wish_in_force(
+        self, victim, send, seed_article, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        send(reader(), author_email=VICTIM, notify_article="on", body="Typed elsewhere.")
+        [asking] = to(VICTIM, mailoutbox)
+        with django_capture_on_commit_callbacks(execute=True):
+            follow_confirmation(victim, asking)
+        other = CommentFactory(article=seed_article, status=Comment.Status.PENDING)
+        approve(other, capture=django_capture_on_commit_callbacks)
+        assert to(VICTIM, mailoutbox)[-1].subject == (
+            f"[Relief Notes] New comment on “{seed_article.title}”"
+        )
+
+    def test_the_attackers_text_is_never_mailed_as_the_victims_comment(
+        self, victim, send, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        """
+        "Your comment is published" with the attacker's words: never, even once the victim,
+        asked by email, says yes from their own browser.
+        """
+        words = "Claim your prize at https://evil.example/ now"
+        send(reader(), author_email=VICTIM, notify_on_approval="on", body=words)
+        [asking] = to(VICTIM, mailoutbox)
+        assert words not in asking.body
+        with django_capture_on_commit_callbacks(execute=True):
+            follow_confirmation(victim, asking)
+        approve(Comment.objects.get(body=words), capture=django_capture_on_commit_callbacks)
+        assert all(words not in message.body for message in to(VICTIM, mailoutbox))
+        assert [m.subject for m in to(VICTIM, mailoutbox)] == [asking.subject]
+
+    def test_the_victims_own_comments_are_announced_to_them(
+        self, victim, send, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        """From the browser they confirmed from: asked nothing, told when it is published."""
+        send(victim, author_email=VICTIM, notify_on_approval="on", body="My second comment.")
+        assert to(VICTIM, mailoutbox) == []
+        approve(
+            Comment.objects.get(body="My second comment."),
+            capture=django_capture_on_commit_callbacks,
+        )
+        [told] = to(VICTIM, mailoutbox)
+        assert "My second comment." in told.body

@@ -13,6 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.core import mail, signing
 from django.test import Client
+from django.utils import timezone
 
 from blog.models import Article
 from comments.mail.consent import unsubscribe_url
@@ -36,7 +37,10 @@ def follower(seed_article):
     other = ArticleFactory(title="Another article")
     for article in (seed_article, other):
         Subscription.objects.create(
-            mailbox=mailbox, kind=Subscription.Kind.ARTICLE, article=article
+            confirmed_at=timezone.now(),
+            mailbox=mailbox,
+            kind=Subscription.Kind.ARTICLE,
+            article=article,
         )
     return mailbox
 

@@ -30,7 +30,9 @@ from comments.moderation import change_status
 article = Article.objects.published().first()
 for address in json.loads(os.environ["TEST_RECIPIENTS"]):
     mailbox = Mailbox.objects.create(email=address, confirmed_at=timezone.now())
-    Subscription.objects.create(mailbox=mailbox, kind="article", article=article)
+    Subscription.objects.create(
+        mailbox=mailbox, kind="article", article=article, confirmed_at=timezone.now()
+    )
 comment = Comment.objects.create(
     article=article, author_name="Writer", author_email="writer@example.org",
     body="Fresh news.", status="pending",

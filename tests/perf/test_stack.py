@@ -539,7 +539,7 @@ def test_comment_pages_are_stored_like_the_article_and_permalinks_never(stack):
     assert "private" in response.getheader("Cache-Control")
     for _ in range(2):
         response, refused = fetch(stack, edit)
-        assert response.status == 403 and text.encode() not in refused
+        assert response.status == 404 and text.encode() not in refused
         assert response.getheader("X-Cache") != "HIT"
     assert text.encode() not in fetch(stack, page_two)[1]
     assert text.encode() not in stored_bytes(stack)
