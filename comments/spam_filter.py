@@ -18,8 +18,10 @@ a comment, what it is taught, and when.
   "spam", "Not spam" (spam back to pending) "genuine"; moving a comment back
   to pending otherwise (unapproving, restoring, an undo to pending) takes the
   lesson back, as the comment is undecided again; removing keeps what was
-  taught, as a removal judges manners, not spam. An undo is the decision it
-  restores. What authors do (editing, withdrawing) and the site's own
+  taught, as a removal judges manners, not spam. An undo teaches what the
+  status it restores teaches, and an undo back to pending takes the lesson
+  back: undoing a decision on an undecided comment leaves the counts exactly
+  as they were. What authors do (editing, withdrawing) and the site's own
   replies teach nothing.
 - **Forgetting** (``forget``, from ``comments.privacy.erase_commenter``): an
   erased commenter's comments are taken back out of the counts.

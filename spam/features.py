@@ -405,7 +405,11 @@ def features(sample: Sample) -> list[str]:
 
 def describe(key: str) -> str:
     """What a feature means, in words for the desk: "the word “casino”"."""
+    if key in TRAITS:
+        return TRAITS[key]
     kind, _, value = key.partition(":")
+    if kind == "w" and value and set(value) == {"#"}:
+        return f"a {len(value)}{'+' if len(value) == 6 else ''}-digit number"
     words = {
         "w": "the word “{}”",
         "b": "the words “{}”",
@@ -421,8 +425,8 @@ def describe(key: str) -> str:
         "name-script": "a name in {} script",
     }
     if kind in words and value:
-        return words[kind].format(value.replace("#", "0").lower() if kind != "w" else value)
-    return TRAITS.get(key) or TRAITS.get(kind) or key
+        return words[kind].format(value.replace("#", "0"))
+    return TRAITS.get(kind) or key
 
 
 TRAITS = {

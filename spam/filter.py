@@ -59,6 +59,11 @@ def min_decisions() -> int:
     return getattr(settings, "SPAM_FILTER_MIN_DECISIONS", 20)
 
 
+def percent(score: float) -> int:
+    """A score as a whole percentage; never 100, as the filter is never certain."""
+    return min(int(score * 100 + 1e-9), 99)
+
+
 @functools.lru_cache(maxsize=1 << 17)
 def digest(key: bytes, feature: str) -> int:
     """A feature's keyed digest, 31 bits: what the database stores instead of its text."""
@@ -101,8 +106,7 @@ class Judgement:
 
     @property
     def percent(self) -> int:
-        """The score as a whole percentage; never 100, as the filter is never certain."""
-        return min(int(self.score * 100), 99)
+        return percent(self.score)
 
     def signals(self, count: int = 5) -> list[dict]:
         """The clues that weighed most, in words, with the decisions behind each."""
