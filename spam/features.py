@@ -19,15 +19,20 @@ anyone's name.
 
 import contextlib
 import functools
+import itertools
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-# What one comment may weigh: characters read, features given.
-MAX_CHARS = 20_000
+# What one comment may weigh: characters read (a comment has at most 5,000),
+# words read, features given.
+MAX_CHARS = 6_000
+MAX_WORDS = 400
 MAX_FEATURES = 300
+# Capitals are counted in this much of the text: a share needs no more.
+SHAPE_CHARS = 2_000
 # Words longer than this are not words (a run of letters, base64, a hash).
 MAX_WORD = 30
 
@@ -88,6 +93,13 @@ BARE_HOST = re.compile(
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 DIGITS = re.compile(r"\d+")
+DIGIT = re.compile(r"\d")
+EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf]")
+COMBINING_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+MARKS = re.compile(f"[{COMBINING_MARKS}]")
+# Marks on a Latin letter: accents, or a pile of them ("Zalgo" text). Elsewhere
+# (a Cyrillic й, Devanagari vowels) marks are part of the letter and stay.
+LATIN_MARKS = re.compile(f"([A-Za-z\u00c0-\u024f\u1e00-\u1eff])[{COMBINING_MARKS}]+")
 PHONE = re.compile(r"(?:\+?\d[\d\s().-]{6,}\d)")
 MONEY = re.compile(r"[$£€¥₹₽]\s?\d|\d\s?[$£€¥₹₽]|\b\d+\s?(?:usd|eur|gbp|dollars?|bucks)\b", re.I)
 MARKUP = re.compile(r"<\s*/?\s*(?:a|img|b|i|p|div|span|iframe|script)\b|href\s*=", re.I)
@@ -138,12 +150,6 @@ def script_of(char: str) -> str:
     return first
 
 
-def is_emoji(char: str) -> bool:
-    """A pictograph: the symbols outside every alphabet, as phones insert them."""
-    code = ord(char)
-    return 0x1F000 <= code <= 0x1FAFF or 0x2600 <= code <= 0x27BF
-
-
 def bucket(value: float, edges: tuple[float, ...]) -> int:
     """How many of the ascending ``edges`` ``value`` reaches: a small number for a key."""
     return sum(value >= edge for edge in edges)
@@ -190,29 +196,18 @@ def clean(text: str) -> tuple[str, dict[str, int]]:
     The text as words should be read, and what the cleaning found.
 
     Invisible characters go; compatibility forms fold (NFKC: "𝐯𝐢𝐚𝐠𝐫𝐚" and
-    "ｖｉａｇｒａ" read "viagra"); case folds; accents and piled-up combining
-    marks on Latin letters go.
+    "ｖｉａｇｒａ" read "viagra"); accents and piled-up marks on Latin letters go.
     """
-    found: dict[str, int] = {}
-    text, invisible = INVISIBLE.subn("", text[:MAX_CHARS])
-    found["invisible"] = invisible
+    text = text[:MAX_CHARS]
+    if text.isascii():  # Nothing invisible, nothing to fold, no marks.
+        return text, {"invisible": 0, "marks": 0}
+    text, invisible = INVISIBLE.subn("", text)
     text = unicodedata.normalize("NFKC", text)
     decomposed = unicodedata.normalize("NFD", text)
-    marks = sum(1 for char in decomposed if unicodedata.combining(char))
-    found["marks"] = marks
+    marks = len(MARKS.findall(decomposed))
     if marks:
-        # Strip marks from Latin letters only: elsewhere (Devanagari, Arabic, Hebrew
-        # vowels) they are part of the word.
-        kept, previous_latin = [], False
-        for char in decomposed:
-            if unicodedata.combining(char):
-                if previous_latin:
-                    continue
-            else:
-                previous_latin = char.isascii() or script_of(char) == "LATIN"
-            kept.append(char)
-        text = unicodedata.normalize("NFC", "".join(kept))
-    return text, found
+        text = unicodedata.normalize("NFC", LATIN_MARKS.sub(r"\1", decomposed))
+    return text, {"invisible": invisible, "marks": marks}
 
 
 def word_keys(word: str, scripts_seen: Counter) -> tuple[list[str], bool]:
@@ -220,6 +215,11 @@ def word_keys(word: str, scripts_seen: Counter) -> tuple[list[str], bool]:
     The keys one word gives (itself, or its pairs of characters in an unspaced
     script), and whether it mixed scripts (a Latin word with a Cyrillic letter).
     """
+    if word.isascii():  # The common case, without a look at each letter.
+        scripts_seen["LATIN"] += len(word)
+        if not word.isalpha():
+            word = DIGITS.sub(lambda match: "#" * min(len(match.group()), 6), word)
+        return ([f"w:{word}"] if len(word) <= MAX_WORD else ["long-word"]), False
     letters = [char for char in word if char.isalpha()]
     scripts = {"LATIN" if char.isascii() else script_of(char) for char in letters}
     for char in letters:
@@ -273,12 +273,12 @@ def text_features(text: str) -> list[str]:
 
     scripts: Counter = Counter()
     words, mixed_words = [], 0
-    for match in WORD.finditer(rest.casefold()):
+    for match in itertools.islice(WORD.finditer(rest.casefold()), MAX_WORDS):
         word_list, mixed = word_keys(match.group(), scripts)
         words += word_list
         mixed_words += mixed
+    emoji = len(EMOJI.findall(cleaned))
     if not words and not all_links:
-        emoji = sum(is_emoji(char) for char in cleaned)
         keys.append("only-emoji" if emoji else "no-words")
     elif not words:
         keys.append("only-links")
@@ -292,16 +292,15 @@ def text_features(text: str) -> list[str]:
         others = sum(1 for script, n in scripts.items() if script != main and n >= 3)
         if others:
             keys.append(f"scripts:{min(others + 1, 3)}")
-        upper = sum(1 for char in raw if char.isupper())
-        cased = upper + sum(1 for char in raw if char.islower())
+        upper = sum(map(str.isupper, raw[:SHAPE_CHARS]))
+        cased = upper + sum(map(str.islower, raw[:SHAPE_CHARS]))
         if cased:
             keys.append(f"caps:{bucket(upper / cased, (0.15, 0.35, 0.6))}")
     chars = len(cleaned.strip())
     keys.append(f"length:{bucket(chars, (1, 20, 50, 100, 200, 400, 800, 1600, 4000))}")
-    digits = sum(char.isdigit() for char in cleaned)
     if chars:
+        digits = len(DIGIT.findall(cleaned))
         keys.append(f"digits:{bucket(digits / chars, (0.02, 0.08, 0.2))}")
-        emoji = sum(is_emoji(char) for char in cleaned)
         if emoji:
             keys.append(f"emoji:{bucket(emoji, (1, 3, 10))}")
     keys.append(f"exclamations:{bucket(cleaned.count('!'), (1, 2, 4))}")
@@ -309,18 +308,13 @@ def text_features(text: str) -> list[str]:
     if len(words) >= 8:
         keys.append(f"variety:{bucket(len(set(words)) / len(words), (0.2, 0.5, 0.8))}")
 
-    pairs = [f"b:{a[2:]} {b[2:]}" for a, b in zip(words, words[1:], strict=False) if a != b]
-    return keys + interleave(words, pairs)
-
-
-def interleave(words: list[str], pairs: list[str]) -> list[str]:
-    """Each word followed by the pair it starts, so a cap keeps the beginning of both."""
-    merged = []
+    # Each word followed by the pair it starts, so a cap keeps the beginning of both.
     for index, word in enumerate(words):
-        merged.append(word)
-        if index < len(pairs):
-            merged.append(pairs[index])
-    return merged
+        keys.append(word)
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if following and following != word:
+            keys.append(f"b:{word[2:]} {following[2:]}")
+    return keys
 
 
 def name_features(name: str) -> list[str]:
@@ -367,13 +361,14 @@ def website_features(website: str, text: str) -> list[str]:
     return keys
 
 
-def browser_features(user_agent: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)  # A few browsers send most comments.
+def browser_features(user_agent: str) -> tuple[str, ...]:
     """What the browser said of itself: its family and system, or that it is a tool."""
     user_agent = user_agent[:500]
     if not user_agent.strip():
-        return ["browser:none"]
+        return ("browser:none",)
     if TOOL_AGENTS.search(user_agent):
-        return ["browser:tool"]
+        return ("browser:tool",)
     keys = []
     if "headless" in user_agent.lower():
         keys.append("browser:headless")
@@ -383,7 +378,7 @@ def browser_features(user_agent: str) -> list[str]:
     keys.append(f"system:{system}")
     if "mobile" in user_agent.lower():
         keys.append("browser-mobile")
-    return keys
+    return tuple(keys)
 
 
 def features(sample: Sample) -> list[str]:

@@ -141,17 +141,15 @@ def test_rebuild_learns_the_same_again_under_a_new_key():
     probes = [Sample(SPAMMY[1].format(n=50)), Sample(GENUINE[2].format(n=50)), Sample("Hm.")]
     scores = [spam_filter.judge(probe).score for probe in probes]
     key, ids = bytes(FilterState.load().key), set(Feature.objects.values_list("id", flat=True))
+
+    def sample_of(name: str) -> Sample:
+        texts = SPAMMY if name.startswith("s") else GENUINE
+        return Sample(texts[int(name[1:]) % 3].format(n=int(name[1:])))
+
+    names = dict(Group.objects.values_list("pk", "name"))
     taught = [
-        spam_filter.Taught(
-            Group.objects.get(pk=object_id),
-            label,
-            Sample(SPAMMY[int(name[1:]) % 3].format(n=int(name[1:])))
-            if name.startswith("s")
-            else Sample(GENUINE[int(name[1:]) % 3].format(n=int(name[1:]))),
-            when,
-        )
+        spam_filter.Taught(Group, object_id, label, sample_of(names[object_id]), when)
         for object_id, label, when in spam_filter.lessons(Group)
-        for name in [Group.objects.get(pk=object_id).name]
     ]
     rebuilt = spam_filter.rebuild(taught)
     assert (rebuilt.spam, rebuilt.genuine) == (6, 6)

@@ -23,7 +23,9 @@ class Command(BaseCommand):
     def handle(self, *args, statuses: bool = False, **options) -> None:
         started = time.perf_counter()
         rebuilt = rebuild(statuses=statuses)
+        learned = rebuilt.learned
         self.stdout.write(
-            f"Learned {rebuilt.spam} spam and {rebuilt.genuine} genuine comments "
-            f"({rebuilt.features} features) in {time.perf_counter() - started:.1f} s."
+            f"Learned {learned.spam} spam and {learned.genuine} genuine comments "
+            f"({learned.features} features) and scored {rebuilt.rejudged} held comments "
+            f"again in {time.perf_counter() - started:.1f} s."
         )
