@@ -28,10 +28,12 @@ def spam_context(comment: Comment) -> dict | None:
     if comment.spam_score is None:
         return None
     signals = [signal for signal in comment.spam_signals if isinstance(signal, dict)]
+    # Nothing the filter had learned applied (a filter that has seen nothing): no verdict.
+    known = bool(signals)
     return {
         "percent": spam_filter.percent(comment.spam_score),
-        "level": level(comment.spam_score),
-        "words": LEVEL_WORDS[level(comment.spam_score)],
+        "level": level(comment.spam_score) if known else "unknown",
+        "words": LEVEL_WORDS[level(comment.spam_score)] if known else "no clue learned yet",
         "towards_spam": [s for s in signals if s.get("lean", 0.5) >= 0.5],
         "towards_genuine": [s for s in signals if s.get("lean", 0.5) < 0.5],
     }

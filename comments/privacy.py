@@ -54,6 +54,9 @@ def export_commenter(email: str) -> dict[str, Any] | None:
                 "user_agent": comment.user_agent,
                 "held_because": comment.held_reason,
                 "email_me_on_approval": comment.notify_on_approval,
+                # The spam filter's judgement of it (comments/spam_filter.py), in words.
+                "spam_score": comment.spam_score,
+                "spam_clues": [clue.get("label") for clue in comment.spam_signals],
                 **author_changes(comment),
             }
             for comment in comments

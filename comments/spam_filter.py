@@ -128,19 +128,25 @@ class Rebuilt:
     rejudged: int
 
 
-def rebuild(*, statuses: bool = False) -> Rebuilt:
+def rebuild(*, statuses: bool = False, relearn: bool = False) -> Rebuilt:
     """
-    Learn every recorded decision again, from the comments as they are now.
+    Count every recorded decision again; or, with ``relearn`` (or when the
+    filter's features changed since they were read), learn each one again from
+    its comment as it is now, under a new key.
 
     ``statuses`` also learns the comments nobody recorded a decision on from
     their status, approved as genuine and spam as spam (after importing a
     blog's history, whose statuses are its moderators' decisions); spam the
     intake caught itself (it has a reason) is left out, as nobody judged it.
-    A comment deleted since its decision is not learned again. Held comments
-    are then judged again, so the desk shows scores from the new model.
+    A comment deleted since its decision is not learned again (a recount keeps
+    its lesson while the comment exists). Held comments are then judged again,
+    so the desk shows scores from the new model.
     """
-    recorded = spam_filter.lessons(Comment)
-    rebuilt = spam_filter.rebuild(taught(recorded, statuses=statuses))
+    if statuses or relearn or spam_filter.needs_relearning():
+        recorded = spam_filter.lessons(Comment)
+        rebuilt = spam_filter.rebuild(taught(recorded, statuses=statuses))
+    else:
+        rebuilt = spam_filter.recount()
     return Rebuilt(rebuilt, rejudged=rejudge(Comment.objects.held()))
 
 

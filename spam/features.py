@@ -26,6 +26,9 @@ from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+# Raised whenever what ``features`` gives changes: lessons read by an earlier
+# version must be learned again from their comments (manage.py rebuild_spam_filter).
+VERSION = 1
 # What one comment may weigh: characters read (a comment has at most 5,000),
 # words read, features given.
 MAX_CHARS = 6_000
@@ -210,15 +213,20 @@ def clean(text: str) -> tuple[str, dict[str, int]]:
     return text, {"invisible": invisible, "marks": marks}
 
 
+def hash_digits(match: re.Match) -> str:
+    """A number as its count of digits, up to six: "2005" reads "####", a phone "######"."""
+    return "#" * min(len(match.group()), 6)
+
+
 def word_keys(word: str, scripts_seen: Counter) -> tuple[list[str], bool]:
     """
     The keys one word gives (itself, or its pairs of characters in an unspaced
     script), and whether it mixed scripts (a Latin word with a Cyrillic letter).
     """
-    if word.isascii():  # The common case, without a look at each letter.
+    if word.isascii():  # Without a look at each letter.
         scripts_seen["LATIN"] += len(word)
         if not word.isalpha():
-            word = DIGITS.sub(lambda match: "#" * min(len(match.group()), 6), word)
+            word = DIGITS.sub(hash_digits, word)
         return ([f"w:{word}"] if len(word) <= MAX_WORD else ["long-word"]), False
     letters = [char for char in word if char.isalpha()]
     scripts = {"LATIN" if char.isascii() else script_of(char) for char in letters}
@@ -227,7 +235,7 @@ def word_keys(word: str, scripts_seen: Counter) -> tuple[list[str], bool]:
     mixed = len(scripts) > 1 and "LATIN" in scripts and not UNSPACED.search(word)
     if mixed:
         word = word.translate(LOOKALIKES)
-    word = DIGITS.sub(lambda match: "#" * min(len(match.group()), 6), word)
+    word = DIGITS.sub(hash_digits, word)
     if UNSPACED.search(word):
         if len(word) == 1:
             return [f"w:{word}"], False
@@ -273,10 +281,16 @@ def text_features(text: str) -> list[str]:
 
     scripts: Counter = Counter()
     words, mixed_words = [], 0
-    for match in itertools.islice(WORD.finditer(rest.casefold()), MAX_WORDS):
-        word_list, mixed = word_keys(match.group(), scripts)
-        words += word_list
-        mixed_words += mixed
+    folded = rest.casefold()
+    if folded.isascii():  # Most comments: every word at once, no look at each letter.
+        found = WORD.findall(DIGITS.sub(hash_digits, folded), 0)[:MAX_WORDS]
+        scripts["LATIN"] = sum(map(len, found))
+        words = [f"w:{word}" if len(word) <= MAX_WORD else "long-word" for word in found]
+    else:
+        for match in itertools.islice(WORD.finditer(folded), MAX_WORDS):
+            word_list, mixed = word_keys(match.group(), scripts)
+            words += word_list
+            mixed_words += mixed
     emoji = len(EMOJI.findall(cleaned))
     if not words and not all_links:
         keys.append("only-emoji" if emoji else "no-words")
@@ -317,11 +331,12 @@ def text_features(text: str) -> list[str]:
     return keys
 
 
-def name_features(name: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)  # A commenter's name comes back with each comment.
+def name_features(name: str) -> tuple[str, ...]:
     """The shape of the name: never its words, so the model holds no statistic of a name."""
     name = INVISIBLE.sub("", unicodedata.normalize("NFKC", name[:200])).strip()
     if not name:
-        return ["name:none"]
+        return ("name:none",)
     words = name.split()
     keys = [f"name-words:{min(len(words), 5)}", f"name-length:{bucket(len(name), (4, 9, 16, 30))}"]
     letters = [char for char in name if char.isalpha()]
@@ -340,7 +355,7 @@ def name_features(name: str) -> list[str]:
         keys.append("name-lowercase")
     elif len(words) >= 2 and all(word[:1].isupper() for word in words):
         keys.append("name-title-case")
-    return keys
+    return tuple(keys)
 
 
 def website_features(website: str, text: str) -> list[str]:

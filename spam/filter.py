@@ -35,7 +35,7 @@ from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from spam.features import Sample, describe, features
+from spam.features import VERSION, Sample, describe, features
 from spam.models import Feature, FilterState, Lesson, new_key
 from spam.scorer import Clue, clues, combine
 
@@ -291,6 +291,36 @@ def rebuild(taught: Iterable[Taught]) -> Rebuilt:
                     )
                 )
             insert(Lesson, ["content_type_id", "object_id", "label", "features", "taught_at"], rows)
+        vocabulary = sorted(totals[SPAM].keys() | totals[GENUINE].keys())
+        rows = [(row_id, totals[SPAM][row_id], totals[GENUINE][row_id]) for row_id in vocabulary]
+        insert(Feature, ["id", "spam", "genuine"], rows)
+        state.spam, state.genuine = taught_count[SPAM], taught_count[GENUINE]
+        state.rebuilt_at = timezone.now()
+        state.version = VERSION
+        state.save()
+    return Rebuilt(state.spam, state.genuine, len(vocabulary))
+
+
+def needs_relearning() -> bool:
+    """Whether the lessons were read by another version of the features than this one."""
+    return FilterState.load().version != VERSION
+
+
+def recount() -> Rebuilt:
+    """
+    Count every recorded lesson again, from the digests each one keeps: the
+    counts exactly as the lessons say, without reading a comment (after a
+    restore, or to check the counts). Same key, same features version.
+    """
+    with transaction.atomic():
+        state = FilterState.load(for_update=True)
+        totals: dict[str, Counter] = {SPAM: Counter(), GENUINE: Counter()}
+        taught_count = Counter()
+        lessons = Lesson.objects.values_list("label", "features").iterator(chunk_size=BATCH)
+        for label, packed in lessons:
+            totals[label].update(unpack(packed))
+            taught_count[label] += 1
+        Feature.objects.all().delete()
         vocabulary = sorted(totals[SPAM].keys() | totals[GENUINE].keys())
         rows = [(row_id, totals[SPAM][row_id], totals[GENUINE][row_id]) for row_id in vocabulary]
         insert(Feature, ["id", "spam", "genuine"], rows)

@@ -34,6 +34,8 @@ class FilterState(models.Model):
     # A new key with each rebuild: digests of an earlier model mean nothing after it.
     key = models.BinaryField(max_length=16, default=new_key, editable=False)
     rebuilt_at = models.DateTimeField(null=True, blank=True)
+    # spam.features.VERSION the lessons were read with: another one means learning again.
+    version = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         verbose_name = "spam filter"

@@ -42,6 +42,7 @@ class Migration(migrations.Migration):
                 ),
                 ("key", models.BinaryField(default=spam.models.new_key, max_length=16)),
                 ("rebuilt_at", models.DateTimeField(blank=True, null=True)),
+                ("version", models.PositiveSmallIntegerField(default=1)),
             ],
             options={
                 "verbose_name": "spam filter",

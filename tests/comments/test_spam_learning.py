@@ -397,6 +397,22 @@ def test_rebuild_command_learns_every_decision_again(moderator, capsys):
     assert (FilterState.load().spam, FilterState.load().genuine) == (4, 6)
 
 
+def test_rebuild_can_read_every_comment_again(moderator, capsys, monkeypatch):
+    """--relearn, or a new version of the features, reads the comments under a new key."""
+    decide_at_the_desk(moderator, spam=3, genuine=3)
+    probe = sample_of(spam_comment(90))
+    before = spam_filter.judge(probe).score
+    key = bytes(FilterState.load().key)
+    call_command("rebuild_spam_filter", "--relearn")
+    assert bytes(FilterState.load().key) != key
+    assert spam_filter.judge(probe).score == pytest.approx(before)
+    key = bytes(FilterState.load().key)
+    monkeypatch.setattr(spam_filter, "VERSION", 99)
+    call_command("rebuild_spam_filter")
+    assert bytes(FilterState.load().key) != key
+    assert FilterState.load().version == 99
+
+
 def test_rebuild_from_statuses_learns_imported_decisions_but_not_the_filters_own(moderator):
     """An imported blog's approved and spam comments; spam the intake caught was nobody's call."""
     CommentFactory(status=APPROVED, body="Imported and approved")

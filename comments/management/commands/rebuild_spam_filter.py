@@ -7,9 +7,9 @@ from comments.spam_filter import rebuild
 
 class Command(BaseCommand):
     help = (
-        "Forget the spam filter's counts and learn every recorded moderator decision again, "
-        "from the comments as they are now (after a restore, or a new version of the filter). "
-        "Held comments are scored again."
+        "Count the spam filter's recorded moderator decisions again (after a restore), or "
+        "learn each again from its comment as it is now (--relearn; done by itself after a "
+        "new version of the filter). Held comments are scored again."
     )
 
     def add_arguments(self, parser) -> None:
@@ -20,9 +20,15 @@ class Command(BaseCommand):
             "from their status (after importing a blog's history).",
         )
 
-    def handle(self, *args, statuses: bool = False, **options) -> None:
+        parser.add_argument(
+            "--relearn",
+            action="store_true",
+            help="Read every decided comment again instead of counting what was recorded.",
+        )
+
+    def handle(self, *args, statuses: bool = False, relearn: bool = False, **options) -> None:
         started = time.perf_counter()
-        rebuilt = rebuild(statuses=statuses)
+        rebuilt = rebuild(statuses=statuses, relearn=relearn)
         learned = rebuilt.learned
         self.stdout.write(
             f"Learned {learned.spam} spam and {learned.genuine} genuine comments "
