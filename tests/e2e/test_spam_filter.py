@@ -101,7 +101,9 @@ def test_not_spam_is_one_key_and_the_filter_learns_from_it_at_once(
     assert spam_filter.judge(probe).score < before
 
 
-def test_spam_a_reader_posts_is_caught_and_the_desk_says_why(open_context, trained, seed_article):
+def test_spam_a_reader_posts_is_caught_and_the_desk_says_why(
+    open_context, trained, seed_article, axe_violations
+):
     """A spammer at the form gets the usual answer; the desk shows it in spam, with its score."""
     spammer = open_as(open_context, "mouse")
     spammer.page.goto(seed_article.get_absolute_url())
@@ -129,3 +131,4 @@ def test_spam_a_reader_posts_is_caught_and_the_desk_says_why(open_context, train
     page.locator("th.column-spam_score_column a").first.click()
     expect(page.locator(f"#desk-comment-{caught.pk}")).to_be_visible()
     page.screenshot(path=SCREENSHOT_DIR / "desk-likely-spam.png", full_page=True)
+    assert axe_violations(page) == []
