@@ -46,7 +46,7 @@ BATCH = 5000
 
 def spam_threshold() -> float:
     """From this score a confident filter sends a comment to spam (SPAM_FILTER_THRESHOLD)."""
-    return getattr(settings, "SPAM_FILTER_THRESHOLD", 0.7)
+    return getattr(settings, "SPAM_FILTER_THRESHOLD", 0.6)
 
 
 def hold_threshold() -> float:
