@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "blog.apps.BlogConfig",
     "comments.apps.CommentsConfig",
     "blog.wordpress.apps.WordPressConfig",
+    "spam.apps.SpamConfig",
 ]
 
 MIDDLEWARE = [
@@ -267,6 +268,12 @@ COMMENTS_RATE_LIMIT_CACHE = "ratelimit"
 # A comment POST larger than this is refused before it is read: the form at its
 # limits, every character four bytes and percent-encoded, fits well within.
 COMMENTS_MAX_REQUEST_BYTES = 100 * 1024
+# The spam filter that learns from the moderators (spam/filter.py): a confident
+# filter sends a comment scoring this percentage or more to spam, and holds one
+# from the second; it is confident once taught this many decisions of each kind.
+SPAM_FILTER_THRESHOLD = number("DJANGO_SPAM_THRESHOLD", 60, "percent", minimum=1) / 100
+SPAM_FILTER_HOLD_THRESHOLD = number("DJANGO_SPAM_HOLD_THRESHOLD", 50, "percent", minimum=1) / 100
+SPAM_FILTER_MIN_DECISIONS = number("DJANGO_SPAM_MIN_DECISIONS", 20, "decisions", minimum=1)
 # Proxies in front of the app that append to X-Forwarded-For (0: none).
 TRUSTED_PROXY_COUNT = number("DJANGO_TRUSTED_PROXY_COUNT", 0, "proxies")
 

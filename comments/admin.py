@@ -43,6 +43,7 @@ from comments.admin_privacy import (
     erase_commenters_keep_text,
     export_commenters,
 )
+from comments.admin_spam import SpamScoreFilter, learning_sentence, spam_context, spam_score_column
 from comments.desk import SiteReplyForm, commenter_ids, remember_decision
 from comments.models import Comment, ModerationSettings
 from comments.moderation import StatusChange, change_status, refusal
@@ -83,8 +84,9 @@ DECISIONS = {
         (Status.SPAM, "Spam"),
     ],
 }
-# The desk script's keys for decisions (README, "Moderation").
+# The desk script's keys for decisions (README, "Moderation"); "Not spam" has its own.
 KEYS = {Status.APPROVED: "a", Status.SPAM: "s", Status.REMOVED: "r"}
+NOT_SPAM_KEY = "n"
 
 
 def queue_status(params) -> str:
@@ -196,9 +198,9 @@ def fold(body: str) -> tuple[str, str]:
 @admin.register(Comment)
 class CommentAdmin(DeskViews, admin.ModelAdmin):
     form = CommentAdminForm
-    list_display = ["author", "comment", "in_response_to", "submitted"]
+    list_display = ["author", "comment", spam_score_column, "in_response_to", "submitted"]
     list_display_links = None
-    list_filter = [StatusFilter, CommenterFilter, "article", "created_at"]
+    list_filter = [StatusFilter, SpamScoreFilter, CommenterFilter, "article", "created_at"]
     list_select_related = ["article", "parent", "written_by"]
     # The email is encrypted, and a GET search would put it in the access log:
     # addresses are looked up with find_commenter_view instead.
@@ -271,7 +273,13 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
     def get_list_display(self, request: HttpRequest):
         # Only moderators get each row's buttons.
         if self.has_moderate_permission(request):
-            return ["author", "comment_with_buttons", "in_response_to", "submitted"]
+            return [
+                "author",
+                "comment_with_buttons",
+                spam_score_column,
+                "in_response_to",
+                "submitted",
+            ]
         return self.list_display
 
     def desk_context(self, request: HttpRequest) -> dict:
@@ -300,6 +308,7 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
         context = {
             **self.desk_context(request),
             "title": "Comments found by email" if token else titles.get(status, "All comments"),
+            "spam_learning": learning_sentence(),
             **(extra_context or {}),
         }
         return super().changelist_view(request, context)
@@ -373,7 +382,9 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
             {
                 "status": status,
                 "label": label,
-                "key": KEYS.get(status, ""),
+                "key": NOT_SPAM_KEY
+                if (comment.status, status) == (Status.SPAM, Status.PENDING)
+                else KEYS.get(status, ""),
                 # The text the moderator sees: an author's edit since then refuses the click.
                 "url": reverse("admin:comments_comment_decide", args=[comment.pk, status])
                 + f"?{TEXT_VAR}={comment.text_digest()}",
@@ -393,6 +404,7 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
             "buttons": buttons,
             "decisions": decisions,
             "can_reply": comment.status in {Status.PENDING, Status.APPROVED},
+            "spam": spam_context(comment),
             "reply_max_length": SiteReplyForm.base_fields["body"].max_length,
         }
         return render_to_string("admin/comments/comment/_desk_comment.html", context)

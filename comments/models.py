@@ -3,6 +3,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -194,6 +195,13 @@ class Comment(models.Model):
         auto_now=True,
         help_text="Moves on approval and edits; the article's sitemap date follows it.",
     )
+    # The spam filter's judgement when the comment came in or was edited (comments/spam_filter.py).
+    spam_score = models.FloatField(
+        "spam score", null=True, blank=True, editable=False, help_text="From 0 to 1."
+    )
+    spam_signals = models.JSONField("what weighed most", default=list, blank=True, editable=False)
+    # What moderators' decisions on it taught the filter; deleted with the comment.
+    spam_lessons = GenericRelation("spam.Lesson", related_query_name="comment")
 
     objects = CommentQuerySet.as_manager()
 
