@@ -6,9 +6,10 @@ querysets: the section's context (``section_context``, one page of a long
 discussion, raising ``NoSuchPage`` past the last), its template
 (``comments/_comment_section.html``, included by the article page), the upkeep
 of the commenter's own cookie on a page that shows the section
-(``settle_pending``), approved-comment counts for lists of articles
-(``with_comment_count``) and the pages beyond the first of each discussion
-(``later_comment_pages``, for the sitemap).
+(``settle_pending``), whether that cookie holds anything (``has_own_comments``),
+approved-comment counts for lists of articles (``with_comment_count``) and the
+pages beyond the first of each discussion (``later_comment_pages``, for the
+sitemap).
 """
 
 from dataclasses import dataclass
@@ -139,6 +140,14 @@ def section_context(
         "comments_open": article.comments_are_open(),
         "thread_depth": settings.COMMENTS_THREAD_DEPTH,
     }
+
+
+def has_own_comments(request: HttpRequest) -> bool:
+    """
+    Whether this browser's pending cookie names comments of its own: signed by
+    this site, unexpired and not empty. Anything else is no reason for a page of its own.
+    """
+    return bool(pending_ids(request))
 
 
 def editable_ids(request: HttpRequest, own: list[Comment]) -> set[int]:
