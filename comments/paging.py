@@ -41,6 +41,8 @@ class Layout:
     thread_of: dict[int, int] = field(default_factory=dict)
     # Each top-level comment's page.
     page_of_thread: dict[int, int] = field(default_factory=dict)
+    # The comments a published reply answers.
+    answered: set[int] = field(default_factory=set)
     approved_count: int = 0
     page_count: int = 1
 
@@ -106,6 +108,8 @@ def arrange(rows: Iterable[Row]) -> Layout:
     threads: list[tuple[int, bool]] = []  # top-level comments, oldest first; approved or not
     for _, pk, parent_id, approved in rows:
         result.approved_count += approved
+        if approved and parent_id is not None:
+            result.answered.add(parent_id)
         if parent_id is None:
             result.thread_of[pk] = pk
             threads.append((pk, approved))

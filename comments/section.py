@@ -173,7 +173,7 @@ def own_threads(
     that are simply published read as everyone's, and come kept.
     """
     on_page = [comment for comment in own if pages.page_of(comment.pk) == page]
-    editable = editable_ids(request, on_page)
+    editable = editable_ids(request, on_page, pages.answered)
     theirs = {
         pages.thread_of[comment.pk]
         for comment in on_page
@@ -228,12 +228,19 @@ def has_own_comments(request: HttpRequest) -> bool:
     return bool(pending_ids(request))
 
 
-def editable_ids(request: HttpRequest, own: list[Comment]) -> set[int]:
-    """Which of this browser's comments on the page it may still edit or withdraw."""
+def editable_ids(request: HttpRequest, own: list[Comment], answered: set[int]) -> set[int]:
+    """
+    Which of this browser's comments on the page it may still edit or withdraw;
+    ``answered`` are the page's comments a published reply answers.
+    """
     if not own:
         return set()
     browser = browser_token(request)
-    return {comment.pk for comment in own if refusal(comment, browser) is None}
+    return {
+        comment.pk
+        for comment in own
+        if refusal(comment, browser, answered=comment.pk in answered) is None
+    }
 
 
 def settle_pending(request: HttpRequest, response: HttpResponse) -> None:
