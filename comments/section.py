@@ -125,12 +125,10 @@ def section_context(
     roots = [pk for pk in on_page if pages.thread_of[pk] == pk]
     if settings.COMMENTS_NEWEST_FIRST:
         roots.reverse()
-    public = public_threads(article, page, on_page, shown)
-    threads = own_threads(request, article, pages, page, own, shown)
-    # A thread published after this page's version was read is not kept yet: rendered now.
-    if missing := [pk for pk in roots if pk not in public and pk not in threads]:
-        comments = visible_in_threads(article, pages, missing, own)
-        threads |= {root.pk: render_thread(root, shown, frozenset()) for root in comments}
+    # The reader's own threads take the place of the kept ones.
+    threads = public_threads(article, page, on_page, shown) | own_threads(
+        request, article, pages, page, own, shown
+    )
 
     if sent_back := form is not None:
         reply_to = replying_to(article, on_page, form.data.get("parent"))
@@ -142,10 +140,9 @@ def section_context(
 
     return {
         **shown,
-        "comment_threads": SafeString(
-            # A thread whose comment went since the layout was read is simply left out.
-            "\n".join(html for pk in roots if (html := threads.get(pk) or public.get(pk)))
-        ),
+        # In the rare race where the layout and the kept threads were read on either side
+        # of a change (the version moves just after it), a thread not kept is left out.
+        "comment_threads": SafeString("\n".join(threads[pk] for pk in roots if pk in threads)),
         # The public comments of this page, for what lists them (the structured data):
         # read only when the fragment that shows them is not kept.
         "comments": SimpleLazyObject(lambda: public_comments(article, on_page)),

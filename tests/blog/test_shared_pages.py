@@ -329,6 +329,15 @@ def test_personal_cookies_holding_nothing_get_the_kept_page_without_a_render(see
         assert response.get("ETag", shared["ETag"]) == shared["ETag"], name
 
 
+def test_a_personal_cookie_the_app_cannot_read_is_believed(seed_article, settings):
+    """A cookie an operator adds to PERSONAL_COOKIES, whatever it holds, gets a page of its own."""
+    settings.PERSONAL_COOKIES = [*settings.PERSONAL_COOKIES, "members"]
+    url = seed_article.get_absolute_url()
+    reader().get(url)
+    response = reader().get(url, headers={"Cookie": "members=1"})
+    assert response.templates and response["Cache-Control"] == PRIVATE
+
+
 def test_a_real_personal_cookie_still_gets_the_page_of_its_own(seed_article, staff_user):
     """Beside the dummies: a held comment's cookie, a staff session and a real message."""
     url = seed_article.get_absolute_url()
