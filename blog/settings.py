@@ -183,8 +183,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Cache: in-process by default; Redis when REDIS_URL is set, so that several app
 # processes or servers share cached pages and rate limits.
 REDIS_URL = env.str("REDIS_URL", "").strip()
-# Rate limits need a cache every process shares: Redis, or else a table in the
-# database (created by `manage.py createcachetable`, which `make` runs).
 # Rendered fragments of pages (comments/fragments.py, templates' {% cache %}) are keyed
 # on the version of what they show, so a change is a new key and no copy is ever
 # stale: each process keeps its own, in memory, without a network round trip even
@@ -193,9 +191,12 @@ TEMPLATE_FRAGMENTS_CACHE = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "template-fragments",
     "TIMEOUT": None,
-    # About 40 MB at most per process: a page of 50 threads renders to some 60 KB.
+    # A version of a page with 50 comments keeps 7 entries, some 65 KB: 500 entries
+    # hold about 70 such pages, a few MB per process.
     "OPTIONS": {"MAX_ENTRIES": 500},
 }
+# Rate limits need a cache every process shares: Redis, or else a table in the
+# database (created by `manage.py createcachetable`, which `make` runs).
 if REDIS_URL:
     redis_cache = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
