@@ -184,6 +184,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Cache: in-process by default; Redis when REDIS_URL is set, so that several app
 # processes or servers share cached pages and rate limits.
 REDIS_URL = env.str("REDIS_URL", "").strip()
+# Rendered fragments of pages (comments/fragments.py, templates' {% cache %}) are keyed
+# on the version of what they show, so a change is a new key and no copy is ever
+# stale: each process keeps its own, in memory, without a network round trip even
+# when Redis holds the rest. Old versions are never asked for again and go first.
+TEMPLATE_FRAGMENTS_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "template-fragments",
+    "TIMEOUT": None,
+    # A version of a page with 50 comments keeps 7 entries, some 65 KB: 500 entries
+    # hold about 70 such pages, a few MB per process.
+    "OPTIONS": {"MAX_ENTRIES": 500},
+}
 # Rate limits need a cache every process shares: Redis, or else a table in the
 # database (created by `manage.py createcachetable`, which `make` runs).
 if REDIS_URL:
@@ -194,7 +206,11 @@ if REDIS_URL:
         # An unreachable Redis fails in seconds (a styled 503), never hangs a worker.
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
-    CACHES = {"default": redis_cache, "ratelimit": redis_cache}
+    CACHES = {
+        "default": redis_cache,
+        "ratelimit": redis_cache,
+        "template_fragments": TEMPLATE_FRAGMENTS_CACHE,
+    }
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -202,6 +218,7 @@ else:
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "cache_ratelimit",
         },
+        "template_fragments": TEMPLATE_FRAGMENTS_CACHE,
     }
 
 # Admin login: django-axes locks an IP address + username out after repeated

@@ -92,11 +92,15 @@ def own_comment(comment_id: str, browser: str) -> Comment | None:
     return own.filter(pk=number, trust_key=trust_key(browser)).first()
 
 
-def refusal(comment: Comment, browser: str, *, editing: bool = False) -> Refused | None:
+def refusal(
+    comment: Comment, browser: str, *, editing: bool = False, answered: bool | None = None
+) -> Refused | None:
     """
     Why this browser may not edit (``editing``) or withdraw the comment now; None if it may.
 
     The browser is asked about first: another browser learns nothing of the comment.
+    ``answered`` says whether a published reply answers it, when the caller
+    already knows (a page's layout does); otherwise the database is asked.
     """
     if not is_from(comment, browser):
         return Refused(NOT_YOURS, 403)
@@ -106,7 +110,7 @@ def refusal(comment: Comment, browser: str, *, editing: bool = False) -> Refused
         return Refused(EDITING_OFF, 403)
     if not comment.is_editable():
         return Refused(too_late(), 403)
-    if comment.replies.approved().exists():
+    if comment.replies.approved().exists() if answered is None else answered:
         return Refused(ANSWERED, 409)
     if editing and edit_count(comment) >= MAX_EDITS:
         return Refused(too_many(), 403)

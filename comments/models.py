@@ -276,6 +276,10 @@ class Comment(models.Model):
         """Instance twin of ``CommentQuerySet.approved()``."""
         return self.status == self.Status.APPROVED
 
+    def is_held(self) -> bool:
+        """Instance twin of ``CommentQuerySet.held()``."""
+        return self.status in {self.Status.PENDING, self.Status.SPAM}
+
     def is_editable(self) -> bool:
         """Instance twin of ``CommentQuerySet.editable()``."""
         return bool(
