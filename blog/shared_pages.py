@@ -16,7 +16,8 @@ from one light query whenever nothing changed.
 Every other response is private (``PrivateByDefaultMiddleware``): a page is
 shared only when a view says so here. Requests holding a cookie that makes a
 page personal (``PERSONAL_COOKIES``: a staff session, messages, a commenter
-whose comment is held) always reach the view, which answers privately.
+whose comment is held) reach the view, which answers privately, when the
+cookie holds something (``is_personal``); a dummy one gets the shared page.
 
 A small copy of each shared page is also kept in Django's cache, keyed by its
 ETag, for a shared cache's misses and for several app processes; a new version
@@ -29,10 +30,14 @@ from functools import cache, wraps
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache as django_cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response
+
+from comments.section import has_own_comments
 
 # A view's version function returns a text that changes whenever its page would, or None
 # when there is no shared page to serve (a draft, a 404): the view then answers privately.
@@ -56,9 +61,32 @@ def is_personal(request: HttpRequest) -> bool:
     """
     Whether this request must get a page of its own, never the shared one.
 
-    An empty cookie counts as none, as it does for nginx's ``$cookie_…``.
+    Only a personal cookie that holds something of the reader's counts: the
+    signed list of a commenter's own comments, messages waiting, a session with
+    data in it (staff). nginx sends every request carrying one of these cookies
+    past its cache, as it cannot tell a real one from a stranger's; here an
+    empty, unsigned, forged or expired cookie, an empty message storage or an
+    unknown session gets the shared page, from the app's own copy, so that
+    dummy cookies sent in bulk never cost a render. The cheap checks (a
+    signature) come before the one that may ask the database (the session).
     """
-    return any(request.COOKIES.get(name) for name in settings.PERSONAL_COOKIES)
+    cookies = [name for name in settings.PERSONAL_COOKIES if request.COOKIES.get(name)]
+    cookies.sort(key=lambda name: name == settings.SESSION_COOKIE_NAME)
+    return any(holds_something(request, name) for name in cookies)
+
+
+def holds_something(request: HttpRequest, cookie: str) -> bool:
+    """Whether this personal cookie holds anything of the reader's; an unknown one always does."""
+    if cookie == settings.COMMENTS_PENDING_COOKIE:
+        return has_own_comments(request)
+    if cookie == CookieStorage.cookie_name:
+        # Counting messages reads them without marking them shown.
+        return bool(len(get_messages(request)))
+    if cookie == settings.SESSION_COOKIE_NAME:
+        # An unknown or malformed key loads as an empty session (and its cookie is then deleted).
+        session = getattr(request, "session", None)
+        return session is None or bool(session.keys())
+    return True
 
 
 def shared_page(version: Version):

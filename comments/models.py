@@ -3,6 +3,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -205,6 +206,13 @@ class Comment(models.Model):
         auto_now=True,
         help_text="Moves on approval and edits; the article's sitemap date follows it.",
     )
+    # The spam filter's judgement when the comment came in or was edited (comments/spam_filter/).
+    spam_score = models.FloatField(
+        "spam score", null=True, blank=True, editable=False, help_text="From 0 to 1."
+    )
+    spam_signals = models.JSONField("what weighed most", default=list, blank=True, editable=False)
+    # What moderators' decisions on it taught the filter; deleted with the comment.
+    spam_lessons = GenericRelation("spam.Lesson", related_query_name="comment")
 
     objects = CommentQuerySet.as_manager()
 
@@ -284,6 +292,10 @@ class Comment(models.Model):
     def is_approved(self) -> bool:
         """Instance twin of ``CommentQuerySet.approved()``."""
         return self.status == self.Status.APPROVED
+
+    def is_held(self) -> bool:
+        """Instance twin of ``CommentQuerySet.held()``."""
+        return self.status in {self.Status.PENDING, self.Status.SPAM}
 
     def is_editable(self) -> bool:
         """Instance twin of ``CommentQuerySet.editable()``."""

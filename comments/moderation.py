@@ -8,6 +8,7 @@ The admin's bulk actions, its change form and anything added later call
   answers is not, and a comment that stops being approved takes its approved
   replies with it (back to pending with it, or removed);
 - each change is recorded in the admin history of its comment;
+- each decision staff make teaches the spam filter (comments/spam_filter/__init__.py);
 - what an approval makes public is announced to those who asked and
   confirmed (comments/mail/subscriptions.py).
 
@@ -27,6 +28,7 @@ from django.db.models import QuerySet
 from comments.mail.notifications import notify_moderators
 from comments.mail.subscriptions import announce
 from comments.models import Comment
+from comments.spam_filter import learn
 
 
 @dataclass
@@ -149,6 +151,8 @@ def _change_status(
     _store(result.changed, new_status, result.previous, by, why=why)
     why = ", with the comment it answers"
     _store(result.followed, follower_status(new_status), result.previous, by, why=why)
+    # Followers moved by rule, not by a decision on them: they teach nothing.
+    learn(result.changed, result.previous, new_status, by=by, undoing=undoing)
     if new_status == Comment.Status.APPROVED:
         # In this transaction: the emails are kept exactly when the approval is.
         announce(result.changed)

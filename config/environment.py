@@ -29,6 +29,12 @@ def refuse_to_start(sentence: str) -> SystemExit:
     return SystemExit(f"Configuration error: {sentence}")
 
 
+def stop_if(problem: str) -> None:
+    """Stop the process with ``problem``, a sentence from an app's own check, if there is one."""
+    if problem:
+        raise refuse_to_start(problem)
+
+
 def parsed(read, name: str, default, sentence: str, **kwargs):
     """``read(name, default)``, an environs parser; a value it refuses stops with ``sentence``."""
     try:
@@ -52,6 +58,18 @@ def number(name: str, default: int, unit: str, *, minimum: int = 0, whole: bool 
         f"{name} must be {kind} of {unit}, such as {default}.",
         validate=validate.Range(min=minimum),
     )
+
+
+def secret_key(name: str, *, debug: bool) -> str:
+    """The secret key: required with debug off, a development one with it on."""
+    if key := env.str(name, "").strip():
+        return key
+    if not debug:
+        raise refuse_to_start(
+            f"{name} must be set when DJANGO_DEBUG is off "
+            "(or set DJANGO_DEBUG=true for local development)."
+        )
+    return "django-insecure-development-only-key-never-use-in-production"
 
 
 def items(name: str, default: str = "") -> list[str]:

@@ -14,20 +14,13 @@ from pathlib import Path
 from django.utils.csp import CSP
 
 from comments.checks import DEVELOPMENT_EMAIL_KEY, email_keys_problem
-from config.environment import database, env, items, mailer, number, refuse_to_start, yes_or_no
+from config.environment import database, env, items, mailer, number, secret_key, stop_if, yes_or_no
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = yes_or_no("DJANGO_DEBUG")
 
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", "").strip()
-if not SECRET_KEY:
-    if not DEBUG:
-        raise refuse_to_start(
-            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off "
-            "(or set DJANGO_DEBUG=true for local development)."
-        )
-    SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
+SECRET_KEY = secret_key("DJANGO_SECRET_KEY", debug=DEBUG)
 
 ALLOWED_HOSTS = items("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
@@ -52,6 +45,7 @@ INSTALLED_APPS = [
     "blog.apps.BlogConfig",
     "comments.apps.CommentsConfig",
     "wordpress.apps.WordPressConfig",
+    "spam.apps.SpamConfig",
 ]
 
 MIDDLEWARE = [
@@ -103,10 +97,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that does not answer fails the request in seconds instead of hanging it.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Many readers and several writers at once without "database is locked": WAL lets
-    # reads run beside a write, IMMEDIATE takes the write lock at BEGIN so a transaction
-    # never fails half-way, and the timeout makes a writer wait its turn. The PRAGMAs
-    # run once per persistent connection, not per request.
+    # Readers beside writers without "database is locked": WAL, a write lock taken at BEGIN
+    # (IMMEDIATE), a writer waiting its turn; PRAGMAs once per persistent connection.
     # https://docs.djangoproject.com/en/6.1/ref/databases/#sqlite-transaction-behavior
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -135,6 +127,15 @@ else:
             "LOCATION": "cache_ratelimit",
         },
     }
+# Rendered fragments of pages (comments/section/fragments.py, {% cache %}) are keyed on
+# the version of what they show, so none is ever stale: each process keeps its own in
+# memory, even beside Redis. A page of 50 comments keeps 7 entries, some 65 KB.
+CACHES["template_fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "template-fragments",
+    "TIMEOUT": None,
+    "OPTIONS": {"MAX_ENTRIES": 500},
+}
 # The comments app's rate limits (flood, stamps, confirmation emails) use this one.
 COMMENTS_RATE_LIMIT_CACHE = "ratelimit"
 
@@ -190,18 +191,20 @@ COMMENTS_MIN_SUBMIT_SECONDS = number(
 )
 # One comment per IP address, and per browser, every this many seconds.
 COMMENTS_FLOOD_INTERVAL = number("DJANGO_COMMENTS_FLOOD_INTERVAL", 15, "seconds")
+# The spam filter that learns from the moderators (spam/filter.py), once taught this many
+# decisions of each kind, sends a comment scoring this percentage to spam, holds the next.
+SPAM_THRESHOLD = number("DJANGO_SPAM_THRESHOLD", 60, "percent", minimum=1)
+SPAM_HOLD_THRESHOLD = number("DJANGO_SPAM_HOLD_THRESHOLD", 50, "percent", minimum=1)
+SPAM_MIN_DECISIONS = number("DJANGO_SPAM_MIN_DECISIONS", 20, "decisions", minimum=1)
 # Proxies in front of the app that append to X-Forwarded-For (0: none).
 TRUSTED_PROXY_COUNT = number("DJANGO_TRUSTED_PROXY_COUNT", 0, "proxies")
 
-# Privacy (README.md, "Privacy"). Commenters' emails are encrypted at rest with
-# these Fernet keys, newest first; older keys only read rows not yet rotated.
-# Debug falls back to a public key; comments/checks.py says what is wrong with them.
-# https://cryptography.io/en/latest/fernet/#cryptography.fernet.MultiFernet
+# Privacy (README.md): commenters' emails are encrypted at rest with these Fernet keys,
+# newest first (older ones read rows not yet rotated); comments/checks.py checks them.
 COMMENT_EMAIL_KEYS = items("DJANGO_COMMENT_EMAIL_KEYS")
 if DEBUG and not COMMENT_EMAIL_KEYS:
     COMMENT_EMAIL_KEYS = [DEVELOPMENT_EMAIL_KEY]
-if problem := email_keys_problem(COMMENT_EMAIL_KEYS, debug=DEBUG):
-    raise refuse_to_start(problem)
+stop_if(email_keys_problem(COMMENT_EMAIL_KEYS, debug=DEBUG))
 
 # Retention (`manage.py apply_retention`, daily): IP addresses and user agents are
 # cleared after this many days, spam and removed comments deleted after this many.
@@ -211,9 +214,8 @@ COMMENTS_KEEP_DISCARDED_DAYS = number("DJANGO_COMMENTS_KEEP_DISCARDED_DAYS", 30,
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Email: printed in development, else by SMTP (DJANGO_EMAIL_*, config/environment.py).
-# Each is a django.tasks task kept in the database, sent by `manage.py email_worker`:
-# a slow mail server never holds up a request. https://docs.djangoproject.com/en/6.1/topics/tasks/
+# Email: printed in development, else by SMTP (DJANGO_EMAIL_*, config/environment.py);
+# each a django.tasks task in the database, sent by `manage.py email_worker`.
 MAILERS = {"default": mailer(debug=DEBUG)}
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -267,22 +269,20 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
 }
 
-# Serving under load (README "Production"). Pages the same for every reader
-# (blog/shared_pages.py) may be kept by a shared cache (nginx, a CDN) for
-# SHARED_CACHE_SECONDS, served that much longer while it asks again; the app keeps a
-# copy of each version for PAGE_CACHE_SECONDS. A request with one of PERSONAL_COOKIES
-# gets a page of its own: deploy/nginx.conf sends it past the shared cache.
+# Serving under load (README "Production"): pages the same for every reader
+# (blog/shared_pages.py) are kept by a shared cache for SHARED_CACHE_SECONDS, served that
+# much longer while it asks again, and by the app for PAGE_CACHE_SECONDS; PERSONAL_COOKIES
+# send a request past the shared cache (deploy/nginx.conf) to a page of its own.
 SHARED_CACHE_SECONDS = number("DJANGO_SHARED_CACHE_SECONDS", 1, "seconds", minimum=1)
 SHARED_CACHE_STALE_SECONDS = number("DJANGO_SHARED_CACHE_STALE_SECONDS", 0, "seconds")
 PAGE_CACHE_SECONDS = number("DJANGO_PAGE_CACHE_SECONDS", 600, "seconds")
 SESSION_COOKIE_NAME = "sessionid"
 COMMENTS_PENDING_COOKIE = "comments_pending"
 PERSONAL_COOKIES = [SESSION_COOKIE_NAME, "messages", COMMENTS_PENDING_COOKIE]
-# Names this deploy, so that no page rendered by an older one is revalidated as
-# current (e.g. a git commit); the templates' and static files' state count too.
+# Names this deploy (e.g. a git commit): no page an older one rendered is revalidated.
 RELEASE = env.str("DJANGO_RELEASE", "")
 
-# Logs go to standard output, one line each.
+# Logs go to standard output, one line each (gunicorn.conf.py sends its own there too).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

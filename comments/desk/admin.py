@@ -38,6 +38,7 @@ from comments.privacy.admin import (
     erase_commenters_keep_text,
     export_commenters,
 )
+from comments.spam_filter.admin import SpamScoreFilter, learning_sentence, spam_score_column
 from lib.text import parse_id
 
 BOTH_PAGES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
@@ -124,9 +125,9 @@ class CommenterFilter(admin.SimpleListFilter):
 @admin.register(Comment)
 class CommentAdmin(DeskViews, admin.ModelAdmin):
     form = CommentAdminForm
-    list_display = ["author", "comment", "in_response_to", "submitted"]
+    list_display = ["author", "comment", spam_score_column, "in_response_to", "submitted"]
     list_display_links = None
-    list_filter = [StatusFilter, CommenterFilter, "article", "created_at"]
+    list_filter = [StatusFilter, SpamScoreFilter, CommenterFilter, "article", "created_at"]
     list_select_related = ["article", "parent", "written_by"]
     # The email is encrypted, and a GET search would put it in the access log:
     # addresses are looked up with find_commenter_view instead.
@@ -196,7 +197,13 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
     def get_list_display(self, request: HttpRequest):
         # Only moderators get each row's buttons.
         if self.has_moderate_permission(request):
-            return ["author", "comment_with_buttons", "in_response_to", "submitted"]
+            return [
+                "author",
+                "comment_with_buttons",
+                spam_score_column,
+                "in_response_to",
+                "submitted",
+            ]
         return self.list_display
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
@@ -217,6 +224,7 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
         context = {
             **self.desk_context(request),
             "title": "Comments found by email" if token else titles.get(status, "All comments"),
+            "spam_learning": learning_sentence(),
             **(extra_context or {}),
         }
         return super().changelist_view(request, context)

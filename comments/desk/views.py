@@ -34,6 +34,7 @@ from comments.desk.operations import (
 from comments.models import Comment
 from comments.moderation import StatusChange, change_status
 from comments.privacy.rights import NO_DATA
+from comments.spam_filter.admin import spam_context
 from comments.templatetags.comments_admin import undo_tag
 from comments.text import COMMENT_MAX_LENGTH
 from lib.refusal import Refusal
@@ -70,8 +71,9 @@ DECISIONS = {
         (Status.SPAM, "Spam"),
     ],
 }
-# The desk script's keys for decisions (README, "Moderation").
+# The desk script's keys for decisions (README, "Moderation"); "Not spam" has its own.
 KEYS = {Status.APPROVED: "a", Status.SPAM: "s", Status.REMOVED: "r"}
+NOT_SPAM_KEY = "n"
 
 
 def status_counts() -> dict[str, int]:
@@ -116,7 +118,9 @@ class DeskViews:
             {
                 "status": status,
                 "label": label,
-                "key": KEYS.get(status, ""),
+                "key": NOT_SPAM_KEY
+                if (comment.status, status) == (Status.SPAM, Status.PENDING)
+                else KEYS.get(status, ""),
                 # The text the moderator sees: an author's edit since then refuses the click.
                 "url": reverse("admin:comments_comment_decide", args=[comment.pk, status])
                 + f"?{TEXT_VAR}={comment.text_digest()}",
@@ -136,6 +140,7 @@ class DeskViews:
             "buttons": buttons,
             "decisions": decisions,
             "can_reply": comment.status in {Status.PENDING, Status.APPROVED},
+            "spam": spam_context(comment),
             "reply_max_length": COMMENT_MAX_LENGTH,
         }
         return render_to_string("admin/comments/comment/_desk_comment.html", context)

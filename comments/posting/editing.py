@@ -59,7 +59,9 @@ def edit(comment: Comment, body: str, browser: str) -> Edit:
         if status != Status.APPROVED and reason != HELD_FOR_MODERATION:
             parts.append(reason)
         comment.held_reason = " ".join(parts)[: Comment._meta.get_field("held_reason").max_length]
-        comment.save(update_fields=["body", "held_reason", "updated_at"])
+        comment.save(
+            update_fields=["body", "held_reason", "updated_at", "spam_score", "spam_signals"]
+        )
         change_status(comment, Status.SPAM if caught else Status.PENDING)
         if was_published and not caught:
             # Back in the queue: the moderators hear of it as of a new held comment.

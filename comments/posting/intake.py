@@ -18,9 +18,11 @@ What a new comment meets on its way in: every rule, in order, and one verdict.
    stored as spam with the reason, and answered exactly as a held comment is.
 6. The same text from the same browser on the same article: refused (409).
 7. The rules staff set (ModerationSettings), in WordPress's order: a block
-   word sends it to spam; links or a moderation word hold it, and so does
-   repeating the text of a published comment; a trusted returning commenter is
-   published at once; otherwise "hold every new comment" decides.
+   word sends it to spam; then the spam filter that learns from the
+   moderators (comments/spam_filter/__init__.py), once confident, sends a likely spam
+   to spam and holds a doubtful one; links or a moderation word hold it, and
+   so does repeating the text of a published comment; a trusted returning
+   commenter is published at once; otherwise "hold every new comment" decides.
 
 No answer depends on what another browser did: the duplicate check and trust
 look only at this browser's own comments (its token, comments/trust.py), the
@@ -42,6 +44,7 @@ from blog.models import Article
 from comments.models import Comment, ModerationSettings, word_list
 from comments.posting.stamps import Stamp, read_stamp, spend_stamp
 from comments.section.forms import CommentForm
+from comments.spam_filter import judge_comment
 from comments.trust import trust_key
 
 CLOSED = "Comments are closed."
@@ -173,8 +176,12 @@ def is_flooding(ip: str | None, browser: str) -> bool:
 
 def decide(comment: Comment, rules: ModerationSettings) -> tuple[str, str]:
     """The status a new comment gets under the staff's rules, and why if it is held."""
+    # Scored whatever decides: the score and its clues are kept on it for the desk.
+    filtered = judge_comment(comment)
     if field := find_word(comment, word_list(rules.block_words)):
         return Comment.Status.SPAM, f"Its {field} contains a blocked word."
+    if filtered:
+        return filtered
 
     links = count_links(comment.body)
     if rules.link_limit and links >= rules.link_limit:

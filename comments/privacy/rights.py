@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from comments.models import Comment, CommentRevision, Mailbox
+from comments.spam_filter import forget
 
 ANONYMOUS = "Anonymous"
 ERASED_TEXT = "This comment was erased at its author's request."
@@ -53,6 +54,9 @@ def export_commenter(email: str) -> dict[str, Any] | None:
                 "user_agent": comment.user_agent,
                 "held_because": comment.held_reason,
                 "email_me_on_approval": comment.notify_on_approval,
+                # The spam filter's judgement of it (comments/spam_filter/__init__.py), in words.
+                "spam_score": comment.spam_score,
+                "spam_clues": [clue.get("label") for clue in comment.spam_signals],
                 **author_changes(comment),
             }
             for comment in comments
@@ -135,9 +139,10 @@ def erase_commenter(email: str, *, keep_text: bool, by) -> Erasure:
     Anonymise every comment left with this address, and forget its email wishes.
 
     Name becomes "Anonymous"; email, its hash, website, IP address, user
-    agent, the browser trust key and the held reason are cleared; the text
-    stays or is replaced, as staff chose. Comments are kept, not deleted, so replies to them keep
-    their place in the thread.
+    agent, the browser trust key, the held reason and the spam filter's score
+    are cleared, and what their comments taught the filter is taken back; the
+    text stays or is replaced, as staff chose. Comments are kept, not deleted,
+    so replies to them keep their place in the thread.
     Each change is written to the admin history of its comment, as done by
     ``by``, and earlier history entries stop naming the commenter.
     """
@@ -159,8 +164,13 @@ def erase_commenter(email: str, *, keep_text: bool, by) -> Erasure:
         "notify_on_approval": False,
         # Says which of their fields met a rule.
         "held_reason": "",
+        # The spam filter's clues quote their words, website and browser.
+        "spam_score": None,
+        "spam_signals": [],
     }
     revisions = CommentRevision.objects.filter(comment__in=ids)
+    # What their comments taught the spam filter goes from its counts.
+    forget(ids)
     if not keep_text:
         changes["body"] = ERASED_TEXT
         # The earlier texts its author replaced (comments/posting/editing.py) go with the text.

@@ -73,11 +73,15 @@ def own_comment(comment_id: str, browser: str) -> Comment | None:
     return own.filter(pk=number, trust_key=trust_key(browser)).first()
 
 
-def refusal(comment: Comment, browser: str, *, editing: bool = False) -> Refusal | None:
+def refusal(
+    comment: Comment, browser: str, *, editing: bool = False, answered: bool | None = None
+) -> Refusal | None:
     """
     Why this browser may not edit (``editing``) or withdraw the comment now; None if it may.
 
     The browser is asked about first: another browser learns nothing of the comment.
+    ``answered`` says whether a published reply answers it, when the caller
+    already knows (a page's layout does); otherwise the database is asked.
     """
     if not is_from(comment, browser):
         return Refusal(NOT_YOURS, 403)
@@ -87,7 +91,7 @@ def refusal(comment: Comment, browser: str, *, editing: bool = False) -> Refusal
         return Refusal(EDITING_OFF, 403)
     if not comment.is_editable():
         return Refusal(too_late(), 403)
-    if comment.replies.approved().exists():
+    if comment.replies.approved().exists() if answered is None else answered:
         return Refusal(ANSWERED, 409)
     if editing and edit_count(comment) >= MAX_EDITS:
         return Refusal(too_many(), 403)

@@ -6,20 +6,23 @@ top-level comment, each page holding its threads whole: a reply is always on
 the page of the comment it answers. Oldest first, or newest first when
 COMMENTS_NEWEST_FIRST is on; replies always read down in the order they came.
 
-The layout is worked out from one light query (ids, parents and statuses, no
-text) of the article's approved comments, and of the asking browser's own held
-ones (comments/section/pending.py). Pages are counted on approved comments alone, so
+The layout is worked out from one light query (ids, parents and times, no
+text) of the article's approved comments, kept per version of the discussion
+(comments/section/fragments.py), and the asking browser's own held ones
+(comments/section/pending.py). Pages are counted on approved comments alone, so
 page N holds the same public comments for every reader; a held comment is
 shown to its author on the page it would join, or the last one.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.conf import settings
 
 from blog.models import Article
 from comments.models import Comment
+from comments.section.fragments import kept
 
 
 def page_count(top_level: int) -> int:
@@ -38,6 +41,8 @@ class Layout:
     thread_of: dict[int, int] = field(default_factory=dict)
     # Each top-level comment's page.
     page_of_thread: dict[int, int] = field(default_factory=dict)
+    # The comments a published reply answers.
+    answered: set[int] = field(default_factory=set)
     approved_count: int = 0
     page_count: int = 1
 
@@ -55,6 +60,10 @@ class Layout:
         ]
 
 
+# One comment as the layout reads it: its time, its id, what it answers, whether it is public.
+Row = tuple[datetime, int, int | None, bool]
+
+
 def layout(article: Article, own: Iterable[int] = ()) -> Layout:
     """
     The pages of an article's discussion, as the browser holding ``own`` sees it.
@@ -62,20 +71,45 @@ def layout(article: Article, own: Iterable[int] = ()) -> Layout:
     ``own`` are the ids of this browser's comments (its pending cookie); those
     still held are shown to it, in the thread or on the page they will join.
     """
-    visible = Comment.objects.approved()
-    if own := list(own):
-        visible = visible | Comment.objects.held().filter(pk__in=own)
-    rows = (
-        visible.filter(article=article)
-        .order_by("created_at", "pk")
-        .values_list("pk", "parent_id", "status")
-    )
+    held = Comment.objects.held().filter(article=article, pk__in=list(own))
+    return layout_with(article, held)
 
+
+def layout_with(article: Article, held: Iterable[Comment]) -> Layout:
+    """
+    As ``layout``, given this browser's held comments on the article, already read.
+
+    Without any, the public layout: worked out once per version of the
+    discussion (comments/section/fragments.py), from one light query of its approved comments.
+    """
+    if not (own := [(c.created_at, c.pk, c.parent_id, False) for c in held]):
+        return kept("comment-layout", article.version(), lambda: arrange(public_rows(article)))
+    return arrange(sorted([*public_rows(article), *own]))
+
+
+def public_rows(article: Article) -> list[Row]:
+    """The article's approved comments, oldest first: no text, just where each goes."""
+
+    def read() -> list[Row]:
+        rows = (
+            Comment.objects.approved()
+            .filter(article=article)
+            .order_by("created_at", "pk")
+            .values_list("created_at", "pk", "parent_id")
+        )
+        return [(created_at, pk, parent_id, True) for created_at, pk, parent_id in rows]
+
+    return kept("comment-rows", article.version(), read)
+
+
+def arrange(rows: Iterable[Row]) -> Layout:
+    """The layout of these comments, given oldest first."""
     result = Layout()
     threads: list[tuple[int, bool]] = []  # top-level comments, oldest first; approved or not
-    for pk, parent_id, status in rows:
-        approved = status == Comment.Status.APPROVED
+    for _, pk, parent_id, approved in rows:
         result.approved_count += approved
+        if approved and parent_id is not None:
+            result.answered.add(parent_id)
         if parent_id is None:
             result.thread_of[pk] = pk
             threads.append((pk, approved))

@@ -32,6 +32,18 @@ def pending_ids(request: HttpRequest) -> list[int]:
     return [pk for part in value.split(",") if (pk := parse_id(part)) is not None]
 
 
+def own_comments(request: HttpRequest) -> list[Comment]:
+    """
+    This browser's remembered comments as they are now, in date order; read once
+    per request, as the page and the upkeep of the cookie both need them.
+    """
+    if not hasattr(request, "_own_comments"):
+        ids = pending_ids(request)
+        found = Comment.objects.filter(pk__in=ids).defer("author_email") if ids else []
+        request._own_comments = sorted(found, key=lambda c: (c.created_at, c.pk))
+    return request._own_comments
+
+
 def remember_pending(request: HttpRequest, response: HttpResponse, comment_id: int) -> None:
     """Add a comment to this browser's list (or move it to the end, the newest)."""
     remembered = [pk for pk in pending_ids(request) if pk != comment_id]
@@ -46,9 +58,8 @@ def keep_pending(request: HttpRequest, response: HttpResponse) -> None:
     if not request.COOKIES.get(settings.COMMENTS_PENDING_COOKIE):
         return
     remembered = pending_ids(request)
-    waiting = Comment.objects.held() | Comment.objects.editable()
-    held = set(waiting.filter(pk__in=remembered).values_list("pk", flat=True))
-    still_held = [pk for pk in remembered if pk in held]
+    waiting = {c.pk for c in own_comments(request) if c.is_held() or c.is_editable()}
+    still_held = [pk for pk in remembered if pk in waiting]
     if still_held and still_held == remembered:
         return
     if still_held:

@@ -6,7 +6,8 @@
  * 1. Decisions and replies act in place: the same POST, sent with fetch and
  *    answered in JSON; the row shrinks to what happened, with Undo.
  * 2. Keys: j/k next and previous comment, a approve, s spam, r remove,
- *    u undo, Enter open, ? the list of keys. Nothing fires while typing.
+ *    n not spam, u undo, Enter open, ? the list of keys. Nothing fires
+ *    while typing. Each decision's button names its key (aria-keyshortcuts).
  *    What happens is announced in the aria-live region #desk-live.
  *
  * Rows are acted on in place only in lists (the queue and the front page):
@@ -245,7 +246,7 @@
     if (row) current = row;
   });
 
-  const DECISION_KEYS = { a: "approved", s: "spam", r: "removed" };
+  const DECISION_KEYS = new Set(["a", "s", "r", "n"]);
   // A comment's own page: the keys press its buttons, which post and reload.
   const panel = document.querySelector(".desk-panel .desk-comment");
 
@@ -261,17 +262,17 @@
     } else if (key === "j" || key === "k") {
       event.preventDefault();
       move(key === "j" ? 1 : -1);
-    } else if (key in DECISION_KEYS) {
+    } else if (DECISION_KEYS.has(key)) {
       event.preventDefault();
       if (!current && panel) {
-        panel.querySelector(`${DECIDE}[data-status='${DECISION_KEYS[key]}']`)?.click();
+        panel.querySelector(`${DECIDE}[aria-keyshortcuts='${key}']`)?.click();
         return;
       }
       if (!current) {
         announce("Press j to choose a comment first.");
         return;
       }
-      const button = current.querySelector(`${DECIDE}[data-status='${DECISION_KEYS[key]}']`);
+      const button = current.querySelector(`${DECIDE}[aria-keyshortcuts='${key}']`);
       if (!button || current.classList.contains("desk-decided")) {
         announce(`That cannot be done to this comment now. ${describe(current)}`);
         return;

@@ -5,16 +5,25 @@ What belongs to one reader (their held comment, a refused form, a stamp, a
 staff session) is answered privately, and never from or into a shared copy.
 """
 
+import time
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from bs4 import BeautifulSoup
+from django.contrib.messages import INFO
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
+from django.http import HttpResponse
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment, ModerationSettings
+from comments.section.pending import SALT as PENDING_SALT
 from tests.conftest import fresh_stamp, logged_in, post_as, reader
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
@@ -267,8 +276,82 @@ def test_staff_and_anyone_with_a_session_get_a_page_of_their_own(
     own = staff_client.get(seed_article.get_absolute_url())
     assert own["Cache-Control"] == PRIVATE and not own.has_header("ETag")
     with_messages = reader()
-    with_messages.cookies["messages"] = "anything"
+    with_messages.cookies["messages"] = message_cookie([Message(INFO, "Saved.")])
     assert with_messages.get("/")["Cache-Control"] == PRIVATE
+
+
+def message_cookie(messages: list[Message]) -> str:
+    """A messages cookie as Django's message framework signs it."""
+    return CookieStorage(RequestFactory().get("/"))._encode(messages, encode_empty=True)
+
+
+def pending_cookie(value: str, signed_at: float | None = None) -> str:
+    """A pending-comments cookie signed as the site signs it, at ``signed_at`` if given."""
+    response = HttpResponse()
+    with mock.patch("django.core.signing.time.time", return_value=signed_at or time.time()):
+        response.set_signed_cookie("comments_pending", value, salt=PENDING_SALT)
+    return response.cookies["comments_pending"].value
+
+
+def dummy_cookies() -> dict[str, str]:
+    """Personal cookies that hold nothing personal, as a stranger can send them in bulk."""
+    empty_session = SessionStore()
+    empty_session.create()
+    return {
+        "unsigned messages": "messages=x",
+        "empty message storage": f"messages={message_cookie([])}",
+        "unsigned pending": "comments_pending=1,2,3",
+        "forged pending": f"comments_pending={pending_cookie('1')[:-3]}abc",
+        "expired pending": f"comments_pending={pending_cookie('1', time.time() - 86400 * 60)}",
+        "empty pending": f"comments_pending={pending_cookie('')}",
+        "unknown session": "sessionid=" + "0123456789abcdefghijklmnopqrstuv",
+        "malformed session": "sessionid=x",
+        "empty session": f"sessionid={empty_session.session_key}",
+        "all at once": "messages=x; comments_pending=1; sessionid=0123456789abcdefghijklmnopqrst",
+    }
+
+
+def test_personal_cookies_holding_nothing_get_the_kept_page_without_a_render(seed_article):
+    """
+    A stranger's dummy cookies (unsigned, forged, expired, empty, an unknown session)
+    cannot make the app render: the page comes from the app's own page cache, as the
+    shared page it is, with none of the cookie's claims believed.
+    """
+    CommentFactory.create_batch(5, article=seed_article)
+    for url in (seed_article.get_absolute_url(), reverse("blog:home")):
+        shared = reader().get(url)
+        assert shared.templates  # Rendered once, and kept.
+        for name, cookie in dummy_cookies().items():
+            response = reader().get(url, headers={"Cookie": cookie})
+            assert response.status_code == 200, (url, name)
+            assert response.templates == [], (url, name)
+            assert response.content == shared.content, (url, name)
+            assert response["ETag"] == shared["ETag"], (url, name)
+
+
+def test_a_personal_cookie_the_app_cannot_read_is_believed(seed_article, settings):
+    """A cookie an operator adds to PERSONAL_COOKIES, whatever it holds, gets a page of its own."""
+    settings.PERSONAL_COOKIES = [*settings.PERSONAL_COOKIES, "members"]
+    url = seed_article.get_absolute_url()
+    reader().get(url)
+    response = reader().get(url, headers={"Cookie": "members=1"})
+    assert response.templates and response["Cache-Control"] == PRIVATE
+
+
+def test_a_real_personal_cookie_still_gets_the_page_of_its_own(seed_article, staff_user):
+    """Beside the dummies: a held comment's cookie, a staff session and a real message."""
+    url = seed_article.get_absolute_url()
+    reader().get(url)
+    commenter = reader()
+    data = {"author_name": "Lee", "author_email": "lee@example.org", "body": "Held for Lee."}
+    post_as(commenter, seed_article, data)
+    staff = logged_in(staff_user)
+    with_message = reader()
+    with_message.cookies["messages"] = message_cookie([Message(INFO, "Saved.")])
+    for client in (commenter, staff, with_message):
+        response = client.get(url)
+        assert response.templates and response["Cache-Control"] == PRIVATE
+    assert "Held for Lee." in commenter.get(url).content.decode()
 
 
 def test_no_request_header_changes_the_shared_page(seed_article):

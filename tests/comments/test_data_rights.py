@@ -80,6 +80,8 @@ def test_export_command_prints_every_stored_field_of_every_comment(maya):
         "user_agent": "Firefox/140",
         "held_because": "",
         "email_me_on_approval": False,
+        "spam_score": None,
+        "spam_clues": [],
     }
     assert data["comments"][1]["in_reply_to"] == maya["reply"].pk
     assert data["comments"][1]["email_me_on_approval"] is True

@@ -176,8 +176,8 @@ class TestQueue:
             page = moderator_client.get(CHANGELIST)
         assert len(soup_of(page).select("#result_list tbody tr")) == count
         # Session, user, permissions (twice), status counts, the article filter,
-        # two counts, the rows, and the date hierarchy's two.
-        assert len(queries) == 11, [query["sql"] for query in queries]
+        # two counts, the rows, the date hierarchy's two, and the spam filter's totals.
+        assert len(queries) == 12, [query["sql"] for query in queries]
 
 
 class TestDeciding:

@@ -388,7 +388,7 @@ def test_migration_rehashes_look_alikes_apart_from_the_addresses_they_mimic(sett
     Rows hashed while the canonical form case-folded every letter: after the migration a
     look-alike is found under its own spelling only, an ASCII address under all of its own.
     """
-    old = migrated_back_to("comments", "0014_issue20_staff_edit_revisions")
+    old = migrated_back_to("comments", "0014_staff_edit_revisions")
     article = old.get_model("blog", "Article").objects.create(
         title="Old", slug="old", body="Old.", body_html="<p>Old.</p>", status="published"
     )

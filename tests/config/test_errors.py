@@ -34,8 +34,8 @@ UNREACHABLE = {
 
 @pytest.fixture
 def redis_down(settings):
-    """Every cache is a Redis server that cannot be reached."""
-    settings.CACHES = {"default": UNREACHABLE, "ratelimit": UNREACHABLE}
+    """Every shared cache is a Redis server that cannot be reached (fragments stay in memory)."""
+    settings.CACHES = {**settings.CACHES, "default": UNREACHABLE, "ratelimit": UNREACHABLE}
 
 
 @pytest.fixture

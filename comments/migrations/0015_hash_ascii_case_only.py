@@ -32,6 +32,6 @@ def rehash(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("comments", "0014_issue20_staff_edit_revisions")]
+    dependencies = [("comments", "0014_staff_edit_revisions")]
 
     operations = [migrations.RunPython(rehash, migrations.RunPython.noop)]

@@ -24,7 +24,7 @@ def keep_wishes_in_force(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("comments", "0015_issue20_hash_ascii_case_only"),
+        ("comments", "0015_hash_ascii_case_only"),
     ]
 
     operations = [
