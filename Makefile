@@ -24,7 +24,7 @@ $(INSTALLED): requirements.txt
 # Local development runs with DJANGO_DEBUG on unless the environment says otherwise.
 run test migrate lint: export DJANGO_DEBUG ?= true
 
-# What manage.py reads for local work (manage.py, blog/settings.py): debug on, so
+# What manage.py reads for local work (manage.py, config/environment.py): debug on, so
 # that `.venv/bin/python manage.py createsuperuser` works as Django's tutorial has it.
 .env:
 	printf '# Written by make run for local development; the production server never reads it.\nDJANGO_DEBUG=true\n' > $@

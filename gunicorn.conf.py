@@ -18,7 +18,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY", 2 * cores))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # Load the app once in the master so workers share its memory, and fail at start
-# (one sentence, see blog/settings.py) rather than in every worker.
+# (one sentence, see config/environment.py) rather than in every worker.
 preload_app = True
 # Workers are not recycled: a leak would show in `make bench` rather than hide.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
@@ -27,7 +27,7 @@ graceful_timeout = 30
 keepalive = 5
 # Heartbeat files in memory, not on a disk that may be slow or full.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
-# Logs to standard output, like the application's own (blog/settings.py LOGGING).
+# Logs to standard output, like the application's own (config/settings.py LOGGING).
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

@@ -8,7 +8,7 @@ Collection; README there) as moderators' decisions, in the corpus's order:
 each message becomes a held comment, and a moderator marks it as spam or
 approves it through ``change_status``, as the desk does. The first 70% are
 decided; the last 30% are held out and go through the intake's own decision
-(``comments.intake.decide``) after 100, 200, 300, 500, 1,000, 2,000 and all
+(``comments.posting.intake.decide``) after 100, 200, 300, 500, 1,000, 2,000 and all
 decisions, beside the fixed rules alone (the same decision with the filter
 left out). Then:
 
@@ -66,7 +66,6 @@ def run(folder: Path) -> None:  # noqa: PLR0915 - one bench, read top to bottom
     import django
 
     django.setup()
-    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
@@ -74,9 +73,9 @@ def run(folder: Path) -> None:  # noqa: PLR0915 - one bench, read top to bottom
     from django.utils import timezone
 
     from blog.models import Article
-    from comments import intake
     from comments.models import Comment, ModerationSettings
     from comments.moderation import change_status
+    from comments.posting import intake
     from comments.spam_filter import judge_comment, rebuild, rejudge, taught
     from spam import filter as spam_filter
     from spam.models import Feature, Lesson
@@ -93,9 +92,9 @@ def run(folder: Path) -> None:  # noqa: PLR0915 - one bench, read top to bottom
     print(
         f"Corpus: {len(data)} messages ({sum(s for s, _ in data)} spam); {len(train)} decided "
         f"in order ({spam_count} spam), {len(held_out)} held out "
-        f"({sum(s for s, _ in held_out)} spam). Spam from {settings.SPAM_FILTER_THRESHOLD:.0%}, "
-        f"held from {settings.SPAM_FILTER_HOLD_THRESHOLD:.0%}, acting after "
-        f"{settings.SPAM_FILTER_MIN_DECISIONS} decisions of each kind."
+        f"({sum(s for s, _ in held_out)} spam). Spam from {spam_filter.spam_threshold():.0%}, "
+        f"held from {spam_filter.hold_threshold():.0%}, acting after "
+        f"{spam_filter.min_decisions()} decisions of each kind."
     )
 
     def held_out_comment(text: str) -> Comment:
@@ -256,7 +255,7 @@ def main() -> None:
         manage(env, "collectstatic", "--noinput")
         os.environ.clear()
         os.environ.update(env)
-        os.environ["DJANGO_SETTINGS_MODULE"] = "blog.settings"
+        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
         run(Path(folder))
 
 

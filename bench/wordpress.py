@@ -2,7 +2,7 @@
 `make bench-wordpress`: how long importing and exporting a WordPress blog takes, and its memory.
 
 It generates WordPress exports in the shape of WordPress 6.1's own
-(tests/blog/wordpress/builder.py): 100 posts with 2,000 comments, and 1,000
+(tests/wordpress/builder.py): 100 posts with 2,000 comments, and 1,000
 posts with 20,000 comments. Each is imported into a new database (SQLite, or
 PostgreSQL when DATABASE_URL names one) by `manage.py import_wordpress` in a
 process of its own, then exported again by `export_wordpress`; each process
@@ -21,8 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.blog.wordpress.builder import generate
 from tests.perf.server import ROOT, manage, production_env, server_database
+from tests.wordpress.builder import generate
 
 SIZES = ((100, 2_000), (1_000, 20_000))
 
@@ -45,7 +45,7 @@ def measure(env: dict[str, str], *command: str) -> dict:
     result = subprocess.run(
         [sys.executable, "-c", MEASURE, *command],
         cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "blog.settings"},
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
         check=True,
         capture_output=True,
         text=True,

@@ -44,6 +44,8 @@ from comments.section import has_own_comments
 Version = Callable[..., str | None]
 
 PRIVATE = "private, no-store"
+# How long a shared cache may keep serving a page while the app fails (stale-if-error).
+A_DAY = 24 * 60 * 60
 
 
 def shared_cache_control() -> str:
@@ -51,7 +53,7 @@ def shared_cache_control() -> str:
     return (
         f"public, max-age=0, s-maxage={settings.SHARED_CACHE_SECONDS}, "
         f"stale-while-revalidate={settings.SHARED_CACHE_STALE_SECONDS}, "
-        f"stale-if-error={settings.SHARED_CACHE_STALE_IF_ERROR_SECONDS}"
+        f"stale-if-error={getattr(settings, 'SHARED_CACHE_STALE_IF_ERROR_SECONDS', A_DAY)}"
     )
 
 

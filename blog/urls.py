@@ -1,11 +1,9 @@
-from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path, register_converter
-from django.views.generic import TemplateView
+"""The articles' addresses: the home page, each article and its pages of comments, the feeds."""
+
+from django.urls import path, register_converter
 
 from blog import feeds, views
 from blog.shared_pages import shared_page
-from blog.sitemaps import SITEMAPS
 
 
 class PageNumberConverter:
@@ -27,11 +25,13 @@ class PageNumberConverter:
 
 register_converter(PageNumberConverter, "page")
 
-# Every page here but the admin and /healthz is the same for every reader, and
-# carries the headers that let a shared cache keep it (blog/shared_pages.py).
+# Every page here is the same for every reader, and carries the headers that
+# let a shared cache keep it (blog/shared_pages.py).
 site_wide = shared_page(views.site_version)
 
-article_patterns = [
+app_name = "blog"
+
+urlpatterns = [
     path("", views.ArticleListView.as_view(), name="home"),
     path("articles/<slug:slug>/", views.article_detail, name="article"),
     path(
@@ -48,26 +48,3 @@ article_patterns = [
         name="article-feed",
     ),
 ]
-
-urlpatterns = [
-    path("", include((article_patterns, "blog"))),
-    path("", include("comments.urls")),
-    path("admin/", admin.site.urls),
-    path(
-        "sitemap.xml",
-        site_wide(sitemap),
-        {"sitemaps": SITEMAPS, "template_name": "blog/sitemap.xml"},
-        name="sitemap",
-    ),
-    path(
-        "robots.txt",
-        shared_page(views.release_version)(
-            TemplateView.as_view(template_name="robots.txt", content_type="text/plain")
-        ),
-        name="robots",
-    ),
-    path("healthz", views.healthz, name="healthz"),
-]
-
-# A database or Redis outage gets the styled 503 instead of the 500 (blog/outage.py).
-handler500 = "blog.outage.server_error"

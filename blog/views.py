@@ -1,30 +1,18 @@
-import logging
-
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
-from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 
 from blog.models import Article, ArticleQuerySet
 from blog.shared_pages import shared_page
 from comments.section import NoSuchPage, section_context, settle_pending, with_comment_count
 
-logger = logging.getLogger(__name__)
-
 
 def site_version(request: HttpRequest, *args, **kwargs) -> str:
     """The version of every page that lists articles: the home page and the site's feeds."""
     return Article.objects.version()
-
-
-def release_version(request: HttpRequest, *args, **kwargs) -> str:
-    """The version of a page that reads no data (robots.txt): its ETag follows the release."""
-    return ""
 
 
 def article_version(request: HttpRequest, slug: str, *args, **kwargs) -> str | None:
@@ -82,35 +70,3 @@ def article_detail(request: HttpRequest, slug: str, page: int | None = None) -> 
         # A staff preview must never land in a shared or browser cache.
         add_never_cache_headers(response)
     return response
-
-
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """A refused form in the site's style, with a sentence a reader understands."""
-    return render(request, "403_csrf.html", status=403)
-
-
-@never_cache
-def healthz(request: HttpRequest) -> HttpResponse:
-    """For load balancers and monitors: 200 when the database and the cache answer, else 503."""
-    checks = {"database": _database_answers, "cache": _cache_answers}
-    failed = []
-    for name, check in checks.items():
-        try:
-            check()
-        except Exception as error:  # Whatever the failure, the answer is "not healthy".
-            logger.error("Health check: the %s is unavailable: %r", name, error)
-            failed.append(name)
-    if failed:
-        return HttpResponse(
-            f"unavailable: {', '.join(failed)}\n", status=503, content_type="text/plain"
-        )
-    return HttpResponse("ok\n", content_type="text/plain")
-
-
-def _database_answers() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-
-
-def _cache_answers() -> None:
-    cache.get("healthz")

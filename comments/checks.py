@@ -1,11 +1,47 @@
-"""System checks of the comments app, run by ``migrate`` and ``check --database``."""
+"""
+The comments app's checks of its configuration: the email keys, and the site's address.
 
+The keys are checked twice: their format when the settings load (a process
+with a key that is no key refuses to start, config/settings.py), and against
+what is stored when ``migrate`` or ``check --database`` runs.
+"""
+
+from cryptography.fernet import Fernet
 from django.apps import apps
 from django.conf import settings
 from django.core import checks
 from django.db import connections
 
 from comments.encryption import EmailKeyError
+
+# The key `make run` and `make test` use when none is set: public, so never in production.
+DEVELOPMENT_EMAIL_KEY = "cmVsaWVmLW5vdGVzLWRldi1vbmx5LW5ldmVyLXByb2Q="
+
+
+def email_keys_problem(keys: list[str], *, debug: bool) -> str:
+    """
+    What is wrong with DJANGO_COMMENT_EMAIL_KEYS, in one sentence; "" when nothing is.
+
+    Asked by the settings, which refuse to start on it. The sentence never
+    repeats a key.
+    """
+    if not keys:
+        return (
+            "DJANGO_COMMENT_EMAIL_KEYS must be set when DJANGO_DEBUG is off; make a key with "
+            'python -c "from cryptography.fernet import Fernet; '
+            'print(Fernet.generate_key().decode())".'
+        )
+    for key in keys:
+        try:
+            Fernet(key)
+        except ValueError:
+            return (
+                "DJANGO_COMMENT_EMAIL_KEYS holds a value that is not a Fernet key "
+                "(32 url-safe base64-encoded bytes, 44 characters)."
+            )
+    if not debug and DEVELOPMENT_EMAIL_KEY in keys:
+        return "DJANGO_COMMENT_EMAIL_KEYS holds the public development key; make a key of your own."
+    return ""
 
 
 @checks.register(checks.Tags.database)

@@ -82,7 +82,7 @@ def canonical_email(email: str, *, subaddress: bool = True) -> str:
       mailbox, never its victim's;
     - a domain label in Unicode is written in punycode, so ``exämple.org`` and
       ``xn--exmple-cua.org`` are one domain, and a trailing dot goes; a label
-      punycode would change on the way stays as typed (comments/mailable.py
+      punycode would change on the way stays as typed (comments/section/mailable.py
       refuses such addresses at the form);
     - with ``subaddress=False``, a ``+tag`` is dropped from the local part
       (``maya+blog@`` reaches ``maya@``): the form rate limits and look-ups use.
@@ -151,7 +151,7 @@ def email_hash(email: str, *, subaddress: bool = False) -> str:
 
     Of the address's ``mailbox()`` form, so every spelling of it is found; with
     ``subaddress=True``, of its full canonical form, where ``maya+blog@`` is
-    not ``maya@`` (what consent to email is given for, comments/subscriptions.py).
+    not ``maya@`` (what consent to email is given for, comments/mail/subscriptions.py).
     """
     if not email.strip():
         return ""

@@ -7,12 +7,10 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from blog.models import Article, full_url
-from comments.avatars import Avatar, avatar_for
 from comments.encryption import EmailHashField, EncryptedEmailField, email_hashes
-from comments.text import split_url
+from lib.text import split_url
 
 
 def web_address_or_blank(url: str) -> str:
@@ -49,7 +47,7 @@ class CommentQuerySet(models.QuerySet):
     def with_author_edits(self) -> "CommentQuerySet":
         """
         Each comment with ``author_edits``: how often its author changed it
-        (comments/editing.py), for the desk's note. A subquery, as above.
+        (comments/posting/editing.py), for the desk's note. A subquery, as above.
         """
         edits = (
             CommentRevision.objects.filter(
@@ -61,6 +59,19 @@ class CommentQuerySet(models.QuerySet):
             .values("count")
         )
         return self.annotate(author_edits=models.functions.Coalesce(models.Subquery(edits), 0))
+
+    def locked(self) -> "CommentQuerySet":
+        """
+        These comments with their rows locked until the transaction ends: the one way to lock.
+
+        Whoever decides on a comment, or changes its text, reads it through this
+        first, so two such changes at the same moment run one after the other and
+        the second sees what the first did: a moderator's decision and an
+        author's edit (comments/moderation.py, comments/posting/editing.py).
+        Only the comments' own rows are locked (``of``), never an article or
+        a parent joined in with ``select_related``.
+        """
+        return self.select_for_update(of=("self",))
 
     def held(self) -> "CommentQuerySet":
         """Not public, but still to be reviewed: pending, or caught as spam."""
@@ -97,7 +108,7 @@ class CommentQuerySet(models.QuerySet):
 
         Posted from a browser (a site reply, an imported or erased comment has
         no browser key) less than COMMENTS_EDIT_MINUTES ago, and not removed.
-        Whether the asking browser is that one is for comments/editing.py.
+        Whether the asking browser is that one is for comments/posting/editing.py.
         """
         if not settings.COMMENTS_EDIT_MINUTES:
             return self.none()
@@ -195,7 +206,7 @@ class Comment(models.Model):
         auto_now=True,
         help_text="Moves on approval and edits; the article's sitemap date follows it.",
     )
-    # The spam filter's judgement when the comment came in or was edited (comments/spam_filter.py).
+    # The spam filter's judgement when the comment came in or was edited (comments/spam_filter/).
     spam_score = models.FloatField(
         "spam score", null=True, blank=True, editable=False, help_text="From 0 to 1."
     )
@@ -219,7 +230,7 @@ class Comment(models.Model):
         return f"Comment by {self.author_name} on {self.article}"
 
     def save(self, *args, **kwargs) -> None:
-        self.depth = self.parent.depth + 1 if self.parent else 1
+        self.depth = self.depth_under(self.parent)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "author_email" in update_fields:
             kwargs["update_fields"] = {*update_fields, "author_email_hash"}
@@ -232,7 +243,7 @@ class Comment(models.Model):
         """
         The comment's permalink, ``/comments/<id>/``: it stays the same when the
         comment moves to another page of the discussion, and redirects to the
-        page and anchor that hold it now (comments/views.py ``permalink``).
+        page and anchor that hold it now (comments/posting/views.py ``permalink``).
         """
         return reverse("comments:permalink", args=[self.pk])
 
@@ -253,14 +264,20 @@ class Comment(models.Model):
         comment._was_public = comment.__dict__.get("status") == cls.Status.APPROVED
         return comment
 
-    @cached_property
-    def avatar(self) -> Avatar:
-        return avatar_for(self.author_name)
-
     @property
     def safe_url(self) -> str:
         """The author's website if it is a web address; never javascript: or the like."""
         return web_address_or_blank(self.author_url)
+
+    @staticmethod
+    def depth_under(parent: "Comment | None") -> int:
+        """
+        The depth of a comment answering ``parent``: the rule for threads, in one place.
+
+        1 for a comment that answers none, one more than its parent for a reply;
+        ``save`` fills it in, and the WordPress import, which inserts in bulk, asks.
+        """
+        return parent.depth + 1 if parent else 1
 
     def reply_target(self) -> "Comment":
         """
@@ -268,7 +285,7 @@ class Comment(models.Model):
         deepest level threads go, the nearest one above that leaves room.
         """
         target = self
-        while target.depth >= settings.COMMENTS_THREAD_DEPTH:
+        while target.depth >= thread_depth():
             target = target.parent
         return target
 
@@ -297,15 +314,15 @@ class Comment(models.Model):
         """
         A short digest of the text, carried by the desk's buttons: a decision
         made on a page showing another text (the author edited it meanwhile)
-        is refused (comments/admin_desk.py).
+        is refused (comments/desk/views.py).
         """
         return hashlib.sha256(self.body.encode()).hexdigest()[:16]
 
 
 class CommentRevision(models.Model):
     """
-    A change its author (comments/editing.py), or staff who may not moderate
-    (comments/staff_edits.py), made to a comment: what it said before, for
+    A change its author (comments/posting/editing.py), or staff who may not moderate
+    (comments/desk/staff_edits.py), made to a comment: what it said before, for
     moderators. Deleted with the comment.
     """
 
@@ -341,6 +358,11 @@ class CommentRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_change_display()} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def thread_depth() -> int:
+    """How many levels replies nest at most (COMMENTS_THREAD_DEPTH; WordPress's default is 5)."""
+    return getattr(settings, "COMMENTS_THREAD_DEPTH", 5)
 
 
 def edit_window() -> timedelta:
@@ -426,7 +448,7 @@ class ModerationSettings(models.Model):
 
 
 def link_key() -> str:
-    """A random key that ties signed email links to one mailbox row (comments/subscriptions.py)."""
+    """A random key that ties signed email links to one mailbox row (comments/mail/consent.py)."""
     return secrets.token_urlsafe(16)
 
 
@@ -484,7 +506,7 @@ class Mailbox(models.Model):
 
 class ConfirmedBrowser(models.Model):
     """
-    A browser an address's owner confirmed it from (comments/consent.py).
+    A browser an address's owner confirmed it from (comments/mail/consent.py).
 
     Wishes ticked from it take effect at once, and "your comment is published"
     goes only for comments posted from it: typing a confirmed address
@@ -570,7 +592,7 @@ class Delivery(models.Model):
     moderator (a held comment). Written in the same transaction as the
     approval or the comment that calls for it, so no crash between the two
     loses it; the task that sends it carries only its id, so no address ever
-    sits in the task queue. comments/delivery.py sends it, retries it and
+    sits in the task queue. comments/mail/delivery.py sends it, retries it and
     recovers it.
     """
 

@@ -8,9 +8,13 @@ The admin's bulk actions, its change form and anything added later call
   answers is not, and a comment that stops being approved takes its approved
   replies with it (back to pending with it, or removed);
 - each change is recorded in the admin history of its comment;
-- each decision staff make teaches the spam filter (comments/spam_filter.py);
+- each decision staff make teaches the spam filter (comments/spam_filter/__init__.py);
 - what an approval makes public is announced to those who asked and
-  confirmed (comments/subscriptions.py).
+  confirmed (comments/mail/subscriptions.py).
+
+Beside it, ``became_held`` is what a comment newly waiting for a moderator
+sets off (they are told): posting a held comment and editing a published one
+back into the queue both call it, and so will anything added later.
 """
 
 from collections.abc import Iterable, Mapping
@@ -21,9 +25,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
 
+from comments.mail.notifications import notify_moderators
+from comments.mail.subscriptions import announce
 from comments.models import Comment
 from comments.spam_filter import learn
-from comments.subscriptions import announce
 
 
 @dataclass
@@ -62,22 +67,21 @@ def approved_replies(comments: Iterable[Comment]) -> list[Comment]:
     return found
 
 
-def refusal(comment: Comment, new_status: str, approved_ids: Iterable[int] = ()) -> str:
+def waits_for_parent(parent: Comment | None, approved_ids: Iterable[int] = ()) -> bool:
     """
-    Why this comment may not take that status, or "" if it may.
+    Whether a reply to ``parent`` may not be approved yet: the rule, in one place.
 
     A reply is approved only once the comment it answers is: published alone,
     it would answer nothing the reader can see. ``approved_ids`` are comments
     approved in the same batch, so a parent and its reply can go together.
+    Every approval asks it, the WordPress import included.
     """
-    if new_status != Comment.Status.APPROVED or comment.parent_id is None:
-        return ""
-    if comment.parent.is_approved() or comment.parent_id in approved_ids:
-        return ""
-    return (
-        "This reply cannot be approved while the comment it answers "
-        f"(by {comment.parent.author_name}) is not approved; approve that one first."
-    )
+    return parent is not None and not parent.is_approved() and parent.pk not in approved_ids
+
+
+def is_refused(comment: Comment, new_status: str, approved_ids: Iterable[int] = ()) -> bool:
+    """Whether this comment may not take that status: a reply waiting for its parent."""
+    return new_status == Comment.Status.APPROVED and waits_for_parent(comment.parent, approved_ids)
 
 
 def change_status(
@@ -119,7 +123,7 @@ def _change_status(
 ) -> StatusChange:
     result = StatusChange(new_status)
     if seen is not None or texts:
-        comments, result.stale, result.edited = _still_as_seen(comments, seen, texts)
+        comments, result.stale, result.edited = still_as_seen(comments, seen, texts)
     # Parents before their replies, so approving both in one go works.
     ordered = sorted(comments, key=lambda comment: (comment.depth, comment.created_at, comment.pk))
 
@@ -127,7 +131,7 @@ def _change_status(
     for comment in ordered:
         if comment.status == new_status:
             result.unchanged.append(comment)
-        elif refusal(comment, new_status, approved_ids):
+        elif is_refused(comment, new_status, approved_ids):
             result.refused.append(comment)
         else:
             result.previous[comment.pk] = comment.status
@@ -155,7 +159,18 @@ def _change_status(
     return result
 
 
-def _still_as_seen(
+def became_held(comment: Comment) -> None:
+    """
+    A comment now waits for a moderator (new and held, or edited back into the queue).
+
+    The moderators are told, by an email each, sent after the transaction
+    commits (comments/mail/notifications.py). Called in the caller's
+    transaction, like ``announce`` in an approval's.
+    """
+    notify_moderators(comment)
+
+
+def still_as_seen(
     comments: list[Comment], seen: str | Mapping[int, str] | None, texts: Mapping[int, str]
 ) -> tuple[list[Comment], list[Comment], list[Comment]]:
     """
@@ -163,15 +178,15 @@ def _still_as_seen(
     status is not ``seen`` any more (stale), and those whose text is not the
     one in ``texts`` (edited; checked first, as it is what was decided on).
 
-    Statuses and texts are read again under a row lock, so a moderator acting
-    at the same moment waits and then finds the change made: two decisions on
-    one comment never both pass. An author editing at that moment waits too
-    (comments/editing.py): a decision never applies to a text its moderator
+    The one rule for "decide only on what the moderator saw": ``change_status``
+    and the desk's reply (comments/desk/operations.py) both ask it. Statuses
+    and texts are read again under a row lock, so a moderator acting at the
+    same moment waits and then finds the change made: two decisions on one
+    comment never both pass. An author editing at that moment waits too
+    (comments/posting/editing.py): a decision never applies to a text its moderator
     did not read. Each comment is given its status as read.
     """
-    locked = Comment.objects.select_for_update(of=("self",)).filter(
-        pk__in=[comment.pk for comment in comments]
-    )
+    locked = Comment.objects.locked().filter(pk__in=[comment.pk for comment in comments])
     now = {row.pk: row for row in locked.only("pk", "status", "body")}
     still, stale, edited = [], [], []
     for comment in comments:

@@ -1,35 +1,51 @@
-"""Cleaning what readers type before any rule sees it, and showing it as HTML after."""
+"""
+What readers type: cleaned before any rule sees it, and shown as HTML after.
+
+The form fields here drop control characters from every field a reader or a
+moderator fills in (the comment form, the desk's reply); ``comment_html``
+shows a comment's plain text with its paragraphs, line breaks and bare web
+links, for pages, feeds and emails alike.
+"""
 
 import re
-import unicodedata
-from urllib.parse import SplitResult, urlsplit
 
+from django import forms
+from django.core.validators import URLValidator
 from django.utils.html import escape, format_html, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
+from lib.text import split_url, strip_control_characters
 
-def strip_control_characters(value: str) -> str:
+# How long a comment's text may be: a reader's, and a reply written at the desk.
+COMMENT_MAX_LENGTH = 5000
+
+
+class PlainTextField(forms.CharField):
     """
-    Drop control characters, keeping line breaks and tabs.
+    A CharField that drops control characters before stripping and validating.
 
-    Only category Cc goes: format characters (Cf) such as the zero-width
-    joiner inside emoji and the marks of right-to-left text are kept.
-    Carriage returns are folded into the newline they belong to.
+    A one-line field (the default) also turns line breaks and tabs into spaces:
+    a name never spans lines, in the page or in an email.
     """
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(char for char in value if char in "\n\t" or unicodedata.category(char) != "Cc")
+
+    def __init__(self, *args, multiline: bool = False, **kwargs):
+        self.multiline = multiline
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = strip_control_characters(value)
+            if not self.multiline:
+                value = " ".join(value.split())
+        return super().to_python(value)
 
 
-def parse_id(value: str | None) -> int | None:
-    """
-    A database id typed into a URL or a form, or None.
+class PlainTextEmailField(PlainTextField, forms.EmailField):
+    pass
 
-    ASCII digits only: "²" and "٣" pass ``str.isdigit()``, and ``int()`` refuses
-    the first and reads the second, so neither may reach a query.
-    """
-    if value and value.isascii() and value.isdigit() and len(value) <= 18:
-        return int(value)
-    return None
+
+class PlainTextURLField(PlainTextField, forms.URLField):
+    default_validators = [URLValidator(schemes=["http", "https"])]
 
 
 # A web address as readers type them: http:// or https:// and what follows, up
@@ -60,19 +76,6 @@ def address_part(candidate: str) -> str:
         else:
             break
     return candidate[:end]
-
-
-def split_url(url: str) -> SplitResult | None:
-    """
-    ``urlsplit`` for text from outside, or None for a URL it cannot read.
-
-    ``urlsplit`` raises on a host with an unmatched bracket ("http://[", a
-    malformed IPv6 address), which any reader, header or imported file can hold.
-    """
-    try:
-        return urlsplit(url)
-    except ValueError:
-        return None
 
 
 def is_linkable(address: str) -> bool:

@@ -1,16 +1,18 @@
 from django.urls import path
 
-from comments import mail_views, views
+from comments.mail import views as mail_views
+from comments.posting import views
+from comments.section.views import permalink
 
 app_name = "comments"
 
 urlpatterns = [
     path("articles/<slug:slug>/comments/", views.post_comment, name="post"),
     path("comments/stamp/", views.stamp, name="stamp"),
-    # The links in readers' emails (comments/mail_views.py).
+    # The links in readers' emails (comments/mail/views.py).
     path("comments/email/confirm/<str:token>/", mail_views.confirm_email, name="confirm-email"),
     path("comments/email/unsubscribe/<str:token>/", mail_views.unsubscribe, name="unsubscribe"),
-    path("comments/<str:comment_id>/", views.permalink, name="permalink"),
+    path("comments/<str:comment_id>/", permalink, name="permalink"),
     path("comments/<str:comment_id>/edit/", views.edit_comment, name="edit"),
     path("comments/<str:comment_id>/withdraw/", views.withdraw_comment, name="withdraw"),
 ]

@@ -208,7 +208,7 @@ def connects(address: str | tuple[str, int]) -> Callable[[], bool]:
 
 def app_server_command(layout: Layout) -> list[str]:
     """gunicorn with the project's config, on the unix socket nginx proxies to."""
-    return [sys.executable, "-m", "gunicorn", "blog.wsgi:application", "-c", "gunicorn.conf.py"]
+    return [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-c", "gunicorn.conf.py"]
 
 
 def services(layout: Layout, nginx: str) -> list[Service]:
@@ -222,7 +222,7 @@ def services(layout: Layout, nginx: str) -> list[Service]:
             connects((layout.host, layout.port)),
             stop_signal=signal.SIGQUIT,
         ),
-        # The emails the site queues (comments/delivery.py); SIGTERM lets it finish one.
+        # The emails the site queues (comments/mail/delivery.py); SIGTERM lets it finish one.
         Service("email worker", [sys.executable, "manage.py", "email_worker"], lambda: True),
     ]
 

@@ -20,7 +20,7 @@ from django.template import loader
 
 
 def main(out: Path) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blog.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     html = loader.get_template("503_nginx.html").render({"site_name": settings.SITE_NAME})
     out.write_text(html, encoding="utf-8")

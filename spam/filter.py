@@ -6,7 +6,7 @@ objects they describe (a comment), which only serve to name each lesson.
 Everything runs on this server, in the database: nothing is sent anywhere.
 
 - ``judge``: a spam score from what was taught (two queries), with the clues
-  that weighed most. Until ``SPAM_FILTER_MIN_DECISIONS`` spam and as many
+  that weighed most. Until ``SPAM_MIN_DECISIONS`` spam and as many
   genuine samples are taught, the judgement is not ``confident``: it shows a
   score and decides nothing (``is_spam`` and ``is_doubtful`` stay false).
 - ``teach``: a decision on an object. What an earlier decision on the same
@@ -45,18 +45,18 @@ BATCH = 5000
 
 
 def spam_threshold() -> float:
-    """From this score a confident filter sends a comment to spam (SPAM_FILTER_THRESHOLD)."""
-    return getattr(settings, "SPAM_FILTER_THRESHOLD", 0.6)
+    """From this score a confident filter sends a comment to spam (SPAM_THRESHOLD, percent)."""
+    return getattr(settings, "SPAM_THRESHOLD", 60) / 100
 
 
 def hold_threshold() -> float:
-    """From this score, below the one above, it holds it (SPAM_FILTER_HOLD_THRESHOLD)."""
-    return getattr(settings, "SPAM_FILTER_HOLD_THRESHOLD", 0.5)
+    """From this score, below the one above, it holds it (SPAM_HOLD_THRESHOLD, percent)."""
+    return getattr(settings, "SPAM_HOLD_THRESHOLD", 50) / 100
 
 
 def min_decisions() -> int:
-    """Decisions of each kind the filter needs before it acts (SPAM_FILTER_MIN_DECISIONS)."""
-    return getattr(settings, "SPAM_FILTER_MIN_DECISIONS", 20)
+    """Decisions of each kind the filter needs before it acts (SPAM_MIN_DECISIONS)."""
+    return getattr(settings, "SPAM_MIN_DECISIONS", 20)
 
 
 def percent(score: float) -> int:

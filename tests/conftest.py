@@ -4,6 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 from asgiref.local import Local
+from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.management import call_command
@@ -14,9 +15,15 @@ from django.test import Client
 from django.urls import reverse
 
 from blog.models import Article
-from tests.factories import UserFactory
+from comments.models import Comment
+from tests.factories import CommentFactory, UserFactory
 
 SEED_SLUG = "unlocking-relief-can-massage-therapy-stop-foot-cramps-for-good"
+# The site's public address in tests that need one: unlike the test client's host
+# (testserver), so a link that leaves a request (feeds, sitemaps, emails) must come from it.
+SITE_URL = "https://blog.example.com"
+# The private addresses of ``discussion``'s commenters: Maya, Sam, and the held one.
+DISCUSSION_EMAILS = ["Maya.Okafor@Example.net", "reply.writer@example.org", "held.one@example.com"]
 
 
 @pytest.fixture(autouse=True)
@@ -119,6 +126,66 @@ def post_as(client: Client, article: Article, data: dict, **kwargs):
 def seed_article(db) -> Article:
     """The article the data migration publishes."""
     return Article.objects.get(slug=SEED_SLUG)
+
+
+@pytest.fixture
+def site_url(settings) -> str:
+    """The site at its public address, SITE_URL (DJANGO_SITE_URL)."""
+    settings.SITE_URL = SITE_URL
+    return SITE_URL
+
+
+@pytest.fixture
+def discussion(seed_article) -> Article:
+    """
+    The seed article with a public thread, and what no reader may see of it.
+
+    Maya's approved comment carries her address, website, IP address and browser;
+    Sam's approved reply answers it; one comment is held, one is spam. The
+    addresses are DISCUSSION_EMAILS.
+    """
+    first = CommentFactory(
+        article=seed_article,
+        author_name="Maya",
+        author_email=DISCUSSION_EMAILS[0],
+        author_url="https://maya.example/",
+        body="Magnesium helped.",
+        ip_address="203.0.113.7",
+        user_agent="SecretBrowser/1.0",
+    )
+    CommentFactory(
+        article=seed_article,
+        parent=first,
+        author_name="Sam",
+        author_email=DISCUSSION_EMAILS[1],
+        body="Me too.",
+    )
+    CommentFactory(
+        article=seed_article,
+        author_name="Held",
+        author_email=DISCUSSION_EMAILS[2],
+        status=Comment.Status.PENDING,
+    )
+    CommentFactory(article=seed_article, author_name="Spammer", status=Comment.Status.SPAM)
+    return seed_article
+
+
+@pytest.fixture
+def moderator(db):
+    """
+    A staff member in the Moderators group the data migration creates.
+
+    The group grants exactly what moderating needs (view, change and moderate
+    comments), and its members with an address are told of held comments.
+    """
+    user = UserFactory(is_staff=True, username="maria", email="mod@example.com")
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+@pytest.fixture
+def moderator_client(moderator) -> Client:
+    return logged_in(moderator)
 
 
 @pytest.fixture

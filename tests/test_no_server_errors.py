@@ -17,8 +17,8 @@ from django.urls import URLResolver, get_resolver, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from comments.forms import CommentForm
 from comments.models import Comment
+from comments.section.forms import CommentForm
 from tests.conftest import fresh_stamp, logged_in, reader
 from tests.factories import CommentFactory, UserFactory
 

@@ -18,10 +18,10 @@ def test_layout_is_as_the_design_card_says():
     """The top-level files a Django developer looks for are all there."""
     for name in (
         "manage.py",
-        "blog/settings.py",
-        "blog/urls.py",
-        "blog/wsgi.py",
-        "blog/asgi.py",
+        "config/settings.py",
+        "config/urls.py",
+        "config/wsgi.py",
+        "config/asgi.py",
         "blog/models.py",
         "comments/models.py",
         "templates/base.html",
@@ -118,7 +118,7 @@ def test_after_make_run_manage_py_works_with_nothing_to_prefix(tmp_path):
     assert (shell.returncode, shell.stdout.strip()) == (0, "True"), shell.stderr
 
     production = subprocess.run(
-        [".venv/bin/python", "-c", "import blog.wsgi"],
+        [".venv/bin/python", "-c", "import config.wsgi"],
         cwd=ROOT, env=newcomer, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert production.returncode == 1

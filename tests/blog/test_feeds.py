@@ -10,17 +10,10 @@ from django.utils import timezone
 
 from blog.models import Article
 from comments.models import Comment
+from tests.conftest import SITE_URL
 from tests.factories import ArticleFactory, CommentFactory
 
-pytestmark = pytest.mark.django_db
-
-SITE = "https://blog.example.com"
-
-
-@pytest.fixture(autouse=True)
-def _site_url(settings):
-    """A public address unlike the test client's host, so links must come from SITE_URL."""
-    settings.SITE_URL = SITE
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("site_url")]
 
 
 def fetch(client, url: str) -> tuple[feedparser.FeedParserDict, str]:
@@ -48,18 +41,18 @@ def test_article_feeds_list_published_articles_newest_first(client, articles, ur
     parsed, _ = fetch(client, url)
     assert parsed.version == version
     assert parsed.feed.title == "Relief Notes"
-    assert parsed.feed.link == f"{SITE}/"
+    assert parsed.feed.link == f"{SITE_URL}/"
     assert [entry.title for entry in parsed.entries] == [
         "Stretches & splints",
         articles["seed"].title,
     ]
-    assert parsed.entries[0].link == f"{SITE}{articles['new'].get_absolute_url()}"
+    assert parsed.entries[0].link == f"{SITE_URL}{articles['new'].get_absolute_url()}"
     assert "<h2>" in parsed.entries[1].summary
     assert all(entry.published_parsed for entry in parsed.entries)
 
 
 @pytest.fixture
-def discussion(articles):
+def site_comments(articles):
     """Approved comments on two articles, one held, one spam, one on the draft."""
     seed, new = articles["seed"], articles["new"]
     now = timezone.now()
@@ -85,16 +78,16 @@ def discussion(articles):
     }
 
 
-def test_site_comments_feed_has_approved_comments_on_published_articles(client, discussion):
+def test_site_comments_feed_has_approved_comments_on_published_articles(client, site_comments):
     """Newest first; no held or spam comment, nothing from a draft; each links to its anchor."""
     parsed, _ = fetch(client, reverse("blog:comments-feed"))
     assert [entry.author for entry in parsed.entries] == ["Sam", "Maya <b>Okafor</b>"]
     maya = parsed.entries[1]
-    assert maya.link == f"{SITE}{discussion['first'].get_absolute_url()}"
+    assert maya.link == f"{SITE_URL}{site_comments['first'].get_absolute_url()}"
     assert maya.title.startswith("Comment on Unlocking Relief")
 
 
-def test_comment_text_arrives_as_text_not_markup(client, discussion):
+def test_comment_text_arrives_as_text_not_markup(client, site_comments):
     """A reader's markup is shown, never run, by a feed reader; line breaks survive."""
     parsed, _ = fetch(client, reverse("blog:comments-feed"))
     summary = parsed.entries[1].summary
@@ -103,12 +96,12 @@ def test_comment_text_arrives_as_text_not_markup(client, discussion):
     assert "Line one" in summary and "<br />Line two" in summary
 
 
-def test_article_comments_feed_has_only_that_articles_comments(client, discussion, articles):
+def test_article_comments_feed_has_only_that_articles_comments(client, site_comments, articles):
     """One article's approved comments, titled by author, linking back to the article."""
     url = reverse("blog:article-feed", args=[articles["seed"].slug])
     parsed, _ = fetch(client, url)
     assert parsed.feed.title == f"Comments on {articles['seed'].title}"
-    assert parsed.feed.link == f"{SITE}{articles['seed'].get_absolute_url()}"
+    assert parsed.feed.link == f"{SITE_URL}{articles['seed'].get_absolute_url()}"
     assert [entry.title for entry in parsed.entries] == ["By Maya <b>Okafor</b>"]
 
 
@@ -120,7 +113,7 @@ def test_feed_of_an_unpublished_article_is_404(client, articles, which):
     assert client.get("/articles/no-such-article/feed/").status_code == 404
 
 
-def test_feed_of_an_article_taken_back_to_draft_is_404(client, articles, discussion):
+def test_feed_of_an_article_taken_back_to_draft_is_404(client, articles, site_comments):
     """Unpublishing takes an article's comments feed down and its comments out of the site's."""
     seed = articles["seed"]
     seed.status = Article.Status.DRAFT
@@ -131,9 +124,9 @@ def test_feed_of_an_article_taken_back_to_draft_is_404(client, articles, discuss
 
 
 @pytest.mark.parametrize("url", ["/feed/", "/feed/atom/", "/comments/feed/"])
-def test_feeds_carry_no_email_ip_or_user_agent(client, discussion, url):
+def test_feeds_carry_no_email_ip_or_user_agent(client, site_comments, url):
     """Nothing a commenter gave privately, nor their website, is in any feed."""
-    article_feed = reverse("blog:article-feed", args=[discussion["first"].article.slug])
+    article_feed = reverse("blog:article-feed", args=[site_comments["first"].article.slug])
     for address in (url, article_feed):
         _, raw = fetch(client, address)
         for private in ("maya@example.net", "203.0.113.7", "SecretBrowser", "maya.example"):

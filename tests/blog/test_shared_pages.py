@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment, ModerationSettings
-from comments.pending import SALT as PENDING_SALT
+from comments.section.pending import SALT as PENDING_SALT
 from tests.conftest import fresh_stamp, logged_in, post_as, reader
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 

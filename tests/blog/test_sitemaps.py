@@ -9,18 +9,12 @@ from django.utils import timezone
 
 from blog.models import Article
 from comments.models import Comment, ModerationSettings
-from tests.conftest import post_as, reader
+from tests.conftest import SITE_URL, post_as, reader
 from tests.factories import ArticleFactory, CommentFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("site_url")]
 
-SITE = "https://blog.example.com"
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-
-
-@pytest.fixture(autouse=True)
-def _site_url(settings):
-    settings.SITE_URL = SITE
 
 
 def sitemap(client) -> dict[str, datetime | None]:
@@ -40,7 +34,7 @@ def sitemap(client) -> dict[str, datetime | None]:
 
 
 def lastmod_of(client, article: Article) -> datetime:
-    return sitemap(client)[f"{SITE}{article.get_absolute_url()}"]
+    return sitemap(client)[f"{SITE_URL}{article.get_absolute_url()}"]
 
 
 def hours_ago(hours: float) -> datetime:
@@ -57,9 +51,9 @@ def test_sitemap_lists_home_and_published_articles_only(client, seed_article):
     ArticleFactory(status=Article.Status.DRAFT)
     ArticleFactory(published_at=timezone.now() + timedelta(days=1))
     assert set(sitemap(client)) == {
-        f"{SITE}/",
-        f"{SITE}{seed_article.get_absolute_url()}",
-        f"{SITE}{new.get_absolute_url()}",
+        f"{SITE_URL}/",
+        f"{SITE_URL}{seed_article.get_absolute_url()}",
+        f"{SITE_URL}{new.get_absolute_url()}",
     }
 
 
@@ -67,7 +61,7 @@ def test_unpublished_article_leaves_the_sitemap(client, seed_article):
     """Taking an article back to draft removes it at once."""
     seed_article.status = Article.Status.DRAFT
     seed_article.save()
-    assert sitemap(client) == {f"{SITE}/": None}
+    assert sitemap(client) == {f"{SITE_URL}/": None}
 
 
 @pytest.fixture
@@ -146,7 +140,7 @@ def test_lastmod_of_a_scheduled_article_is_its_publication(client):
         updated_at=hours_ago(24 * 30), discussion_changed_at=hours_ago(24 * 30)
     )
     assert lastmod_of(client, article) == yesterday
-    assert sitemap(client)[f"{SITE}/"] == yesterday
+    assert sitemap(client)[f"{SITE_URL}/"] == yesterday
 
 
 def test_robots_keeps_crawlers_out_of_the_admin_and_points_to_the_sitemap(client, seed_article):
@@ -161,6 +155,6 @@ def test_robots_keeps_crawlers_out_of_the_admin_and_points_to_the_sitemap(client
         "Disallow: /comments/stamp/",
         "Disallow: /*?replytocom=",
         "",
-        f"Sitemap: {SITE}/sitemap.xml",
+        f"Sitemap: {SITE_URL}/sitemap.xml",
     ]
-    assert client.get(lines[-1].removeprefix(f"Sitemap: {SITE}")).status_code == 200
+    assert client.get(lines[-1].removeprefix(f"Sitemap: {SITE_URL}")).status_code == 200

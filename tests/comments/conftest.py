@@ -3,7 +3,6 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import signing
 from django.core.management import call_command
 from django.test import Client
@@ -11,8 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment, ConfirmedBrowser, Mailbox
-from tests.conftest import logged_in, post_as
-from tests.factories import UserFactory
+from tests.conftest import post_as
 
 # The moderation queue, and the statuses its tests move comments between.
 CHANGELIST = reverse("admin:comments_comment_changelist")
@@ -51,19 +49,6 @@ def post_comment(client, seed_article):
         return post_as(client, article or seed_article, data, **kwargs)
 
     return post
-
-
-@pytest.fixture
-def moderator(db):
-    """A staff member in the Moderators group the data migration creates."""
-    user = UserFactory(is_staff=True, email="mod@example.com")
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
-
-
-@pytest.fixture
-def moderator_client(moderator) -> Client:
-    return logged_in(moderator)
 
 
 def links_in(message, kind: str) -> list[str]:

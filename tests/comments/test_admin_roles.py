@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from comments.models import Comment
-from comments.privacy import ANONYMOUS, erase_commenter, export_commenter
+from comments.privacy.rights import ANONYMOUS, erase_commenter, export_commenter
 from tests.comments.conftest import CHANGELIST
 from tests.conftest import logged_in
 from tests.factories import CommentFactory, UserFactory
@@ -16,7 +16,7 @@ from tests.factories import CommentFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 MODERATION_ACTIONS = {"approve", "mark_as_spam", "remove", "back_to_pending"} | {
-    # A commenter's data rights (comments/admin_privacy.py) are moderators' work too.
+    # A commenter's data rights (comments/privacy/admin.py) are moderators' work too.
     "export_commenters",
     "erase_commenters_keep_text",
     "erase_commenters_and_text",

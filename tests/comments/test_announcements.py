@@ -16,16 +16,11 @@ from tests.comments.conftest import confirmed_mailbox
 from tests.conftest import reset_task_backends
 from tests.factories import ArticleFactory, CommentFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("site_url")]
 
 CHANGELIST = reverse("admin:comments_comment_changelist")
 FOLLOWER = "follower@example.org"
 AUTHOR = "author@example.org"
-
-
-@pytest.fixture(autouse=True)
-def _site(settings):
-    settings.SITE_URL = "https://blog.example"
 
 
 @pytest.fixture

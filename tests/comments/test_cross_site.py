@@ -2,7 +2,7 @@
 The comment POST without a CSRF token: what the browser says of where it came from decides.
 
 Sec-Fetch-Site first, then Origin, then Referer; with none of them the POST is
-refused (comments/origin.py says why). The admin keeps Django's token CSRF.
+refused (comments/posting/origin.py says why). The admin keeps Django's token CSRF.
 """
 
 import pytest

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from comments.models import Comment, Mailbox
-from comments.privacy import ANONYMOUS, ERASED_TEXT, NO_DATA
+from comments.privacy.rights import ANONYMOUS, ERASED_TEXT, NO_DATA
 from tests.comments.conftest import confirmed_mailbox
 from tests.factories import CommentFactory, UserFactory
 

@@ -17,7 +17,7 @@ from django.tasks.signals import task_finished
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.delivery import close_connection, recover
+from comments.mail.delivery import close_connection, recover
 from comments.models import Comment, Delivery, Subscription
 from comments.moderation import change_status
 from tests.comments.conftest import confirmed_mailbox
@@ -118,7 +118,7 @@ def age(delivery: Delivery, seconds: float) -> None:
 def test_mail_server_down_is_retried_with_backoff_then_sent(news, settings, caplog):
     """Down: tried again after 60 s, then 120 s…; back up: sent once; logged without address."""
     mailer(settings, Down)
-    with caplog.at_level(logging.INFO, logger="comments.delivery"):
+    with caplog.at_level(logging.INFO, logger="comments.mail.delivery"):
         delivery = news()
         delivery.refresh_from_db()
         assert (delivery.status, delivery.attempts) == (Delivery.Status.QUEUED, 1)
@@ -146,7 +146,7 @@ def test_a_refused_recipient_fails_at_once_and_staff_see_why(
 ):
     """A 5xx refusal is permanent: failed, with the code and no address, in log and admin."""
     mailer(settings, Refusing)
-    with caplog.at_level(logging.INFO, logger="comments.delivery"):
+    with caplog.at_level(logging.INFO, logger="comments.mail.delivery"):
         delivery = news()
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.FAILED and delivery.attempts == 1
@@ -192,7 +192,7 @@ def test_a_failure_that_cannot_be_recorded_does_not_carry_the_refused_address(
     try:
         with (
             caplog.at_level(logging.INFO, logger="django.tasks"),  # a worker run may quiet it
-            caplog.at_level(logging.INFO, logger="comments.delivery"),
+            caplog.at_level(logging.INFO, logger="comments.mail.delivery"),
             connection.execute_wrapper(no_failure_recorded),
             django_capture_on_commit_callbacks(execute=True),
         ):
@@ -277,7 +277,7 @@ def test_a_worker_killed_mid_send_is_taken_up_again_once(news, settings, caplog)
     age(delivery, settings.EMAIL_LEASE_SECONDS / 2)
     assert recover() == 0  # it may still be sending
     age(delivery, settings.EMAIL_LEASE_SECONDS)
-    with caplog.at_level(logging.WARNING, logger="comments.delivery"):
+    with caplog.at_level(logging.WARNING, logger="comments.mail.delivery"):
         assert recover() == 1
     assert "was interrupted" in caplog.text
     delivery.refresh_from_db()

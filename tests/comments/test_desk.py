@@ -17,7 +17,7 @@ from django.urls import reverse
 from comments.models import Comment
 from comments.moderation import change_status
 from tests.comments.conftest import APPROVED, CHANGELIST, PENDING, REMOVED, SPAM, messages_of
-from tests.conftest import logged_in
+from tests.conftest import SITE_URL, logged_in
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -644,18 +644,18 @@ class TestReplies:
 
 
 class TestCommentPage:
+    @pytest.mark.usefixtures("site_url")
     def test_the_held_comment_email_links_to_a_page_where_one_click_decides(
         self, post_comment, comment_data, moderator, moderator_client, settings,
         django_capture_on_commit_callbacks,
     ):  # fmt: skip
         """The link opens the comment on the desk, with its buttons; opening it changes nothing."""
-        settings.SITE_URL = "https://blog.example"
         with django_capture_on_commit_callbacks(execute=True):
             post_comment(comment_data)
         comment = Comment.objects.get()
         [message] = mail.outbox
         change = reverse("admin:comments_comment_change", args=[comment.pk])
-        assert f"https://blog.example{change}" in message.body
+        assert f"{SITE_URL}{change}" in message.body
 
         page = moderator_client.get(change)
         assert status_of(comment) == PENDING

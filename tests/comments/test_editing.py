@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from blog.models import Article
 from comments import trust
-from comments.editing import ANSWERED, GONE, MAX_EDITS
 from comments.models import Comment, CommentRevision, ModerationSettings
-from comments.privacy import erase_commenter, export_commenter
+from comments.privacy.rights import erase_commenter, export_commenter
+from comments.section.ownership import ANSWERED, GONE, MAX_EDITS
 from tests.blog.test_shared_pages import SHARED
 from tests.conftest import SAME_ORIGIN, post_as, reader, sql_shapes
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
@@ -495,6 +495,32 @@ def test_approve_and_reply_refuses_a_text_changed_since(client, seed_article, mo
     assert response.status_code == 409
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PENDING
+    assert not Comment.objects.filter(by_site=True).exists()
+
+
+def test_a_click_and_a_reply_on_one_stale_page_are_refused_alike(
+    client, seed_article, moderator_client
+):
+    """
+    Edited by its author, then moved by another moderator: a click and a reply from the
+    page that showed the first text are refused by the same rule, for the edit.
+    """
+    comment = post(client, seed_article, "Harmless.")
+    url, click = queue_button(moderator_client, comment, "Approve")
+    form = soup(moderator_client.get(CHANGELIST)).select_one(f"form#desk-reply-{comment.pk}")
+    reply = {field["name"]: field["value"] for field in form.select("input[type=hidden]")}
+    save_edit(client, comment, "Switched.")
+    Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.SPAM)
+    answers = [
+        moderator_client.post(url, click, headers={"Accept": "application/json"}),
+        moderator_client.post(
+            form["action"], {**reply, "body": "Thanks!"}, headers={"Accept": "application/json"}
+        ),
+    ]
+    assert [answer.status_code for answer in answers] == [409, 409]
+    for answer in answers:
+        [sentence] = answer.json()["messages"]
+        assert "text of this comment was changed after your page was loaded" in sentence
     assert not Comment.objects.filter(by_site=True).exists()
 
 

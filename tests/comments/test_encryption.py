@@ -16,12 +16,12 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.admin import CommentAdmin
 from comments.checks import check_email_key
+from comments.desk.admin import CommentAdmin
 from comments.encryption import EmailKeyError, _hash_key, canonical_email, email_hash, mailbox
-from comments.mailable import is_mailable
 from comments.models import Comment, Delivery, Mailbox
-from tests.blog.test_settings import PRODUCTION, manage
+from comments.section.mailable import is_mailable
+from tests.config.test_settings import PRODUCTION, manage
 from tests.conftest import migrated_back_to, reset_task_backends
 from tests.factories import CommentFactory
 

@@ -21,10 +21,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.views.debug import ExceptionReporter
 
-from comments import desk
+from comments.desk import operations
 from comments.encryption import email_hash
 from comments.models import Comment
-from comments.privacy import NO_DATA
+from comments.privacy.rights import NO_DATA
 from tests.comments.conftest import CHANGELIST
 from tests.conftest import logged_in
 from tests.factories import CommentFactory, UserFactory
@@ -94,7 +94,7 @@ def every_log_line() -> Iterator[Captured]:
 
 
 @pytest.fixture
-def maya(seed_article) -> list[Comment]:
+def mayas_comments(seed_article) -> list[Comment]:
     """Maya's comments in every status (two cases of her address), and someone else's."""
     CommentFactory(article=seed_article, author_email="sam@example.org", author_name="Sam")
     return [
@@ -123,7 +123,7 @@ def test_the_queue_offers_the_email_form_as_a_post(moderator_client):
 
 
 def test_finding_lists_every_comment_of_theirs_under_a_url_without_the_address(
-    moderator_client, maya
+    moderator_client, mayas_comments
 ):
     """Every status, nobody else's; no URL on the way or on the page holds the address."""
     response = find(moderator_client, f"  {EMAIL.lower()} ")
@@ -132,14 +132,14 @@ def test_finding_lists_every_comment_of_theirs_under_a_url_without_the_address(
     assert location.startswith(f"{CHANGELIST}?commenter=")
     page = moderator_client.get(location)
     listed = {comment.pk for comment in page.context["cl"].result_list}
-    assert listed == {comment.pk for comment in maya}
+    assert listed == {comment.pk for comment in mayas_comments}
     assert [str(m) for m in page.context["messages"]] == ["4 comments were left with that address."]
     for url in [location, *urls_in(page)]:
         for form in forms_of_the_address(EMAIL):
             assert form not in url.lower(), url
 
 
-def test_no_log_line_at_any_level_holds_the_address(moderator_client, maya, settings):
+def test_no_log_line_at_any_level_holds_the_address(moderator_client, mayas_comments, settings):
     """Every logger at DEBUG, SQL included (debug on): the address appears nowhere."""
     settings.DEBUG = True  # Django then logs every query with its parameters.
     with every_log_line() as lines, CaptureQueriesContext(connection) as queries:
@@ -155,14 +155,16 @@ def test_no_log_line_at_any_level_holds_the_address(moderator_client, maya, sett
         assert form not in logged
 
 
-def test_a_crash_while_searching_reports_no_address(moderator, maya, monkeypatch, settings):
+def test_a_crash_while_searching_reports_no_address(
+    moderator, mayas_comments, monkeypatch, settings
+):
     """The error report Django builds for a 500 (its email, its debug page) masks the address."""
     settings.DEBUG = False
 
     def broken(*args, **kwargs):
         raise RuntimeError("The session store is down.")
 
-    monkeypatch.setattr("comments.admin_desk.remember_commenter", broken)
+    monkeypatch.setattr("comments.desk.views.remember_commenter", broken)
     client = logged_in(moderator)
     client.raise_request_exception = False
     with every_log_line() as lines:
@@ -178,7 +180,7 @@ def test_a_crash_while_searching_reports_no_address(moderator, maya, monkeypatch
 
 
 def test_the_get_search_box_no_longer_matches_addresses_and_says_where_to_go(
-    moderator_client, maya
+    moderator_client, mayas_comments
 ):
     """A term with "@": no match, and a note beside the box pointing to the email form."""
     page = moderator_client.get(CHANGELIST, {"q": EMAIL})
@@ -191,7 +193,7 @@ def test_the_get_search_box_no_longer_matches_addresses_and_says_where_to_go(
     assert "searchbar-email-note" not in plain.text
 
 
-def test_a_malformed_address_is_refused_beside_the_field_and_kept(moderator_client, maya):
+def test_a_malformed_address_is_refused_beside_the_field_and_kept(moderator_client, mayas_comments):
     """400, the sentence next to the field, the typed text still in it."""
     response = find(moderator_client, "maya at example")
     assert response.status_code == 400
@@ -202,7 +204,7 @@ def test_a_malformed_address_is_refused_beside_the_field_and_kept(moderator_clie
     assert find(moderator_client, "").status_code == 400
 
 
-def test_an_address_with_no_comments_is_said_so(moderator_client, maya):
+def test_an_address_with_no_comments_is_said_so(moderator_client, mayas_comments):
     """No comments: the data-rights sentence beside the field; no redirect, no list."""
     response = find(moderator_client, "nobody@example.com")
     assert response.status_code == 200
@@ -212,7 +214,7 @@ def test_an_address_with_no_comments_is_said_so(moderator_client, maya):
 
 
 def test_the_token_belongs_to_the_session_and_expires(
-    moderator_client, moderator, maya, monkeypatch
+    moderator_client, moderator, mayas_comments, monkeypatch
 ):
     """Another session, or an hour later: nothing is listed, and the moderator is told why."""
     location = find(moderator_client, EMAIL)["Location"]
@@ -220,16 +222,16 @@ def test_the_token_belongs_to_the_session_and_expires(
     assert list(elsewhere.context["cl"].result_list) == []
     assert "has expired" in str(list(elsewhere.context["messages"])[0])
 
-    later = desk.time.time() + desk.COMMENTER_SECONDS + 1
-    monkeypatch.setattr(desk.time, "time", lambda: later)
+    later = operations.time.time() + operations.COMMENTER_SECONDS + 1
+    monkeypatch.setattr(operations.time, "time", lambda: later)
     expired = moderator_client.get(location)
     assert list(expired.context["cl"].result_list) == []
 
 
-def test_export_and_erase_work_from_the_list_found(superuser_client, maya):
+def test_export_and_erase_work_from_the_list_found(superuser_client, mayas_comments):
     """The data-rights actions act on what was found; their pages and redirects hold no address."""
     location = find(superuser_client, EMAIL)["Location"]
-    selected = {"_selected_action": [maya[0].pk]}
+    selected = {"_selected_action": [mayas_comments[0].pk]}
     export = superuser_client.post(location, {"action": "export_commenters", **selected})
     assert export["Content-Type"] == "application/json"
     assert len(json.loads(export.content)[0]["comments"]) == 4
@@ -242,7 +244,7 @@ def test_export_and_erase_work_from_the_list_found(superuser_client, maya):
     assert len(page.context["cl"].result_list) == 4  # Still listed, now anonymous.
 
 
-def test_staff_without_comment_permissions_cannot_search(staff_client, maya):
+def test_staff_without_comment_permissions_cannot_search(staff_client, mayas_comments):
     """Being staff alone opens nothing."""
     assert find(staff_client, EMAIL).status_code == 403
 
@@ -254,7 +256,7 @@ def test_the_form_page_alone_looks_nothing_up(moderator_client):
     assert page.context["form"].is_bound is False
 
 
-def test_a_viewer_may_find_but_not_erase(maya):
+def test_a_viewer_may_find_but_not_erase(mayas_comments):
     """view_comment alone: the list, but not the moderators' data-rights actions."""
     user = UserFactory(is_staff=True)
     user.user_permissions.set(Permission.objects.filter(codename="view_comment"))

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from comments.models import Comment
-from comments.text import strip_control_characters
+from lib.text import strip_control_characters
 from tests.comments.conftest import follow_confirmation
 from tests.conftest import fresh_stamp, text_of
 

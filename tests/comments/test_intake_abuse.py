@@ -1,5 +1,5 @@
 """
-Layered anti-spam (comments/intake.py): honeypot, flood control, duplicates.
+Layered anti-spam (comments/posting/intake.py): honeypot, flood control, duplicates.
 
 The form stamp has its own tests (test_stamps.py). Every refusal answers with a
 sentence and the text kept; what looks automated is stored as spam and looks

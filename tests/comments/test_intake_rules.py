@@ -1,4 +1,4 @@
-"""The rules staff set on one admin page, as comments/intake.py applies them to each new comment."""
+"""The rules staff set on one admin page, as posting/intake.py applies them to each new comment."""
 
 import pytest
 from django.db import connection

@@ -24,7 +24,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.delivery import close_connection, recover
+from comments.mail.delivery import close_connection, recover
 from comments.models import Comment, Delivery, ModerationSettings
 from comments.moderation import change_status
 from tests.comments.conftest import follow_confirmation, links_in, path_of
@@ -140,11 +140,11 @@ class BusyBackend(BaseEmailBackend):
         raise smtplib.SMTPRecipientsRefused(recipients)
 
 
+@pytest.mark.usefixtures("site_url")
 def test_no_address_in_the_email_flows(
     every_log_line, seed_article, settings, django_capture_on_commit_callbacks
 ):
     """Wishes, confirmation, announcements, retries, refusals, recovery, unsubscribing: none."""
-    settings.SITE_URL = "https://blog.example"
     browser = reader()
     data = {"author_name": "Lee", "author_email": ADDRESS, "body": "Following this.",
             "notify_replies": "on", "notify_article": "on", "notify_on_approval": "on"}  # fmt: skip

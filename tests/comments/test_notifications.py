@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from comments.delivery import recover
+from comments.mail.delivery import recover
 from comments.models import Comment, Delivery, ModerationSettings
 from tests.comments.conftest import CHANGELIST, confirmed_mailbox
-from tests.conftest import reset_task_backends
+from tests.conftest import SITE_URL, reset_task_backends
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +77,7 @@ def all_headers(message) -> str:
 
 
 class TestModeratorEmails:
+    @pytest.mark.usefixtures("site_url")
     def test_one_message_per_recipient_with_what_they_need(
         self,
         post_comment,
@@ -88,7 +89,6 @@ class TestModeratorEmails:
         django_capture_on_commit_callbacks,
     ):
         """Each moderator and manager gets an email of their own: article, author, reason, link."""
-        settings.SITE_URL = "https://blog.example"
         comment = submit(post_comment, comment_data, django_capture_on_commit_callbacks)
         assert sorted(address for message in mail.outbox for address in message.to) == sorted(
             [*moderators, *managers]
@@ -101,7 +101,7 @@ class TestModeratorEmails:
             assert comment_data["body"] in message.body
             assert "Every new comment is held for moderation." in message.body
             change = reverse("admin:comments_comment_change", args=[comment.pk])
-            assert f"https://blog.example{change}" in message.body
+            assert f"{SITE_URL}{change}" in message.body
 
     def test_commenter_email_is_in_no_header(
         self, post_comment, comment_data, moderators, django_capture_on_commit_callbacks
@@ -154,10 +154,10 @@ class TestModeratorEmails:
     ):
         """The comment is kept, the reader redirected, the email kept to try again, no address."""
         settings.MAILERS = {"default": {"BACKEND": f"{__name__}.FailingBackend"}}
-        with caplog.at_level(logging.WARNING, logger="comments.delivery"):
+        with caplog.at_level(logging.WARNING, logger="comments.mail.delivery"):
             comment = submit(post_comment, comment_data, django_capture_on_commit_callbacks)
         assert comment.status == Comment.Status.PENDING
-        failures = [r for r in caplog.records if r.name == "comments.delivery"]
+        failures = [r for r in caplog.records if r.name == "comments.mail.delivery"]
         assert len(failures) == 2
         assert all("trying again" in record.getMessage() for record in failures)
         assert all("mod@example.com" not in record.getMessage() for record in failures)
@@ -177,7 +177,7 @@ class TestModeratorEmails:
         """Even if the queue itself fails, the submission goes through and the emails wait."""
         settings.TASKS = {"default": {"BACKEND": f"{__name__}.BrokenTaskBackend"}}
         reset_task_backends()
-        with caplog.at_level(logging.ERROR, logger="comments.delivery"):
+        with caplog.at_level(logging.ERROR, logger="comments.mail.delivery"):
             submit(post_comment, comment_data, django_capture_on_commit_callbacks)
         assert Comment.objects.count() == 1
         assert "Could not queue email delivery" in caplog.text
@@ -265,6 +265,7 @@ class TestApprovalEmail:
         assert label.get_text(strip=True) == "Email me when my comment is approved"
         assert "cleared once the email is sent" not in page.get_text()  # staff's help text
 
+    @pytest.mark.usefixtures("site_url")
     def test_author_who_asked_gets_one_email_with_the_permalink(
         self,
         post_comment,
@@ -274,13 +275,12 @@ class TestApprovalEmail:
         django_capture_on_commit_callbacks,
     ):
         """Approved once: one email to the author alone; approved again: nothing more."""
-        settings.SITE_URL = "https://blog.example"
         mailbox = confirmed_mailbox(comment_data["author_email"])
         comment = submit(
             post_comment, comment_data, django_capture_on_commit_callbacks, notify_on_approval="on"
         )
         assert comment.notify_on_approval
-        # Confirmed from the browser that posted it (comments/consent.py).
+        # Confirmed from the browser that posted it (comments/mail/consent.py).
         mailbox.browsers.create(trust_key=comment.trust_key)
         mail.outbox.clear()
 
@@ -297,7 +297,7 @@ class TestApprovalEmail:
         message = mail.outbox[0]
         assert message.to == [comment_data["author_email"]]
         assert "is published" in message.subject
-        assert f"https://blog.example{comment.get_absolute_url()}" in message.body
+        assert f"{SITE_URL}{comment.get_absolute_url()}" in message.body
 
         approve_then_unapprove()
         assert len(mail.outbox) == 1

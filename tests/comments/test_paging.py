@@ -17,7 +17,7 @@ from django.utils import timezone
 from comments.models import Comment
 from tests.blog.test_shared_pages import SHARED
 from tests.comments.conftest import confirmed_mailbox
-from tests.conftest import logged_in, post_as, reader
+from tests.conftest import SITE_URL, logged_in, post_as, reader
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def _three_per_page(settings):
     settings.COMMENTS_NEWEST_FIRST = False
 
 
-def discussion(article, count: int, replies: bool = True) -> list[Comment]:
+def threads_of(article, count: int, replies: bool = True) -> list[Comment]:
     """``count`` top-level comments an hour apart, oldest first, each with one reply."""
     start = timezone.now() - timedelta(days=2)
     roots = []
@@ -68,7 +68,7 @@ def page_url(article, number: int) -> str:
 
 def test_a_long_discussion_is_paged_by_thread_oldest_first(client, seed_article):
     """Each page shows three threads whole, replies included; the article is the first page."""
-    discussion(seed_article, 7)
+    threads_of(seed_article, 7)
     first = page(client, seed_article.get_absolute_url())
     assert threads_on(first) == ["Thread 1.", "Thread 2.", "Thread 3."]
     assert "Reply in thread 3." in first.select_one(".comment-list").get_text()
@@ -88,7 +88,7 @@ def test_a_long_discussion_is_paged_by_thread_oldest_first(client, seed_article)
 
 def test_pages_link_to_each_other_with_plain_links(client, seed_article):
     """Previous, next and every page number are links that work without scripts."""
-    discussion(seed_article, 7)
+    threads_of(seed_article, 7)
     soup = page(client, page_url(seed_article, 2))
     nav = soup.select_one("nav.comment-navigation[aria-label='Comment pages']")
     links = {a.get_text(" ", strip=True): a["href"] for a in nav.select("a")}
@@ -108,7 +108,7 @@ def test_pages_link_to_each_other_with_plain_links(client, seed_article):
 def test_many_pages_are_elided_around_the_current_one(client, seed_article, settings):
     """Forty pages: the first, the last and two either side of the current one."""
     settings.COMMENTS_PER_PAGE = 1
-    discussion(seed_article, 40, replies=False)
+    threads_of(seed_article, 40, replies=False)
     nav = page(client, page_url(seed_article, 20)).select_one("nav.comment-navigation")
     numbers = [a.get_text(" ", strip=True) for a in nav.select("a") if "Page" in a.get_text()]
     assert numbers == ["Page 1", "Page 18", "Page 19", "Page 20", "Page 21", "Page 22", "Page 40"]
@@ -117,7 +117,7 @@ def test_many_pages_are_elided_around_the_current_one(client, seed_article, sett
 
 def test_a_short_discussion_has_no_page_links(client, seed_article):
     """Three threads or fewer: one page, no navigation, no page note."""
-    discussion(seed_article, 3)
+    threads_of(seed_article, 3)
     soup = page(client, seed_article.get_absolute_url())
     assert not soup.select("nav.comment-navigation") and not soup.select(".comment-page-note")
 
@@ -127,7 +127,7 @@ def test_newest_first_puts_the_newest_threads_first_and_replies_still_read_down(
 ):
     """The site setting reverses the threads, not the conversation inside each."""
     settings.COMMENTS_NEWEST_FIRST = True
-    roots = discussion(seed_article, 7)
+    roots = threads_of(seed_article, 7)
     CommentFactory(
         article=seed_article,
         parent=roots[6],
@@ -148,7 +148,7 @@ def test_newest_first_puts_the_newest_threads_first_and_replies_still_read_down(
 
 def test_every_page_is_the_same_shared_page_for_every_reader(seed_article):
     """Byte-identical for two readers, public, its own ETag, 304 on revalidation, no cookie."""
-    discussion(seed_article, 7)
+    threads_of(seed_article, 7)
     commenter = reader()
     post_as(commenter, seed_article, {"author_name": "A", "author_email": "a@x.org", "body": "x"})
     Comment.objects.filter(body="x").update(
@@ -172,7 +172,7 @@ def test_every_page_is_the_same_shared_page_for_every_reader(seed_article):
 
 def test_a_page_changes_its_etag_when_the_discussion_does(client, seed_article):
     """A comment approved anywhere moves every page's count: no page is served stale."""
-    discussion(seed_article, 7)
+    threads_of(seed_article, 7)
     url = page_url(seed_article, 2)
     before = client.get(url)
     CommentFactory(article=seed_article, body="Newest.")
@@ -184,7 +184,7 @@ def test_a_page_changes_its_etag_when_the_discussion_does(client, seed_article):
 @pytest.mark.parametrize("number", [4, 99, 999999])
 def test_a_page_past_the_last_leads_to_the_last(client, seed_article, number):
     """A link to a page that no longer exists (comments removed since) opens the last one."""
-    discussion(seed_article, 7)
+    threads_of(seed_article, 7)
     response = client.get(page_url(seed_article, number))
     assert response.status_code == 302
     assert response["Location"] == page_url(seed_article, 3)
@@ -210,7 +210,7 @@ def test_page_one_is_the_article_itself(client, seed_article):
 )  # fmt: skip
 def test_a_page_number_that_is_not_one_is_a_404(client, seed_article, ending):
     """Not a page number as this site writes them: not found, never a 500."""
-    discussion(seed_article, 7)
+    threads_of(seed_article, 7)
     response = client.get(f"{seed_article.get_absolute_url()}{ending}")
     assert response.status_code == 404
 
@@ -225,7 +225,7 @@ def test_page_numbers_on_an_unknown_or_draft_article_are_404(client):
 
 def test_structured_data_counts_every_comment_and_lists_only_this_page(client, seed_article):
     """commentCount is the discussion's; the Comment items are the page's, and nothing else."""
-    discussion(seed_article, 7)
+    threads_of(seed_article, 7)
     CommentFactory(article=seed_article, status="pending", body="Held, never listed.")
     for url, expected in [
         (seed_article.get_absolute_url(), {"Thread 1.", "Thread 2.", "Thread 3."}),
@@ -238,25 +238,25 @@ def test_structured_data_counts_every_comment_and_lists_only_this_page(client, s
         assert len(texts) == 2 * len(expected)  # each thread and its reply
 
 
+@pytest.mark.usefixtures("site_url")
 def test_later_pages_have_their_own_canonical_address_and_title(client, seed_article, settings):
     """Search engines index each page as itself; its title says which page it is."""
-    settings.SITE_URL = "https://blog.example"
-    discussion(seed_article, 7)
+    threads_of(seed_article, 7)
     soup = page(client, page_url(seed_article, 2))
     assert soup.select_one("link[rel=canonical]")["href"] == (
-        f"https://blog.example{page_url(seed_article, 2)}"
+        f"{SITE_URL}{page_url(seed_article, 2)}"
     )
     assert soup.title.get_text() == f"{seed_article.title} – comments, page 2 – Relief Notes"
     first = page(client, seed_article.get_absolute_url())
     assert first.select_one("link[rel=canonical]")["href"] == seed_article.get_full_url().replace(
-        "http://127.0.0.1:8000", "https://blog.example"
+        "http://127.0.0.1:8000", SITE_URL
     )
     assert first.title.get_text() == f"{seed_article.title} – Relief Notes"
 
 
 def test_reply_links_and_cancel_stay_on_the_page_of_the_comment(client, seed_article):
     """Without scripts, replying to a comment on page 2 keeps the reader on page 2."""
-    roots = discussion(seed_article, 7)
+    roots = threads_of(seed_article, 7)
     soup = page(client, page_url(seed_article, 2))
     link = soup.select_one(f"#comment-{roots[4].pk} .comment-reply-link")
     assert link["href"] == f"{page_url(seed_article, 2)}?replytocom={roots[4].pk}#respond"
@@ -272,7 +272,7 @@ def test_reply_links_and_cancel_stay_on_the_page_of_the_comment(client, seed_art
 
 def test_a_new_comment_leads_its_author_to_the_page_that_shows_it(client, seed_article):
     """Held, it joins the last page, shown there to its author alone; the others do not move."""
-    discussion(seed_article, 6)
+    threads_of(seed_article, 6)
     data = {"author_name": "Kai", "author_email": "kai@example.net", "body": "Mine, held."}
     response = post_as(client, seed_article, data)
     comment = Comment.objects.get(body="Mine, held.")
@@ -289,7 +289,7 @@ def test_a_new_comment_leads_its_author_to_the_page_that_shows_it(client, seed_a
 
 def test_a_reply_leads_its_author_to_the_page_of_its_thread(client, seed_article):
     """A reply to a comment on page 1 is shown under it, on page 1."""
-    roots = discussion(seed_article, 7)
+    roots = threads_of(seed_article, 7)
     data = {"author_name": "Kai", "author_email": "kai@example.net", "body": "Reply, held."}
     response = post_as(client, seed_article, {**data, "parent": roots[0].pk})
     comment = Comment.objects.get(body="Reply, held.")
@@ -298,7 +298,7 @@ def test_a_reply_leads_its_author_to_the_page_of_its_thread(client, seed_article
 
 def test_a_reply_with_errors_shows_the_page_of_the_comment_it_answers(client, seed_article):
     """The form comes back with its errors beside the thread the reader was answering."""
-    roots = discussion(seed_article, 7)
+    roots = threads_of(seed_article, 7)
     data = {"author_name": "", "author_email": "kai@example.net", "body": "Kept text."}
     response = post_as(client, seed_article, {**data, "parent": roots[5].pk})
     assert response.status_code == 400
@@ -310,7 +310,7 @@ def test_a_reply_with_errors_shows_the_page_of_the_comment_it_answers(client, se
 def test_no_paging_when_comments_per_page_is_zero(client, seed_article, settings):
     """0 turns paging off: every thread on the article's page."""
     settings.COMMENTS_PER_PAGE = 0
-    discussion(seed_article, 7)
+    threads_of(seed_article, 7)
     assert len(threads_on(page(client, seed_article.get_absolute_url()))) == 7
     assert client.get(page_url(seed_article, 2))["Location"] == seed_article.get_absolute_url()
 
@@ -320,7 +320,7 @@ def test_no_paging_when_comments_per_page_is_zero(client, seed_article, settings
 
 def test_a_permalink_follows_its_comment_from_page_to_page(client, seed_article):
     """``/comments/<id>/`` leads to the page and anchor that hold the comment now."""
-    roots = discussion(seed_article, 7)
+    roots = threads_of(seed_article, 7)
     moving = roots[4]
     response = client.get(moving.get_absolute_url())
     assert response.status_code == 302
@@ -335,7 +335,7 @@ def test_a_permalink_follows_its_comment_from_page_to_page(client, seed_article)
 
 def test_a_replys_permalink_leads_to_the_page_of_its_thread(client, seed_article):
     """A reply is on its thread's page, however late it came."""
-    roots = discussion(seed_article, 7)
+    roots = threads_of(seed_article, 7)
     late = CommentFactory(article=seed_article, parent=roots[1], body="Late reply.")
     deeper = CommentFactory(article=seed_article, parent=late, body="Deeper.")
     for comment in (late, deeper):
@@ -361,7 +361,7 @@ def test_a_permalink_to_a_comment_on_a_draft_is_a_404(client):
 
 def test_a_permalink_leads_the_author_to_their_own_held_comment(client, seed_article):
     """The browser that posted it, and staff, are led to it; nobody else."""
-    discussion(seed_article, 7)
+    threads_of(seed_article, 7)
     data = {"author_name": "Kai", "author_email": "kai@example.net", "body": "Mine, held."}
     post_as(client, seed_article, data)
     comment = Comment.objects.get(body="Mine, held.")
@@ -395,7 +395,7 @@ def test_an_old_anchor_link_finds_its_comment_on_another_page(client, seed_artic
     permalinks.js sends ``#comment-N`` links that miss to ``/comments/N/?article=…``:
     N is the comment's id, or its number on the former WordPress site.
     """
-    roots = discussion(seed_article, 7)
+    roots = threads_of(seed_article, 7)
     imported = roots[5]
     imported.former_id = 4242
     imported.save()
@@ -417,15 +417,15 @@ def test_an_old_anchor_link_finds_its_comment_on_another_page(client, seed_artic
     assert response.status_code == 404
 
 
+@pytest.mark.usefixtures("site_url")
 def test_feeds_and_emails_link_comments_by_their_permalinks(
     client, seed_article, settings, post_comment, comment_data, moderator_client,
     django_capture_on_commit_callbacks,
 ):  # fmt: skip
     """Links that leave the site (feeds, the approval email) keep working as pages move."""
-    settings.SITE_URL = "https://blog.example"
-    roots = discussion(seed_article, 7)
+    roots = threads_of(seed_article, 7)
     feed = client.get(reverse("blog:article-feed", args=[seed_article.slug])).content.decode()
-    assert f"https://blog.example/comments/{roots[6].pk}/" in feed
+    assert f"{SITE_URL}/comments/{roots[6].pk}/" in feed
     assert "#comment-" not in feed
 
     mailbox = confirmed_mailbox(comment_data["author_email"])
@@ -440,24 +440,24 @@ def test_feeds_and_emails_link_comments_by_their_permalinks(
         )
     sent = [message for message in mail.outbox if "is published" in message.subject]
     assert len(sent) == 1
-    assert f"https://blog.example/comments/{comment.pk}/" in sent[0].body
+    assert f"{SITE_URL}/comments/{comment.pk}/" in sent[0].body
     # The link leads there: the last page, where the newest thread is.
     response = client.get(f"/comments/{comment.pk}/")
     assert response["Location"] == f"{page_url(seed_article, 3)}#comment-{comment.pk}"
 
 
+@pytest.mark.usefixtures("site_url")
 def test_the_sitemap_lists_each_later_page_of_comments(client, seed_article, settings):
     """Pages 2 and on of each published discussion, at SITE_URL; never a redirect."""
-    settings.SITE_URL = "https://blog.example"
-    discussion(seed_article, 7)
+    threads_of(seed_article, 7)
     draft = ArticleFactory(status="draft")
-    discussion(draft, 7)
+    threads_of(draft, 7)
     short = ArticleFactory()
-    discussion(short, 2)
+    threads_of(short, 2)
     tree = ElementTree.fromstring(client.get(reverse("sitemap")).content)
     locations = [loc.text for loc in tree.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
-    assert f"https://blog.example{page_url(seed_article, 2)}" in locations
-    assert f"https://blog.example{page_url(seed_article, 3)}" in locations
+    assert f"{SITE_URL}{page_url(seed_article, 2)}" in locations
+    assert f"{SITE_URL}{page_url(seed_article, 3)}" in locations
     assert not [loc for loc in locations if "comment-page" in loc and seed_article.slug not in loc]
     assert not [loc for loc in locations if "/comments/" in loc]
     assert len([loc for loc in locations if "comment-page" in loc]) == 2

@@ -17,10 +17,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from blog.wordpress.models import Mention
 from comments.models import Comment, ModerationSettings
 from tests.conftest import post_as, reader
 from tests.factories import ArticleFactory, CommentFactory
+from wordpress.models import Mention
 
 pytestmark = pytest.mark.django_db
 

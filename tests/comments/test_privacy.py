@@ -13,12 +13,11 @@ from django.urls import reverse
 
 from comments.encryption import email_hashes
 from comments.models import Comment
-from tests.conftest import post_as, reader
-from tests.factories import CommentFactory
+from tests.conftest import DISCUSSION_EMAILS, post_as, reader
 
 pytestmark = pytest.mark.django_db
 
-EMAILS = ["Maya.Okafor@Example.net", "reply.writer@example.org", "held.one@example.com"]
+EMAILS = DISCUSSION_EMAILS
 
 
 def fingerprints(email: str) -> set[str]:
@@ -88,17 +87,6 @@ def assert_no_email(texts: dict[str, str]) -> None:
     for path, text in texts.items():
         leaked = [secret for secret in secrets if secret in text]
         assert not leaked, f"{path} leaks {leaked}"
-
-
-@pytest.fixture
-def discussion(seed_article):
-    """Approved comments and a reply with websites, plus a held comment."""
-    first = CommentFactory(
-        article=seed_article, author_email=EMAILS[0], author_url="https://maya.example/"
-    )
-    CommentFactory(article=seed_article, parent=first, author_email=EMAILS[1])
-    CommentFactory(article=seed_article, author_email=EMAILS[2], status=Comment.Status.PENDING)
-    return seed_article
 
 
 def test_crawl_of_every_public_page_finds_no_email_or_hash(discussion):

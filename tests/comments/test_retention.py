@@ -8,10 +8,10 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from comments.consent import unsubscribe_url
+from comments.mail.consent import unsubscribe_url
 from comments.models import Comment, Delivery, Mailbox, Subscription
-from tests.blog.test_settings import PRODUCTION, manage, settings_seen
 from tests.comments.conftest import VALID, follow_confirmation, path_of
+from tests.config.test_settings import PRODUCTION, manage, settings_seen
 from tests.conftest import post_as, reader
 from tests.factories import ArticleFactory, CommentFactory
 

@@ -12,9 +12,9 @@ from bs4 import BeautifulSoup
 from django.core.management import call_command
 from django.urls import reverse
 
-from comments.intake import HELD_FOR_MODERATION
 from comments.models import Comment, ModerationSettings
 from comments.moderation import change_status
+from comments.posting.intake import HELD_FOR_MODERATION
 from comments.spam_filter import judge_comment, sample_of
 from spam import filter as spam_filter
 from spam.models import Feature, FilterState, Lesson
@@ -73,7 +73,7 @@ def decide_at_the_desk(moderator, spam: int, genuine: int, start: int = 0) -> No
 @pytest.fixture
 def trained(moderator, settings):
     """A filter that has seen enough decisions of both kinds to act."""
-    settings.SPAM_FILTER_MIN_DECISIONS = 20
+    settings.SPAM_MIN_DECISIONS = 20
     decide_at_the_desk(moderator, spam=25, genuine=25)
     return moderator
 
@@ -274,8 +274,8 @@ class TestJudgingNewComments:
     def test_a_doubtful_comment_is_held_with_its_score(self, trained, seed_article, settings):
         """Between the two thresholds: held with the score, even where the rules publish."""
         ModerationSettings.objects.update_or_create(pk=1, defaults={"hold_all": False})
-        settings.SPAM_FILTER_HOLD_THRESHOLD = 0.01
-        settings.SPAM_FILTER_THRESHOLD = 0.999999
+        settings.SPAM_HOLD_THRESHOLD = 1
+        settings.SPAM_THRESHOLD = 99.9999
         post_from_new_browser(seed_article, {**SPAM_POST, "body": "Order now, best prices."})
         comment = Comment.objects.get(author_name="Best Deals Online")
         assert comment.status == PENDING
@@ -291,7 +291,7 @@ class TestJudgingNewComments:
         self, moderator, seed_article, settings
     ):
         """Cold start: 19 spam decisions of 20 needed: the spam is only scored, never caught."""
-        settings.SPAM_FILTER_MIN_DECISIONS = 20
+        settings.SPAM_MIN_DECISIONS = 20
         decide_at_the_desk(moderator, spam=19, genuine=40)
         ModerationSettings.objects.update_or_create(pk=1, defaults={"hold_all": False})
         post_from_new_browser(seed_article, SPAM_POST, "python-requests/2.32")

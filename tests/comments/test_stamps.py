@@ -13,7 +13,7 @@ from django.core import signing
 from django.urls import reverse
 
 from comments.models import Comment
-from comments.stamps import SALT
+from comments.posting.stamps import SALT
 from tests.conftest import fresh_stamp, post_as, reader
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.consent import confirmation_url
+from comments.mail.consent import confirmation_url
 from comments.models import Comment, Delivery, Mailbox, ModerationSettings, Subscription
 from comments.moderation import change_status
 from tests.comments.conftest import (
@@ -29,21 +29,16 @@ from tests.comments.conftest import (
     path_of,
     tampered,
 )
-from tests.conftest import fresh_stamp, post_as, reader, reset_task_backends, sql_shapes
+from tests.conftest import SITE_URL, fresh_stamp, post_as, reader, reset_task_backends, sql_shapes
 from tests.factories import CommentFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("site_url")]
 
 WISHES = {
     "notify_on_approval": "Email me when my comment is approved",
     "notify_replies": "Email me when someone replies to me",
     "notify_article": "Email me about new comments on this article",
 }
-
-
-@pytest.fixture(autouse=True)
-def _site(settings):
-    settings.SITE_URL = "https://blog.example"
 
 
 @pytest.fixture
@@ -120,7 +115,7 @@ class TestDoubleOptIn:
         send(notify_replies="on")
         [message] = to(comment_data["author_email"], mailoutbox)
         [link] = links_in(message, "confirm")
-        assert link.startswith("https://blog.example/")
+        assert link.startswith(f"{SITE_URL}/")
         page = reader().get(path_of(link))
         assert page.status_code == 200
         assert "private" in page["Cache-Control"] and "no-store" in page["Cache-Control"]
@@ -265,7 +260,7 @@ class TestLinks:
 
     def test_a_replaced_link_no_longer_confirms(self, link, settings, send, mailoutbox):
         """A newer request replaces the older link: it is refused, the newer one works."""
-        settings.COMMENTS_CONFIRM_INTERVAL = 0
+        settings.EMAIL_CONFIRM_INTERVAL_HOURS = 0
         send(notify_article="on", body="A second thought.")
         newer = path_of(links_in(mailoutbox[-1], "confirm")[0])
         assert newer != link
@@ -284,8 +279,8 @@ class TestNoStrangerIsMailed:
         assert Subscription.objects.count() == 4  # each wish kept, for when they confirm
 
     def test_a_few_confirmations_per_ip_address(self, send, settings, mailoutbox):
-        """One IP address asking for many addresses gets COMMENTS_CONFIRMATIONS_PER_IP sent."""
-        settings.COMMENTS_CONFIRMATIONS_PER_IP = 3
+        """One IP address asking for many addresses gets EMAIL_CONFIRMATIONS_PER_IP sent."""
+        settings.EMAIL_CONFIRMATIONS_PER_IP = 3
         for n in range(5):
             send(author_email=f"stranger{n}@example.org", notify_replies="on", body=f"No {n}.")
         assert len(mailoutbox) == 3
@@ -442,7 +437,7 @@ def test_posting_a_wish_does_the_same_work_whatever_the_address(
         Comment.objects.all().delete()
         caches[settings.COMMENTS_RATE_LIMIT_CACHE].clear()
         # Each state starts as cold as the others: the page's kept fragments
-        # (comments/fragments.py) depend on the public discussion, not on any address.
+        # (comments/section/fragments.py) depend on the public discussion, not on any address.
         caches["template_fragments"].clear()
         victim_in(state)
         attacker = reader()

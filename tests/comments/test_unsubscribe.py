@@ -16,23 +16,18 @@ from django.test import Client
 from django.utils import timezone
 
 from blog.models import Article
-from comments.consent import unsubscribe_url
+from comments.mail.consent import unsubscribe_url
 from comments.models import Comment, Mailbox, Subscription
 from comments.moderation import change_status
-from comments.privacy import erase_commenter, export_commenter
+from comments.privacy.rights import erase_commenter, export_commenter
 from tests.comments.conftest import confirmed_mailbox, links_in, path_of, tampered
-from tests.conftest import post_as, reset_task_backends
+from tests.conftest import SITE_URL, post_as, reset_task_backends
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("site_url")]
 
 READER = "reader@example.org"
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
-
-
-@pytest.fixture(autouse=True)
-def _site(settings):
-    settings.SITE_URL = "https://blog.example"
 
 
 @pytest.fixture
@@ -71,7 +66,7 @@ def mail_client() -> Client:
 
 def list_unsubscribe(message) -> str:
     header = message.message()["List-Unsubscribe"]
-    assert re.fullmatch(r"<https://blog\.example/comments/email/unsubscribe/[^>\s]+/>", header)
+    assert re.fullmatch(rf"<{re.escape(SITE_URL)}/comments/email/unsubscribe/[^>\s]+/>", header)
     return path_of(header[1:-1])
 
 

@@ -9,7 +9,6 @@ import re
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group
 from django.core.management.color import no_style
 from django.db import connection
 from django.urls import reverse
@@ -20,7 +19,7 @@ from comments.models import Comment
 from tests.e2e.browsing import MODERATOR_PASSWORD
 from tests.e2e.conftest import SCREENSHOT_DIR
 from tests.e2e.test_html_validity import nu_errors
-from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -34,13 +33,6 @@ FOCUS_RING = """() => {
     outlined: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2,
   };
 }"""
-
-
-@pytest.fixture
-def moderator(db):
-    user = UserFactory(is_staff=True, username="maria")
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
 
 
 def sequences_after_restore(*models) -> None:
@@ -57,7 +49,7 @@ def sequences_after_restore(*models) -> None:
 
 
 @pytest.fixture
-def held(seed_article) -> list[Comment]:
+def queue(seed_article) -> list[Comment]:
     """Twenty held comments, a few of them long, on two articles."""
     sequences_after_restore(Article)
     other = ArticleFactory(title="Night cramps and magnesium: what the trials found")
@@ -99,7 +91,7 @@ def still_the_same_page(page: Page) -> bool:
     return page.evaluate("() => window.deskMark === true")
 
 
-def test_twenty_held_comments_cleared_by_keyboard_alone(open_context, held, moderator):
+def test_twenty_held_comments_cleared_by_keyboard_alone(open_context, queue, moderator):
     """j once, then a twenty times: 21 key presses, no reload, each focus visible and announced."""
     page = open_context(viewport={"width": 1366, "height": 768}).new_page()
     sign_in(page, moderator)
@@ -120,36 +112,36 @@ def test_twenty_held_comments_cleared_by_keyboard_alone(open_context, held, mode
         if done < HELD:
             assert page.evaluate(FOCUS_RING) == {"row": True, "outlined": True}
             expect(page.locator("#desk-live")).to_contain_text(f"{done + 1} of {HELD}")
-    assert statuses(held) == {Comment.Status.APPROVED}
+    assert statuses(queue) == {Comment.Status.APPROVED}
     assert still_the_same_page(page)
     expect(page.locator(".desk-tabs a[data-status=pending]")).to_have_text("Pending (0)")
     print(f"\nFIGURE keyboard alone: {presses} key presses for {HELD} held comments")
     assert presses == HELD + 1
 
 
-def test_twenty_held_comments_cleared_by_mouse_alone(open_context, held, moderator):
+def test_twenty_held_comments_cleared_by_mouse_alone(open_context, queue, moderator):
     """One click on each row's Approve, no hover needed: 20 clicks, no reload."""
     page = open_context(viewport={"width": 1366, "height": 768}).new_page()
     sign_in(page, moderator)
     stays_on_the_page(page)
     clicks = 0
-    for comment in reversed(held):  # The queue is newest first.
+    for comment in reversed(queue):  # The queue is newest first.
         page.locator(f"#desk-comment-{comment.pk}").get_by_role("button", name="Approve").click()
         clicks += 1
         expect(page.locator(f"#desk-comment-{comment.pk} .desk-notice")).to_contain_text(
             "1 comment approved."
         )
-    assert statuses(held) == {Comment.Status.APPROVED}
+    assert statuses(queue) == {Comment.Status.APPROVED}
     assert still_the_same_page(page)
     print(f"\nFIGURE mouse alone: {clicks} clicks for {HELD} held comments")
     assert clicks == HELD
 
 
-def test_keys_spam_remove_and_undo_in_place(open_context, held, moderator):
+def test_keys_spam_remove_and_undo_in_place(open_context, queue, moderator):
     """s and r decide, u takes the last decision back; history says so."""
     page = open_context().new_page()
     sign_in(page, moderator)
-    first, second = held[-1], held[-2]
+    first, second = queue[-1], queue[-2]
     page.keyboard.press("j")
     page.keyboard.press("s")
     expect(page.locator(f"#desk-comment-{first.pk} .desk-notice")).to_contain_text("spam")
@@ -173,18 +165,18 @@ def test_keys_spam_remove_and_undo_in_place(open_context, held, moderator):
     assert statuses([first]) == {Comment.Status.PENDING}
 
 
-def test_no_key_fires_while_typing_and_question_mark_lists_the_keys(open_context, held, moderator):
+def test_no_key_fires_while_typing_and_question_mark_lists_the_keys(open_context, queue, moderator):
     """Typing a, s, r, u in the search box or a reply does nothing; ? opens the list."""
     page = open_context().new_page()
     sign_in(page, moderator)
     page.locator("#searchbar").click()
     page.keyboard.type("jasru")
-    newest = held[-1]
+    newest = queue[-1]
     row = page.locator(f"#desk-comment-{newest.pk}")
     row.get_by_text("Approve and reply").click()
     row.locator("textarea").click()
     page.keyboard.type("a sure answer")
-    assert statuses(held) == {Comment.Status.PENDING}
+    assert statuses(queue) == {Comment.Status.PENDING}
     expect(page.locator(".desk-decided")).to_have_count(0)
 
     page.locator("body").click(position={"x": 5, "y": 300})
@@ -194,12 +186,12 @@ def test_no_key_fires_while_typing_and_question_mark_lists_the_keys(open_context
     for words in ["Next / previous comment", "Approve", "Mark as spam", "Remove", "Undo"]:
         expect(dialog).to_contain_text(words)
     page.keyboard.press("a")
-    assert statuses(held) == {Comment.Status.PENDING}
+    assert statuses(queue) == {Comment.Status.PENDING}
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
 
 
-def test_u_undoes_a_bulk_action_from_its_message(open_context, held, moderator):
+def test_u_undoes_a_bulk_action_from_its_message(open_context, queue, moderator):
     """After a bulk approval (the page reloads), u presses the message's Undo."""
     page = open_context().new_page()
     sign_in(page, moderator)
@@ -208,14 +200,14 @@ def test_u_undoes_a_bulk_action_from_its_message(open_context, held, moderator):
     with page.expect_navigation():
         page.locator("button[name=index]").click()
     expect(page.locator(".messagelist")).to_contain_text("20 comments approved.")
-    assert statuses(held) == {Comment.Status.APPROVED}
+    assert statuses(queue) == {Comment.Status.APPROVED}
     with page.expect_navigation():
         page.keyboard.press("u")
     expect(page.locator(".messagelist")).to_contain_text("Undone: 20 comments are back")
-    assert statuses(held) == {Comment.Status.PENDING}
+    assert statuses(queue) == {Comment.Status.PENDING}
 
 
-def test_a_signed_out_moderator_is_told_and_nothing_changes(open_context, held, moderator):
+def test_a_signed_out_moderator_is_told_and_nothing_changes(open_context, queue, moderator):
     """The session ended (here, its cookie is gone): the row says so; the comment waits still."""
     context = open_context()
     page = context.new_page()
@@ -223,13 +215,13 @@ def test_a_signed_out_moderator_is_told_and_nothing_changes(open_context, held, 
     context.clear_cookies(name="sessionid")
     page.keyboard.press("j")
     page.keyboard.press("a")
-    notice = page.locator(f"#desk-comment-{held[-1].pk} .desk-notice-error")
+    notice = page.locator(f"#desk-comment-{queue[-1].pk} .desk-notice-error")
     expect(notice).to_contain_text("You are signed out")
     expect(page.locator("#desk-live")).to_contain_text("You are signed out")
-    assert statuses(held) == {Comment.Status.PENDING}
+    assert statuses(queue) == {Comment.Status.PENDING}
 
 
-def test_enter_opens_the_comment(open_context, held, moderator):
+def test_enter_opens_the_comment(open_context, queue, moderator):
     """On a chosen row, Enter opens that comment's page."""
     page = open_context().new_page()
     sign_in(page, moderator)
@@ -237,14 +229,14 @@ def test_enter_opens_the_comment(open_context, held, moderator):
     page.keyboard.press("j")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(rf"/comment/{held[-2].pk}/change/$"))
+    expect(page).to_have_url(re.compile(rf"/comment/{queue[-2].pk}/change/$"))
 
 
-def test_reply_in_place_is_published_as_the_site(open_context, held, moderator, seed_article):
+def test_reply_in_place_is_published_as_the_site(open_context, queue, moderator, seed_article):
     """Approve and reply from the row: the reply is public at once, with the Author badge."""
     page = open_context().new_page()
     sign_in(page, moderator)
-    comment = next(c for c in reversed(held) if c.article == seed_article)
+    comment = next(c for c in reversed(queue) if c.article == seed_article)
     row = page.locator(f"#desk-comment-{comment.pk}")
     row.get_by_text("Approve and reply").click()
     row.get_by_role("button", name="Publish reply").click()
@@ -264,7 +256,7 @@ def test_reply_in_place_is_published_as_the_site(open_context, held, moderator, 
 
 
 def test_an_address_typed_into_the_search_box_never_enters_a_url(
-    open_context, held, moderator, requests_made
+    open_context, queue, moderator, requests_made
 ):
     """The script sends it to "Find a commenter by email" (a POST): no request's URL holds it."""
     page = open_context().new_page()
@@ -276,11 +268,11 @@ def test_an_address_typed_into_the_search_box_never_enters_a_url(
     assert not [url for url in requests_made if "reader3" in url.lower() or "%40" in url]
 
 
-def test_without_javascript_each_click_decides_and_undo_is_offered(open_context, held, moderator):
+def test_without_javascript_each_click_decides_and_undo_is_offered(open_context, queue, moderator):
     """The same buttons post and reload; the message carries an Undo that works."""
     page = open_context(java_script_enabled=False).new_page()
     sign_in(page, moderator)
-    newest = held[-1]
+    newest = queue[-1]
     page.locator(f"#desk-comment-{newest.pk}").get_by_role("button", name="Spam").click()
     expect(page.locator(".messagelist")).to_contain_text("1 comment marked as spam.")
     expect(page.locator(f"#desk-comment-{newest.pk}")).to_have_count(0)
@@ -288,7 +280,7 @@ def test_without_javascript_each_click_decides_and_undo_is_offered(open_context,
     expect(page.locator(".messagelist")).to_contain_text("Undone: 1 comment is back as it was.")
     expect(page.locator(f"#desk-comment-{newest.pk}")).to_have_count(1)
     # A long comment opens without a script.
-    long = held[0]
+    long = queue[0]
     folded = page.locator(f"#desk-comment-{long.pk} details.desk-more")
     folded.locator("summary").click()
     expect(folded).to_have_attribute("open", "")
@@ -296,7 +288,7 @@ def test_without_javascript_each_click_decides_and_undo_is_offered(open_context,
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_queue_and_comment_page_have_no_wcag_violations(
-    scheme, open_context, held, moderator, axe_violations
+    scheme, open_context, queue, moderator, axe_violations
 ):
     """axe-core, WCAG 2.2 A and AA: the queue, a decided row, and a comment's own page."""
     page = open_context(color_scheme=scheme, viewport={"width": 1366, "height": 768}).new_page()
@@ -304,10 +296,10 @@ def test_queue_and_comment_page_have_no_wcag_violations(
     page.keyboard.press("j")
     page.keyboard.press("a")
     expect(page.locator(".desk-decided")).to_have_count(1)
-    page.locator(f"#desk-comment-{held[-3].pk} details.desk-reply summary").click()
+    page.locator(f"#desk-comment-{queue[-3].pk} details.desk-reply summary").click()
     found = {}
     found["queue"] = axe_violations(page)
-    page.goto(reverse("admin:comments_comment_change", args=[held[0].pk]))
+    page.goto(reverse("admin:comments_comment_change", args=[queue[0].pk]))
     found["comment page"] = axe_violations(page)
     page.goto(reverse("admin:index"))
     found["front page"] = axe_violations(page)
@@ -325,7 +317,7 @@ def no_column_cut_off(page: Page) -> list[str]:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [375, 1366])
-def test_the_queue_fits_a_laptop_and_a_phone(width, scheme, open_context, held, moderator):
+def test_the_queue_fits_a_laptop_and_a_phone(width, scheme, open_context, queue, moderator):
     """1366 px: every column whole, titles on few lines; 375 px: nothing scrolls sideways."""
     height = 812 if width < 600 else 768
     page = open_context(viewport={"width": width, "height": height}, color_scheme=scheme).new_page()
@@ -343,7 +335,7 @@ def test_the_queue_fits_a_laptop_and_a_phone(width, scheme, open_context, held, 
             " / parseFloat(getComputedStyle(link).lineHeight))"
         )
         assert lines <= 3
-    approve = page.locator(f"#desk-comment-{held[-1].pk}").get_by_role("button", name="Approve")
+    approve = page.locator(f"#desk-comment-{queue[-1].pk}").get_by_role("button", name="Approve")
     box = approve.bounding_box()
     assert box["x"] + box["width"] <= width and box["height"] >= 24  # A target a finger can hit.
     SCREENSHOT_DIR.mkdir(exist_ok=True)
@@ -355,15 +347,15 @@ def test_the_queue_fits_a_laptop_and_a_phone(width, scheme, open_context, held, 
     )
 
 
-def test_desk_pages_are_valid_html(open_context, held, moderator, vnu_jar, tmp_path):
+def test_desk_pages_are_valid_html(open_context, queue, moderator, vnu_jar, tmp_path):
     """The queue (every status), a comment's page, a reply page and the front page, as served."""
     page = open_context().new_page()
     sign_in(page, moderator)
     files = []
     for name, url in {
         "queue": f"{CHANGELIST}?status=all",
-        "comment": reverse("admin:comments_comment_change", args=[held[0].pk]),
-        "reply": reverse("admin:comments_comment_reply", args=[held[0].pk]),
+        "comment": reverse("admin:comments_comment_change", args=[queue[0].pk]),
+        "reply": reverse("admin:comments_comment_reply", args=[queue[0].pk]),
         "index": reverse("admin:index"),
         "find": reverse("admin:comments_comment_find_commenter"),
     }.items():

@@ -6,30 +6,16 @@ alone, and with JavaScript off.
 import re
 
 import pytest
-from django.contrib.auth.models import Permission
 from playwright.sync_api import Page, expect
 
 from comments.models import Comment
 from tests.e2e.browsing import MODES, build_thread, field, open_as
 from tests.e2e.browsing import approve_in_admin as approve
-from tests.factories import CommentFactory, UserFactory
+from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 AWAITING = "Your comment is awaiting moderation."
-
-
-@pytest.fixture
-def moderator(db):
-    """Staff allowed to see and moderate comments, and nothing else."""
-    user = UserFactory(is_staff=True)
-    user.user_permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="comments",
-            codename__in=["view_comment", "change_comment", "can_moderate"],
-        )
-    )
-    return user
 
 
 def comment_item(page: Page, comment: Comment):

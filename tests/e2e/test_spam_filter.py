@@ -8,7 +8,6 @@ then caught by it, and the desk says why.
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from blog.models import Article
@@ -20,7 +19,7 @@ from spam.models import FilterState
 from tests.e2e.browsing import open_as
 from tests.e2e.conftest import SCREENSHOT_DIR
 from tests.e2e.test_desk import CHANGELIST, sequences_after_restore, sign_in
-from tests.factories import CommentFactory, UserFactory
+from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -39,18 +38,10 @@ MISCAUGHT = "FREE tip!!! Stretch your calves before bed every night, it works fo
 
 
 @pytest.fixture
-def moderator(db):
-    """Maria, of the Moderators group, as in the desk's browser tests."""
-    user = UserFactory(is_staff=True, username="maria")
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
-
-
-@pytest.fixture
-def trained(seed_article, moderator, settings):
-    """Twenty-five decisions of each kind made at the desk: enough for the filter to act."""
+def trainer(seed_article, moderator, settings):
+    """The moderator who made twenty-five decisions of each kind: enough for the filter to act."""
     sequences_after_restore(Article)
-    settings.SPAM_FILTER_MIN_DECISIONS = 20
+    settings.SPAM_MIN_DECISIONS = 20
     for n in range(25):
         for texts, status in [(SPAM, Comment.Status.SPAM), (GENUINE, Comment.Status.APPROVED)]:
             comment = CommentFactory(
@@ -64,7 +55,7 @@ def trained(seed_article, moderator, settings):
 
 
 def test_not_spam_is_one_key_and_the_filter_learns_from_it_at_once(
-    open_context, trained, seed_article
+    open_context, trainer, seed_article
 ):
     """In the spam tab: the score and clues shown, j then n, and the filter has learned."""
     caught = CommentFactory(
@@ -77,7 +68,7 @@ def test_not_spam_is_one_key_and_the_filter_learns_from_it_at_once(
     taught_before = FilterState.load().genuine
 
     page = open_context(viewport={"width": 1280, "height": 900}).new_page()
-    sign_in(page, trained, f"{CHANGELIST}?status=spam")
+    sign_in(page, trainer, f"{CHANGELIST}?status=spam")
     row = page.locator(f"#desk-comment-{caught.pk}")
     expect(row.locator(".desk-spam")).to_contain_text(
         f"Spam score: {spam_filter.percent(caught.spam_score)}%"
@@ -102,7 +93,7 @@ def test_not_spam_is_one_key_and_the_filter_learns_from_it_at_once(
 
 
 def test_spam_a_reader_posts_is_caught_and_the_desk_says_why(
-    open_context, trained, seed_article, axe_violations
+    open_context, trainer, seed_article, axe_violations
 ):
     """A spammer at the form gets the usual answer; the desk shows it in spam, with its score."""
     spammer = open_as(open_context, "mouse")
@@ -119,7 +110,7 @@ def test_spam_a_reader_posts_is_caught_and_the_desk_says_why(
     )
 
     page = open_context(viewport={"width": 1280, "height": 900}).new_page()
-    sign_in(page, trained, f"{CHANGELIST}?status=spam")
+    sign_in(page, trainer, f"{CHANGELIST}?status=spam")
     row = page.locator(f"#desk-comment-{caught.pk}")
     expect(row.locator(".desk-held")).to_have_text(
         re.compile(r"Why held: Looks like spam \(\d\d%\)\.")

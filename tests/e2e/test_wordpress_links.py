@@ -10,10 +10,10 @@ from django.db import connection
 from playwright.sync_api import Page, expect
 
 from blog.models import Article
-from blog.wordpress.models import ImportedPost
 from comments.models import Comment
-from tests.blog.wordpress.builder import SAMPLE
 from tests.factories import ArticleFactory, CommentFactory
+from tests.wordpress.builder import SAMPLE
+from wordpress.models import ImportedPost
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -167,7 +167,7 @@ def production_server(
     log = tmp_path / f"server-{port}.log"
     with log.open("w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "blog.wsgi:application", "-c", "gunicorn.conf.py"],
+            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-c", "gunicorn.conf.py"],
             cwd=ROOT,
             env=env,
             stdout=output,

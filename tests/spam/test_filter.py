@@ -117,7 +117,7 @@ def test_judging_reads_two_queries_and_writes_nothing():
 
 def test_a_filter_that_has_seen_little_decides_nothing(settings):
     """Under the minimum of either kind it scores, but calls nothing spam or doubtful."""
-    settings.SPAM_FILTER_MIN_DECISIONS = 20
+    settings.SPAM_MIN_DECISIONS = 20
     teach_many(19)
     judgement = spam_filter.judge(Sample(SPAMMY[0].format(n=99)))
     assert judgement.score > 0.9

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.translation import ngettext
 
-from comments.retention import apply_retention
+from comments.privacy.retention import apply_retention
 
 
 class Command(BaseCommand):

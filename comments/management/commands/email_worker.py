@@ -3,7 +3,7 @@
 
 django-tasks-db runs each queued task once and keeps its result, but a task
 whose worker was killed stays "running" for ever, and a failed one is not
-tried again. Beside its loop this command runs ``comments.delivery.recover``
+tried again. Beside its loop this command runs ``comments.mail.delivery.recover``
 every few seconds (and at once on start), which queues again every email that
 a killed worker or web process left unsent, and every retry that is due.
 Any number of workers may run, on any number of machines sharing the database.
@@ -16,9 +16,9 @@ from django.conf import settings
 from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
-from comments.delivery import recover
+from comments.mail.delivery import recover
 
-logger = logging.getLogger("comments.delivery")
+logger = logging.getLogger("comments.mail.delivery")
 
 
 def recovery_interval() -> float:

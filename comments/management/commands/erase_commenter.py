@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import ngettext
 
-from comments.privacy import NO_DATA, erase_commenter
+from comments.privacy.rights import NO_DATA, erase_commenter
 
 
 class Command(BaseCommand):

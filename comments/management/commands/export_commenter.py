@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from comments.privacy import NO_DATA, export_commenter
+from comments.privacy.rights import NO_DATA, export_commenter
 
 
 class Command(BaseCommand):

@@ -1,9 +1,0 @@
-from django.apps import AppConfig
-
-
-class WordPressConfig(AppConfig):
-    """What came from WordPress: where each article and comment was, and mentions."""
-
-    name = "blog.wordpress"
-    label = "wordpress"
-    verbose_name = "WordPress import"

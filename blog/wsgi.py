@@ -1,9 +1,0 @@
-"""WSGI entry point, used by the production server (see README)."""
-
-import os
-
-from django.core.wsgi import get_wsgi_application
-
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blog.settings")
-
-application = get_wsgi_application()

@@ -1,0 +1,49 @@
+"""
+Who hears of a held comment: the moderators, each by an email of their own.
+
+The emails go through the same outbox as readers' (comments/mail/delivery.py): one
+row per moderator, written in the transaction that stores the comment, sent
+by the email worker outside the request, so a slow or broken mail server never
+slows or breaks a submission, and no crash loses one. Nobody sees another's
+address, and no header carries the commenter's.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from comments.encryption import canonical_email
+from comments.mail.delivery import send_later
+from comments.models import Comment, Delivery
+
+MODERATORS_GROUP = "Moderators"
+
+
+def moderator_addresses() -> list[str]:
+    """Active members of the Moderators group with an email, then MANAGERS; each once."""
+    members = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=MODERATORS_GROUP)
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("email", flat=True)
+    )
+    unique: dict[str, str] = {}
+    for address in [*members, *settings.MANAGERS]:
+        unique.setdefault(canonical_email(address), address.strip())
+    return list(unique.values())
+
+
+def notify_moderators(comment: Comment) -> None:
+    """
+    Tell moderators about a new comment that waits for them; nothing for others.
+
+    The email is composed when it is sent: a comment decided by then is not
+    announced any more.
+    """
+    if comment.status != Comment.Status.PENDING:
+        return
+    deliveries = [
+        Delivery(kind=Delivery.Kind.HELD, held_comment=comment, staff_address=address)
+        for address in moderator_addresses()
+    ]
+    send_later(Delivery.objects.bulk_create(deliveries))
