@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "blog.apps.BlogConfig",
     "comments.apps.CommentsConfig",
     "blog.wordpress.apps.WordPressConfig",
+    "serving.apps.ServingConfig",
 ]
 
 MIDDLEWARE = [
@@ -118,6 +119,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # A 404 for an old WordPress link becomes a 301 to the article (blog/redirects.py).
     "blog.redirects.WordPressRedirectMiddleware",
+    # Once the URL is resolved: one address per page, whatever the query string.
+    "serving.query.QueryStringMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
@@ -404,6 +407,17 @@ PAGE_CACHE_SECONDS = number("DJANGO_PAGE_CACHE_SECONDS", 600, "seconds")
 SESSION_COOKIE_NAME = "sessionid"
 COMMENTS_PENDING_COOKIE = "comments_pending"
 PERSONAL_COOKIES = [SESSION_COOKIE_NAME, "messages", COMMENTS_PENDING_COOKIE]
+# Parameters a link carries for someone else's analytics; no page reads one, so
+# a link with only these is the page itself (serving/query.py; nginx serves it
+# from the page's own cache entry). ``utm_*`` is any name starting ``utm_``.
+TRACKING_PARAMETERS = [
+    *("utm_*", "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid", "mc_eid"),
+    *("igshid", "_hsenc", "_hsmi", "ref", "yclid", "twclid", "li_fat_id", "ttclid", "s_cid"),
+]
+# Where `make serve`'s nginx keeps its cache (deploy/stack.py): what the site
+# withdraws is deleted from it at once (serving/purge.py). A command run beside
+# a stack started with another SERVE_RUN_DIR needs that one too.
+NGINX_CACHE_DIR = env.path("SERVE_RUN_DIR", BASE_DIR / "run") / "cache"
 # Names this deploy, so that no page rendered by an older one is revalidated as
 # current (e.g. a git commit); the templates' and static files' state count too.
 RELEASE = env.str("DJANGO_RELEASE", "")

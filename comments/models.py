@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from blog.models import Article, full_url
+from blog.models import Article, full_url, public_discussion_changed
 from comments.avatars import Avatar, avatar_for
 from comments.encryption import EmailHashField, EncryptedEmailField, email_hashes
 from comments.text import split_url
@@ -337,6 +337,7 @@ def discussion_changed(article_ids) -> None:
     """
     if article_ids := set(article_ids):
         Article.objects.filter(pk__in=article_ids).update(discussion_changed_at=timezone.now())
+        public_discussion_changed.send(sender=Article, article_ids=article_ids)
 
 
 def word_list(text: str) -> list[str]:
