@@ -20,19 +20,27 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.client import HTTPConnection, HTTPResponse
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import psycopg
 
-from deploy.stack import Stack
+from deploy.stack import APP_SERVER, Stack, connects
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "k3y-for-tests-only-9c1e5b7d3f2a4c6e8a0b2d4f6a8c0e2b4d6f8a0c"
 EMAIL_KEY = "q8mW0v3N1cZk5rT9yL2hJ6pX4bF7dG0sA1eU3iO5nM8="
 STRIPPED = ("DJANGO_", "DATABASE_", "REDIS_", "GUNICORN_", "WEB_CONCURRENCY", "PORT", "HOST")
+
+
+def wait_for(condition, seconds: float, what: str) -> None:
+    """Poll until ``condition()`` holds; fail naming ``what`` after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
 
 
 def free_port() -> int:
@@ -111,9 +119,15 @@ class Server:
     database_url: str
     log: Path
     process: subprocess.Popen
+    # The loopback address requests come from: one client of the server's (127.0.0.0/8).
+    source: str = field(default="127.0.0.1", kw_only=True)
 
     def connect(self) -> HTTPConnection:
-        return HTTPConnection("127.0.0.1", self.port, timeout=60)
+        return HTTPConnection("127.0.0.1", self.port, timeout=60, source_address=(self.source, 0))
+
+    def as_client(self, address: str) -> "Server":
+        """The same server, asked from another loopback address: another client to nginx."""
+        return replace(self, source=address)
 
     def get(self, path: str, headers: dict | None = None) -> tuple[HTTPResponse, str]:
         response, body = self.request("GET", path, headers)
@@ -210,16 +224,13 @@ class StackServer(Server):
 
     stack: Stack | None = None
 
-    @property
-    def app(self):
-        return self.stack.service("app server")
-
     def stop_app(self) -> None:
         """Stop the app server alone: nginx goes on answering from its cache."""
-        self.app.stop()
+        self.stack.stop_program(APP_SERVER)
 
     def start_app(self) -> None:
-        self.app.start(self.stack.app_env, self.stack.output)
+        self.stack.start_program(APP_SERVER)
+        wait_for(connects(str(self.stack.layout.app_socket)), 60, "the app server")
 
     def app_request(self, path: str) -> bytes:
         """GET ``path`` from the app server itself, past nginx, as nginx would ask for it."""
@@ -269,12 +280,12 @@ def production_stack(
     port = free_port()
     run = world_readable_folder("relief-run-")
     log = tmp_path / f"stack-{port}.log"
-    with log.open("w") as output:
+    with log.open("a") as output:
         stack = Stack(run, f"127.0.0.1:{port}", env=env, output=output)
         try:
             stack.start()
             nginx = stack.service("nginx").process
-            yield StackServer(port, database_url, log, nginx, stack)
+            yield StackServer(port, database_url, log, nginx, stack=stack)
         finally:
             stack.stop()
             shutil.rmtree(run, ignore_errors=True)
