@@ -10,7 +10,6 @@ on PostgreSQL, a new PostgreSQL database beside the suite's, dropped afterwards.
 import json
 import os
 import shutil
-import signal
 import socket
 import sqlite3
 import subprocess
@@ -27,7 +26,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import psycopg
 
-from deploy.stack import APP_SERVER, Stack, connects
+from deploy.stack import APP_SERVER, Service, Stack, app_server_command, connects
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "k3y-for-tests-only-9c1e5b7d3f2a4c6e8a0b2d4f6a8c0e2b4d6f8a0c"
@@ -179,30 +178,14 @@ def production_server(
     port = free_port()
     env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
     log = tmp_path / f"server-{port}.log"
+    # The app server as make serve runs it (deploy/stack.py), on a port of its own.
+    app = Service("app server", app_server_command(), connects(("127.0.0.1", port)))
     with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "blog.wsgi:application", "-c", "gunicorn.conf.py"],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = Server(port, database_url, log, process)
+        app.start(env, output)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                server.get("/healthz")
-                break
-            except OSError:
-                assert process.poll() is None, f"gunicorn exited:\n{server.log_text()}"
-                assert time.monotonic() < deadline, "gunicorn did not answer in time"
-                time.sleep(0.2)
-        yield server
+        yield Server(port, database_url, log, app.process)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+        app.stop()
 
 
 class UnixHTTPConnection(HTTPConnection):
