@@ -13,6 +13,7 @@ import statistics
 import time
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -54,11 +55,19 @@ def statuses(client: StackServer, paths: list[str], headers: dict | None = None)
     return seen
 
 
+def at_once(client: StackServer, paths: list[str], connections: int = 20) -> Counter:
+    """The paths over ``connections`` connections at once, as a browser or a script opens them."""
+    shares = [paths[start::connections] for start in range(connections)]
+    with ThreadPoolExecutor(connections) as pool:
+        return sum(pool.map(lambda share: statuses(client, share), shares), Counter())
+
+
 def test_a_client_past_its_limit_gets_the_styled_429_and_others_do_not(stack):
-    """100 pages past the cache at once: a burst passes, then 429s; another client is fine."""
+    """150 requests past the cache at once: a burst passes, then 429s; another client is fine."""
     flooder = stack.as_client("127.0.0.21")
-    seen = statuses(flooder, [f"{ARTICLE}?replytocom={n}" for n in range(1, 101)])
-    assert seen[200] >= 50 and seen[429] >= 30, seen
+    # Cheap for the app (a redirect to the home page, before any query): the limit stops them.
+    seen = at_once(flooder, [f"/?replytocom={n}" for n in range(1, 151)])
+    assert seen[301] >= 50 and seen[429] >= 50, seen
     response, page = flooder.request("GET", f"{ARTICLE}?replytocom=1")
     assert response.status == 429
     assert response.getheader("Retry-After") == "5"
@@ -77,7 +86,7 @@ def test_cached_readers_are_never_limited(stack):
     pages = ["/", "/feed/", ARTICLE, "/comments/feed/"]
     statuses(stack.as_client("127.0.0.25"), pages * 2)  # Stored by another reader.
     client = stack.as_client("127.0.0.23")
-    statuses(client, [f"/?replytocom={n}" for n in range(100)])  # Past its limit.
+    at_once(client, [f"/?replytocom={n}" for n in range(100)])  # Past its limit.
     assert client.request("GET", f"{ARTICLE}?replytocom=1")[0].status == 429
     # For 4 s, so that each page expires and is revalidated (on everyone's behalf) meanwhile.
     deadline, seen = time.monotonic() + 4, Counter()
@@ -89,7 +98,7 @@ def test_cached_readers_are_never_limited(stack):
 def test_a_person_never_meets_the_limit(stack):
     """A moderator's quick burst (40 pages and posts at once), then 4 a second for 5 s: all pass."""
     person = stack.as_client("127.0.0.24")
-    assert statuses(person, [f"{ARTICLE}?replytocom={n}" for n in range(1, 41)]) == {200: 40}
+    assert at_once(person, [f"{ARTICLE}?replytocom={n}" for n in range(1, 41)]) == {200: 40}
     time.sleep(8)  # The burst refills at 5 a second.
     for _ in range(20):
         assert person.request("GET", "/comments/stamp/")[0].status == 200
