@@ -274,6 +274,25 @@ def production_stack(
             shutil.rmtree(run, ignore_errors=True)
 
 
+@contextmanager
+def seeded_stack(
+    tmp_path: Path, static_root: Path, seed: str = "", **extra: str
+) -> Iterator[StackServer]:
+    """
+    A stack on a new database seeded by ``seed`` (a `manage.py shell` script), the
+    app's access log on so that a test can count what reached the app.
+    """
+    with (
+        server_database(tmp_path) as database_url,
+        production_stack(
+            tmp_path, database_url, static_root, GUNICORN_ACCESS_LOG="-", **extra
+        ) as server,
+    ):
+        if seed:
+            manage(production_env(database_url, static_root), "shell", "-c", seed)
+        yield server
+
+
 @dataclass
 class Browser:
     """One reader's cookies, kept as a browser would (the server's are Secure: sent anyway)."""

@@ -23,9 +23,8 @@ from tests.perf.server import (
     Browser,
     StackServer,
     post_comment,
-    production_stack,
     query,
-    server_database,
+    seeded_stack,
 )
 
 ARTICLE = f"/articles/{SEED_SLUG}/"
@@ -35,11 +34,7 @@ FLOOD_SECONDS = 10
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, static_root):
     """The stack with make serve's own limits (5 requests a second past the cache, bursts of 50)."""
-    tmp_path = tmp_path_factory.mktemp("limits")
-    with (
-        server_database(tmp_path) as database_url,
-        production_stack(tmp_path, database_url, static_root, GUNICORN_ACCESS_LOG="-") as server,
-    ):
+    with seeded_stack(tmp_path_factory.mktemp("limits"), static_root) as server:
         yield server
 
 

@@ -231,25 +231,20 @@ def test_the_email_worker_killed_is_restarted(tmp_path, static_root):
             stop(server)
 
 
-def test_nginx_dying_stops_the_stack(tmp_path, static_root):
-    """Nobody can reach the site without nginx: make serve stops everything and fails, saying so."""
+@pytest.mark.parametrize(
+    ("killed", "said"), [("nginx", "nginx"), ("supervisord", "process manager")]
+)
+def test_nginx_or_the_process_manager_dying_stops_the_stack(tmp_path, static_root, killed, said):
+    """
+    Nobody reaches the site without nginx, and nothing keeps the app up without
+    Supervisor: make serve stops everything, leaves nothing running, and fails, saying why.
+    """
     with server_database(tmp_path) as database_url:
         server = make_serve(tmp_path, static_root, database_url)
         started = server.descendants()
-        os.kill(server.pid("nginx"), signal.SIGKILL)
+        os.kill(server.pid(killed), signal.SIGKILL)
         assert server.process.wait(timeout=90) != 0
-        assert "nginx exited (-9); stopping everything" in server.log_text()
-        assert not [pid for pid in started if Path(f"/proc/{pid}").exists()]
-
-
-def test_supervisord_killed_takes_nothing_with_it_unseen(tmp_path, static_root):
-    """The process manager killed: the stack stops, and the processes it ran stop too."""
-    with server_database(tmp_path) as database_url:
-        server = make_serve(tmp_path, static_root, database_url)
-        started = server.descendants()
-        os.kill(server.pid("supervisord"), signal.SIGKILL)
-        assert server.process.wait(timeout=90) != 0
-        assert "process manager exited (-9)" in server.log_text()
+        assert f"{said} exited (-9); stopping everything" in server.log_text()
         wait_for(
             lambda: not [pid for pid in started if Path(f"/proc/{pid}").exists()], 60, "the rest"
         )

@@ -15,7 +15,10 @@ import uuid
 import pytest
 
 from tests.conftest import SEED_SLUG
-from tests.perf.server import StackServer, manage, production_env, production_stack, server_database
+from tests.perf.server import (
+    StackServer,
+    seeded_stack,
+)
 
 ARTICLE = f"/articles/{SEED_SLUG}/"
 TRACKING = [
@@ -41,12 +44,7 @@ for number in range(25):
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, static_root):
     """`make serve`'s stack, its app's access log on, to count what reaches the app."""
-    tmp_path = tmp_path_factory.mktemp("queries")
-    with (
-        server_database(tmp_path) as database_url,
-        production_stack(tmp_path, database_url, static_root, GUNICORN_ACCESS_LOG="-") as server,
-    ):
-        manage(production_env(database_url, static_root), "shell", "-c", SEED)
+    with seeded_stack(tmp_path_factory.mktemp("queries"), static_root, SEED) as server:
         yield server
 
 

@@ -31,6 +31,7 @@ from tests.perf.server import (
     production_env,
     production_stack,
     query,
+    seeded_stack,
     server_database,
     world_readable_folder,
 )
@@ -57,12 +58,7 @@ for number in range({POISON_ARTICLES}):
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, static_root):
     """One stack for the tests that only read and post (the app's access log on, to count)."""
-    tmp_path = tmp_path_factory.mktemp("stack")
-    with (
-        server_database(tmp_path) as database_url,
-        production_stack(tmp_path, database_url, static_root, GUNICORN_ACCESS_LOG="-") as server,
-    ):
-        manage(production_env(database_url, static_root), "shell", "-c", SEED)
+    with seeded_stack(tmp_path_factory.mktemp("stack"), static_root, SEED) as server:
         yield server
 
 
