@@ -9,6 +9,7 @@ as the out-of-memory killer or a crash does.
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -109,20 +110,25 @@ def make_serve(tmp_path: Path, static_root: Path, database_url: str, **extra: st
             start_new_session=True,
         )
     server = MakeServe(port, database_url, log, process, run=run)
-    wait_for(
-        lambda: "Ctrl-C stops" in server.log_text() or process.poll() is not None,
-        120,
-        "make serve to start",
-    )
-    assert process.poll() is None, server.log_text()
+    try:
+        wait_for(
+            lambda: "Ctrl-C stops" in server.log_text() or process.poll() is not None,
+            120,
+            "make serve to start",
+        )
+        assert process.poll() is None, server.log_text()
+    except AssertionError:
+        stop(server)
+        raise
     return server
 
 
 def stop(server: MakeServe) -> None:
-    """Ctrl-C: the terminal's SIGINT reaches make and the stack alike."""
+    """Ctrl-C: the terminal's SIGINT reaches make and the stack alike; then its run folder goes."""
     if server.process.poll() is None:
         os.killpg(server.process.pid, signal.SIGINT)
         server.process.wait(timeout=90)
+    shutil.rmtree(server.run, ignore_errors=True)
 
 
 def stored(server: MakeServe, path: str) -> bytes:
@@ -158,10 +164,13 @@ def test_sigterm_to_the_stack_stops_it_cleanly(tmp_path, static_root):
     with server_database(tmp_path) as database_url:
         server = make_serve(tmp_path, static_root, database_url)
         started = server.descendants()
-        os.kill(server.pid("stack"), signal.SIGTERM)
-        assert server.process.wait(timeout=90) == 0, server.log_text()
-        assert not [pid for pid in started if Path(f"/proc/{pid}").exists()]
-        assert "SIGTERM, stopping" in server.log_text()
+        try:
+            os.kill(server.pid("stack"), signal.SIGTERM)
+            assert server.process.wait(timeout=90) == 0, server.log_text()
+            assert not [pid for pid in started if Path(f"/proc/{pid}").exists()]
+            assert "SIGTERM, stopping" in server.log_text()
+        finally:
+            stop(server)
 
 
 def test_the_app_server_killed_is_restarted_while_nginx_answers(tmp_path, static_root):
@@ -242,12 +251,15 @@ def test_nginx_or_the_process_manager_dying_stops_the_stack(tmp_path, static_roo
     with server_database(tmp_path) as database_url:
         server = make_serve(tmp_path, static_root, database_url)
         started = server.descendants()
-        os.kill(server.pid(killed), signal.SIGKILL)
-        assert server.process.wait(timeout=90) != 0
-        assert f"{said} exited (-9); stopping everything" in server.log_text()
-        wait_for(
-            lambda: not [pid for pid in started if Path(f"/proc/{pid}").exists()], 60, "the rest"
-        )
+        try:
+            os.kill(server.pid(killed), signal.SIGKILL)
+            assert server.process.wait(timeout=90) != 0
+            assert f"{said} exited (-9); stopping everything" in server.log_text()
+            wait_for(
+                lambda: not [pid for pid in started if Path(f"/proc/{pid}").exists()], 60, "all"
+            )
+        finally:
+            stop(server)
 
 
 def test_two_stacks_on_one_machine_keep_to_their_own_files(tmp_path, static_root):
@@ -280,3 +292,5 @@ def test_two_stacks_on_one_machine_keep_to_their_own_files(tmp_path, static_root
         finally:
             stop(first)
             stop(second)
+            shutil.rmtree(home, ignore_errors=True)
+            shutil.rmtree(temp, ignore_errors=True)
