@@ -31,5 +31,14 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Its control socket (gunicornc) where GUNICORN_CONTROL_SOCKET says (make serve:
+# the run folder); none otherwise, as gunicorn's default is one path in $HOME
+# that a second server on the machine would take over.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
+# What nginx in front lets through (large_client_header_buffers 16k, deploy/nginx.conf):
+# a longer cookie or request line gets nginx's answer, never gunicorn's bare 400.
+limit_request_line = 0
+limit_request_field_size = 16384
 # Addresses allowed to set X-Forwarded-* (the proxy in front, if any).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

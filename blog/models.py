@@ -1,10 +1,16 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 
 from blog.markup import render_markdown
+
+# Sent with ``article_ids`` when what readers can see of these articles' discussions
+# changed (comments.models.discussion_changed, the one rule for it), which a
+# queryset update does not tell: serving/purge.py listens.
+public_discussion_changed = Signal()
 
 
 def full_url(path: str) -> str:

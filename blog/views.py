@@ -17,6 +17,11 @@ def site_version(request: HttpRequest, *args, **kwargs) -> str:
 
 def article_version(request: HttpRequest, slug: str, *args, **kwargs) -> str | None:
     """The version of a published article's page and feed; None when there is none to share."""
+    if "replytocom" in request.GET:
+        # The reply form without JavaScript (a link per comment, robots.txt keeps
+        # crawlers off): answered for this reader alone, so no comment id, real or
+        # not, makes a shared cache keep one more copy of the page.
+        return None
     article = (
         Article.objects.published()
         .filter(slug=slug)

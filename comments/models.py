@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from blog.models import Article, full_url
+from blog.models import Article, full_url, public_discussion_changed
 from comments.encryption import EmailHashField, EncryptedEmailField, email_hashes
 from lib.text import split_url
 
@@ -382,6 +382,7 @@ def discussion_changed(article_ids) -> None:
     """
     if article_ids := set(article_ids):
         Article.objects.filter(pk__in=article_ids).update(discussion_changed_at=timezone.now())
+        public_discussion_changed.send(sender=Article, article_ids=article_ids)
 
 
 def word_list(text: str) -> list[str]:

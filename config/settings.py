@@ -40,12 +40,12 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
-    # django.tasks kept in the database (its admin lists every task's result).
-    "django_tasks_db",
+    "django_tasks_db",  # django.tasks kept in the database, with an admin
     "blog.apps.BlogConfig",
     "comments.apps.CommentsConfig",
     "wordpress.apps.WordPressConfig",
     "spam.apps.SpamConfig",
+    "serving.apps.ServingConfig",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # A 404 for an old WordPress link becomes a 301 to the article (wordpress/redirects.py).
     "wordpress.redirects.WordPressRedirectMiddleware",
+    # Once the URL is resolved: one address per page, whatever the query string.
+    "serving.query.QueryStringMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
@@ -211,8 +213,7 @@ stop_if(email_keys_problem(COMMENT_EMAIL_KEYS, debug=DEBUG))
 COMMENTS_KEEP_IP_DAYS = number("DJANGO_COMMENTS_KEEP_IP_DAYS", 30, "days", minimum=1)
 COMMENTS_KEEP_DISCARDED_DAYS = number("DJANGO_COMMENTS_KEEP_DISCARDED_DAYS", 30, "days", minimum=1)
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
+CRISPY_ALLOWED_TEMPLATE_PACKS = CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Email: printed in development, else by SMTP (DJANGO_EMAIL_*, config/environment.py);
 # each a django.tasks task in the database, sent by `manage.py email_worker`.
@@ -233,14 +234,9 @@ EMAIL_RETRY_SECONDS = number("DJANGO_EMAIL_RETRY_SECONDS", 60, "seconds", whole=
 EMAIL_LEASE_SECONDS = number("DJANGO_EMAIL_LEASE_SECONDS", 120, "seconds", whole=False, minimum=1)
 
 # Security: strict unless DJANGO_DEBUG is on. docs.djangoproject.com/en/6.1/howto/deployment/
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
+# Django's defaults stand: nosniff, same-origin Referrer-Policy and Cross-Origin-Opener-Policy,
+# X-Frame-Options DENY, HttpOnly and SameSite=Lax cookies (the CSRF one HttpOnly too).
 CSRF_COOKIE_HTTPONLY = True
-CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = yes_or_no("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -279,6 +275,9 @@ PAGE_CACHE_SECONDS = number("DJANGO_PAGE_CACHE_SECONDS", 600, "seconds")
 SESSION_COOKIE_NAME = "sessionid"
 COMMENTS_PENDING_COOKIE = "comments_pending"
 PERSONAL_COOKIES = [SESSION_COOKIE_NAME, "messages", COMMENTS_PENDING_COOKIE]
+# `make serve`'s run folder: what the site withdraws leaves its nginx cache at once
+# (serving/purge.py); a command run beside a stack with another one needs it too.
+SERVE_RUN_DIR = env.path("SERVE_RUN_DIR", BASE_DIR / "run")
 # Names this deploy (e.g. a git commit): no page an older one rendered is revalidated.
 RELEASE = env.str("DJANGO_RELEASE", "")
 

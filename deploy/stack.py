@@ -1,19 +1,32 @@
 """
-`make serve`: nginx in front, the app server behind it, started and stopped together.
+`make serve`: nginx in front, the app server and the email worker behind it.
 
-``python -m deploy.stack`` renders deploy/nginx.conf and nginx's error page into
-the run folder (``SERVE_RUN_DIR``, default ``run/``, git-ignored), starts the
-app server on a unix socket in that folder, waits for it, then starts nginx on
-``$HOST:$PORT``, both in the foreground with their logs on standard output.
-Ctrl-C or SIGTERM stops them (nginx first, so nothing new reaches the app while
-it finishes what it has); if one exits, the others are stopped and the exit
-status says so. ``services()`` lists the processes: one more is one more line.
+``python -m deploy.stack`` renders deploy/nginx.conf, deploy/supervisord.conf
+and nginx's own pages (deploy/pages.py) into the run folder (``SERVE_RUN_DIR``,
+default ``run/``, git-ignored), then starts two processes in the foreground,
+their logs on standard output:
+
+- **supervisord** (Supervisor, a kept process manager), which runs the app
+  server (gunicorn, on a unix socket in the run folder) and the email worker,
+  and starts either again, with backoff, whenever it dies;
+- **nginx** on ``$HOST:$PORT``, once the app server answers, which keeps
+  answering from its cache (and with its styled 503) while the app is down.
+
+Ctrl-C or SIGTERM stops both (nginx first, so nothing new reaches the app while
+it finishes what it has); so does nginx dying, since then nobody can reach the
+site: make serve exits non-zero and says so. Processes the process manager
+started are stopped even if it was killed itself (this process is their
+subreaper). Every file of a stack is in its run folder, so two stacks run side
+by side.
 
 Tests and ``make bench`` start the same stack through ``Stack`` (tests/perf/server.py).
 """
 
+import contextlib
+import ctypes
 import json
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -21,15 +34,24 @@ import socket
 import subprocess
 import sys
 import time
+import xmlrpc.client
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from supervisor.xmlrpc import SupervisorTransport
+
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "deploy" / "nginx.conf"
+SUPERVISOR_TEMPLATE = ROOT / "deploy" / "supervisord.conf"
 STOP_SECONDS = 30
 START_SECONDS = 60
+# The programs supervisord runs (deploy/supervisord.conf).
+APP_SERVER, EMAIL_WORKER = "app-server", "email-worker"
+# What reaches the app, per client, unless SERVE_REQUESTS_PER_SECOND and
+# SERVE_REQUEST_BURST say otherwise (README "Production").
+REQUESTS_PER_SECOND, REQUEST_BURST = 5, 50
 
 
 class StackError(SystemExit):
@@ -66,25 +88,47 @@ def find_nginx() -> str:
 
 
 @dataclass(frozen=True)
+class Facts:
+    """What nginx must know of the app's settings (deploy/pages.py says them)."""
+
+    static_root: Path
+    personal_cookies: tuple[str, ...]  # settings.PERSONAL_COOKIES: they bypass the cache
+    tracking: str  # a regular expression matching a tracking parameter's name
+    used: tuple[str, ...]  # the parameters pages read (serving/query.py)
+
+
+@dataclass(frozen=True)
 class Layout:
     """Where everything of one running stack lives."""
 
     run: Path
     listen: str  # host:port nginx listens on
-    static_root: Path
-    personal_cookies: tuple[str, ...]  # settings.PERSONAL_COOKIES: they bypass the cache
+    facts: Facts
+
+    @property
+    def static_root(self) -> Path:
+        return self.facts.static_root
 
     @property
     def conf(self) -> Path:
         return self.run / "nginx.conf"
 
     @property
+    def supervisor_conf(self) -> Path:
+        return self.run / "supervisord.conf"
+
+    @property
+    def supervisor_socket(self) -> Path:
+        return self.run / "supervisor.sock"
+
+    @property
     def app_socket(self) -> Path:
         return self.run / "app.sock"
 
     @property
-    def error_page(self) -> Path:
-        return error_page(self.run)
+    def control_socket(self) -> Path:
+        """gunicorn's control socket (gunicornc), which would otherwise be in $HOME."""
+        return self.run / "gunicorn.ctl"
 
     @property
     def cache(self) -> Path:
@@ -99,9 +143,21 @@ class Layout:
         return self.listen.rsplit(":", 1)[0].strip("[]")
 
 
+def fill(template: Path, values: dict[str, str], comment: str) -> str:
+    """``template`` with every @NAME@ filled in; one left unfilled stops the start."""
+    text = template.read_text()
+    for name, value in values.items():
+        text = text.replace(f"@{name}@", value)
+    if "@" in "".join(line.split(comment, 1)[0] for line in text.splitlines()):
+        raise StackError(f"{template} holds a @NAME@ that deploy/stack.py does not fill in.")
+    return text
+
+
 def render_nginx(layout: Layout, env: dict[str, str]) -> str:
-    """deploy/nginx.conf with every @NAME@ filled in; an unknown name stops the start."""
+    """deploy/nginx.conf for this stack."""
     proxies = int(env.get("DJANGO_TRUSTED_PROXY_COUNT") or 1)
+    rate = int(env.get("SERVE_REQUESTS_PER_SECOND") or REQUESTS_PER_SECOND)
+    burst = int(env.get("SERVE_REQUEST_BURST") or REQUEST_BURST)
     values = {
         # Started as root, nginx's workers drop to nobody (and must be able to
         # read the static files); otherwise they run as whoever started it.
@@ -112,25 +168,82 @@ def render_nginx(layout: Layout, env: dict[str, str]) -> str:
         "STATIC_ROOT": str(layout.static_root),
         "ACCESS_LOG": access_log(env.get("SERVE_ACCESS_LOG", "/dev/stdout")),
         "CACHE_MAX_SIZE": env.get("SERVE_CACHE_MAX_SIZE", "1g"),
-        "PERSONAL_COOKIES": "|".join(map(re.escape, layout.personal_cookies)),
+        "PERSONAL_COOKIES": "|".join(map(re.escape, layout.facts.personal_cookies)),
+        "TRACKING": layout.facts.tracking,
+        "USED": "|".join(map(re.escape, layout.facts.used)),
         # One proxy (this nginx) speaks for the scheme; behind another, that one does.
         "FORWARDED_PROTO": "$outer_proto" if proxies > 1 else "$scheme",
+        "CLIENT_ADDRESS": client_address_map(proxies),
+        "IPV6_NETWORKS": ipv6_network_map(),
+        "RATE": str(max(rate, 1)),
+        "BURST": str(burst),
+        "LIMIT": f"limit_req zone=app_requests burst={burst} nodelay;" if rate > 0 else "",
     }
-    text = TEMPLATE.read_text()
-    for name, value in values.items():
-        text = text.replace(f"@{name}@", value)
-    if "@" in "".join(line.split("#", 1)[0] for line in text.splitlines()):
-        raise StackError(f"{TEMPLATE} holds a @NAME@ that deploy/stack.py does not fill in.")
-    return text
+    return fill(TEMPLATE, values, "#")
 
 
-def error_page(run: Path) -> Path:
-    """nginx's "temporarily unavailable" page, served at this name (deploy/nginx.conf)."""
-    return run / ".unavailable.html"
+def client_address_map(proxies: int) -> str:
+    """
+    nginx's ``$client_address``: the address the app takes for the client.
+
+    Behind ``proxies`` proxies in all (this nginx included), the app reads it
+    that many entries from the right of X-Forwarded-For once nginx has
+    appended the address it saw (comments/client.py): here, before nginx
+    appends, one fewer.
+    """
+    if proxies <= 1:
+        return "    map $remote_addr $client_address { default $remote_addr; }"
+    skipped = r"(?:,[^,]*)" + (f"{{{proxies - 2}}}" if proxies > 2 else "{0}")
+    return (
+        "    map $http_x_forwarded_for $client_address {\n"
+        "        default $remote_addr;\n"
+        f'        "~(?<client>[^,\\s]+)\\s*{skipped}$" $client;\n'
+        "    }"
+    )
+
+
+def ipv6_network_map() -> str:
+    """
+    Map entries from an IPv6 address, as nginx writes it, to its /64 network.
+
+    nginx writes addresses without leading zeros and with the longest run of
+    two or more zero groups as ``::``; each entry below matches one way that
+    run can fall and names the first four groups, zeros written out.
+    """
+    group, tail = "([0-9a-f]+)", "[0-9a-f]+"
+    entries = [(f"^{group}:{group}:{group}:{group}:", "$1:$2:$3:$4")]
+    for before in range(4):
+        # The run of zeros reaches the fourth group: after it, up to four more groups.
+        head = ":".join([group] * before)
+        key = ":".join([f"${n}" for n in range(1, before + 1)] + ["0"] * (4 - before))
+        entries.append((f"^{head}::({tail}(:{tail}){{0,3}})?$", key))
+    # The run ends before the fourth group: five or six groups follow it.
+    after = f":{tail}" * 4
+    entries += [
+        (f"^::{group}{after}$", "0:0:0:$1"),
+        (f"^::{group}:{group}{after}$", "0:0:$1:$2"),
+        (f"^{group}::{group}{after}$", "$1:0:0:$2"),
+    ]
+    return "\n".join(f'        "~{pattern}" {key};' for pattern, key in entries)
+
+
+def render_supervisor(layout: Layout) -> str:
+    """deploy/supervisord.conf for this stack."""
+    values = {
+        "RUN": str(layout.run),
+        "ROOT": str(ROOT),
+        "USER": pwd.getpwuid(os.geteuid()).pw_name,
+        # Below nginx in the CPU's order (nice 10): a burst of renders never
+        # delays a stored page, on a machine with few cores.
+        "APP_SERVER": " ".join(["nice", "-n", "10", *app_server_command()]),
+        "WORKER": " ".join(["nice", "-n", "10", sys.executable, "manage.py", "email_worker"]),
+        "START_SECONDS": "10",
+    }
+    return fill(SUPERVISOR_TEMPLATE, values, ";")
 
 
 def access_log(value: str) -> str:
-    return "off" if value in {"", "off"} else f"{value} stack"
+    return "off" if value in {"", "off"} else f"{value} stack buffer=64k flush=1s"
 
 
 def readable_by_workers(path: Path) -> bool:
@@ -143,9 +256,20 @@ def readable_by_workers(path: Path) -> bool:
     return bool(path.stat().st_mode & 0o004)
 
 
+def wait_until(ready: Callable[[], bool], process: subprocess.Popen, name: str) -> None:
+    """Until ``ready()``; a start error if ``process`` exits or START_SECONDS pass first."""
+    deadline = time.monotonic() + START_SECONDS
+    while not ready():
+        if process.poll() is not None:
+            raise StackError(f"the {name} exited at start ({process.returncode}).")
+        if time.monotonic() > deadline:
+            raise StackError(f"the {name} did not start within {START_SECONDS} s.")
+        time.sleep(0.1)
+
+
 @dataclass
 class Service:
-    """One long-running process of the stack, and how to tell it is ready."""
+    """One long-running process this module starts, and how to tell it is ready."""
 
     name: str
     command: list[str]
@@ -161,18 +285,15 @@ class Service:
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT if output else None,
-            # Its own process group: Ctrl-C reaches the supervisor alone, which
+            # Its own process group: Ctrl-C reaches this process alone, which
             # stops each in order.
             start_new_session=True,
         )
-        deadline = time.monotonic() + START_SECONDS
-        while not self.ready():
-            if self.process.poll() is not None:
-                raise StackError(f"the {self.name} exited at start ({self.process.returncode}).")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise StackError(f"the {self.name} did not start within {START_SECONDS} s.")
-            time.sleep(0.1)
+        try:
+            wait_until(self.ready, self.process, self.name)
+        except StackError:
+            self.stop()
+            raise
 
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -206,15 +327,50 @@ def connects(address: str | tuple[str, int]) -> Callable[[], bool]:
     return check
 
 
-def app_server_command(layout: Layout) -> list[str]:
-    """gunicorn with the project's config, on the unix socket nginx proxies to."""
+def app_server_command() -> list[str]:
+    """gunicorn with the project's config (gunicorn.conf.py), where GUNICORN_BIND says."""
     return [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-c", "gunicorn.conf.py"]
 
 
+def app_answers(layout: Layout) -> Callable[[], bool]:
+    """
+    Readiness of the process manager: the app server accepts connections.
+
+    An app server that exits while starting (a wrong setting, a database it
+    cannot reach) is tried again by supervisord with backoff, forever: at
+    start, that is a reason to stop, with the app's own words in the log above.
+    """
+    answers = connects(str(layout.app_socket))
+
+    def check() -> bool:
+        if answers():
+            return True
+        try:
+            state = supervisor(layout).getProcessInfo(APP_SERVER)["statename"]
+        except (OSError, xmlrpc.client.Fault):
+            return False  # supervisord is not listening yet
+        if state in {"BACKOFF", "FATAL"}:
+            raise StackError("the app server exited at start: its log above says why.")
+        return False
+
+    return check
+
+
+def supervisor(layout: Layout):
+    """supervisord's XML-RPC interface, on its socket in the run folder (as supervisorctl uses)."""
+    transport = SupervisorTransport(None, None, f"unix://{layout.supervisor_socket}")
+    return xmlrpc.client.ServerProxy("http://localhost", transport=transport).supervisor
+
+
 def services(layout: Layout, nginx: str) -> list[Service]:
-    """The stack's processes, started in this order and stopped in the reverse one."""
+    """The processes this module starts, in this order, and stops in the reverse one."""
     return [
-        Service("app server", app_server_command(layout), connects(str(layout.app_socket))),
+        # The app server and the email worker, kept running; ready once the app answers.
+        Service(
+            "process manager",
+            [sys.executable, "-m", "supervisor.supervisord", "-c", str(layout.supervisor_conf)],
+            app_answers(layout),
+        ),
         # SIGQUIT: nginx finishes the requests it has, then exits.
         Service(
             "nginx",
@@ -222,19 +378,20 @@ def services(layout: Layout, nginx: str) -> list[Service]:
             connects((layout.host, layout.port)),
             stop_signal=signal.SIGQUIT,
         ),
-        # The emails the site queues (comments/mail/delivery.py); SIGTERM lets it finish one.
-        Service("email worker", [sys.executable, "manage.py", "email_worker"], lambda: True),
     ]
 
 
 def stack_env(layout: Layout, base: dict[str, str]) -> dict[str, str]:
-    """The app's environment behind this nginx: one trusted proxy, its socket, no access log."""
+    """The app's environment behind this nginx: one trusted proxy, its sockets, no access log."""
     env = dict(base)
     # nginx appends the reader's address to X-Forwarded-For and sets
     # X-Forwarded-Proto itself: the app may trust both.
     env.setdefault("DJANGO_TRUSTED_PROXY_COUNT", "1")
     env.setdefault("DJANGO_BEHIND_TLS_PROXY", "true")
     env["GUNICORN_BIND"] = f"unix:{layout.app_socket}"
+    env["GUNICORN_CONTROL_SOCKET"] = str(layout.control_socket)
+    # The app deletes what it withdraws from this stack's cache (serving/purge.py).
+    env["SERVE_RUN_DIR"] = str(layout.run)
     # nginx logs every request (with its cache status); the app's own log stays.
     env.setdefault("GUNICORN_ACCESS_LOG", "")
     return env
@@ -242,7 +399,7 @@ def stack_env(layout: Layout, base: dict[str, str]) -> dict[str, str]:
 
 @dataclass
 class Stack:
-    """nginx and the app server of one run folder, started, watched and stopped together."""
+    """nginx, and the app server and email worker under supervisord, of one run folder."""
 
     run: Path
     listen: str
@@ -252,29 +409,37 @@ class Stack:
     layout: Layout | None = None
 
     def prepare(self) -> Layout:
-        """Render the config and the error page, and check nginx accepts them."""
+        """Render the configs and nginx's pages, and check nginx accepts them."""
         nginx = find_nginx()
         self.run.mkdir(parents=True, exist_ok=True)
         (self.run / "temp").mkdir(exist_ok=True)
         for folder in (self.run, self.run / "temp"):
-            folder.chmod(0o755)  # nginx's workers reach the error page and sockets.
+            folder.chmod(0o755)  # nginx's workers reach the error pages and sockets.
         self.refuse_if_running()
-        said = self.django("deploy.unavailable", str(error_page(self.run)))
+        said = self.django("deploy.pages", str(self.run))
         facts = json.loads(said.strip().splitlines()[-1])
-        static_root = Path(facts["static_root"])
-        layout = Layout(self.run, self.listen, static_root, tuple(facts["personal_cookies"]))
-        layout.error_page.chmod(0o644)
-        manifest = static_root / "staticfiles.json"
+        layout = Layout(
+            self.run,
+            self.listen,
+            Facts(
+                Path(facts["static_root"]),
+                tuple(facts["personal_cookies"]),
+                facts["tracking"],
+                tuple(facts["used"]),
+            ),
+        )
+        manifest = layout.static_root / "staticfiles.json"
         if not manifest.exists():
-            raise StackError(f"no collected static files in {static_root}: run collectstatic.")
+            raise StackError(f"no collected static files in {layout.static_root}: collectstatic.")
         if not readable_by_workers(manifest):
             raise StackError(
-                f"nginx's workers (user nobody) cannot read {static_root}: make it and the "
+                f"nginx's workers (user nobody) cannot read {layout.static_root}: make it and the "
                 "folders above it readable by others (chmod o+rx), or set DJANGO_STATIC_ROOT."
             )
-        for stale in (layout.app_socket, self.run / "compress.sock"):
+        for stale in (layout.app_socket, self.run / "compress.sock", layout.supervisor_socket):
             stale.unlink(missing_ok=True)
         layout.conf.write_text(render_nginx(layout, self.env))
+        layout.supervisor_conf.write_text(render_supervisor(layout))
         test = subprocess.run(
             [nginx, "-t", "-q", "-p", str(self.run), "-c", str(layout.conf), "-e", "stderr"],
             capture_output=True,
@@ -299,12 +464,12 @@ class Stack:
         return result.stdout
 
     def refuse_if_running(self) -> None:
-        pid_file = self.run / "nginx.pid"
-        try:
-            os.kill(int(pid_file.read_text()), 0)
-        except (OSError, ValueError):
-            return
-        raise StackError(f"another stack is running from {self.run} ({pid_file}).")
+        for pid_file in (self.run / "nginx.pid", self.run / "supervisord.pid"):
+            try:
+                os.kill(int(pid_file.read_text()), 0)
+            except (OSError, ValueError):
+                continue
+            raise StackError(f"another stack is running from {self.run} ({pid_file}).")
 
     @property
     def app_env(self) -> dict[str, str]:
@@ -328,8 +493,19 @@ class Stack:
         for service in reversed(self.services):
             service.stop()
 
+    # The programs supervisord runs, through its control socket (as supervisorctl does).
+    def program_pid(self, name: str) -> int:
+        """The process id of a program supervisord runs (0 when it is not running)."""
+        return supervisor(self.layout).getProcessInfo(name)["pid"]
+
+    def stop_program(self, name: str) -> None:
+        supervisor(self.layout).stopProcess(name)
+
+    def start_program(self, name: str) -> None:
+        supervisor(self.layout).startProcess(name)
+
     def watch(self) -> int:
-        """Until a signal or a process's exit; then stop everything. The exit status."""
+        """Until a signal, or nginx or supervisord exiting; then stop all. The exit status."""
         stopping: list[int] = []
 
         def on_signal(signum, frame) -> None:
@@ -341,27 +517,75 @@ class Stack:
             while not stopping:
                 if dead := next((s for s in self.services if not s.running()), None):
                     print(
-                        f"make serve: the {dead.name} exited ({dead.process.returncode}); "
-                        "stopping the others.",
+                        f"make serve: {dead.name} exited ({dead.process.returncode}); "
+                        "stopping everything.",
                         file=sys.stderr,
+                        flush=True,
                     )
                     return 1
+                reap_orphans({s.process.pid for s in self.services})
                 time.sleep(0.2)
             print(f"make serve: {signal.Signals(stopping[0]).name}, stopping.", file=sys.stderr)
             return 0
         finally:
             self.stop()
+            stop_orphans()
+
+
+def become_subreaper() -> None:
+    """
+    Adopt the processes of processes this one started, when those die first.
+
+    Should supervisord itself be killed, the app server and the worker it ran
+    become children of this process (Linux's PR_SET_CHILD_SUBREAPER), which
+    stops them with the rest instead of leaving them running unseen.
+    """
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def children() -> list[int]:
+    pid = os.getpid()
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def reap_orphans(own: set[int] = frozenset()) -> None:
+    """Collect adopted processes that exited (they would stay zombies), never one of ``own``."""
+    while True:
+        try:
+            info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:
+            return
+        if info is None or info.si_pid in own:
+            return  # Popen collects its own, with their exit status.
+        os.waitpid(info.si_pid, 0)
+
+
+def stop_orphans() -> None:
+    """SIGTERM, then SIGKILL, whatever adopted process is left once the stack has stopped."""
+    if sys.platform != "linux":
+        return
+    for signum in (signal.SIGTERM, signal.SIGKILL):
+        for pid in children():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signum)
+        deadline = time.monotonic() + STOP_SECONDS
+        while children() and time.monotonic() < deadline:
+            reap_orphans()
+            time.sleep(0.1)
+    reap_orphans()
 
 
 def main() -> int:
     host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000")
     listen = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    become_subreaper()
     stack = Stack(Path(os.environ.get("SERVE_RUN_DIR") or ROOT / "run").resolve(), listen)
     stack.start()
     layout = stack.layout
     print(
-        f"make serve: http://{listen}/ (nginx) -> {layout.app_socket} (gunicorn); "
-        f"cache and logs in {layout.run}. Ctrl-C stops.",
+        f"make serve: http://{listen}/ (nginx) -> {layout.app_socket} (gunicorn, with the email "
+        f"worker, under supervisord); cache and logs in {layout.run}. Ctrl-C stops.",
         flush=True,
     )
     return stack.watch()

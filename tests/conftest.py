@@ -29,13 +29,15 @@ DISCUSSION_EMAILS = ["Maya.Okafor@Example.net", "reply.writer@example.org", "hel
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     """
-    Fast password hashing, and no anti-spam timing.
+    Fast password hashing, no anti-spam timing, and no nginx cache.
 
     Tests of the timing and flood rules set them back where they need them.
     """
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.COMMENTS_MIN_SUBMIT_SECONDS = 0
     settings.COMMENTS_FLOOD_INTERVAL = 0
+    # No nginx cache to delete withdrawn pages from, even beside a local `make serve`.
+    settings.NGINX_CACHE_DIR = settings.BASE_DIR / "run" / "no-cache-in-tests"
 
 
 def pytest_configure() -> None:

@@ -174,7 +174,7 @@ def test_meta_description_canonical_open_graph_and_twitter_card(client, seed_art
 @pytest.mark.parametrize(("query", "canonical"), [("", "/"), ("?page=1", "/")])
 def test_home_page_has_canonical_and_open_graph(client, query, canonical):
     """The home page names itself canonically and previews as a website."""
-    soup = BeautifulSoup(client.get(f"/{query}").content, "html.parser")
+    soup = BeautifulSoup(client.get(f"/{query}", follow=True).content, "html.parser")
     assert soup.find("link", rel="canonical")["href"] == f"{SITE_URL}{canonical}"
     assert soup.find("meta", property="og:type")["content"] == "website"
     assert soup.find("meta", property="og:url")["content"] == f"{SITE_URL}/"

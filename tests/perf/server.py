@@ -10,7 +10,6 @@ on PostgreSQL, a new PostgreSQL database beside the suite's, dropped afterwards.
 import json
 import os
 import shutil
-import signal
 import socket
 import sqlite3
 import subprocess
@@ -20,19 +19,27 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.client import HTTPConnection, HTTPResponse
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import psycopg
 
-from deploy.stack import Stack
+from deploy.stack import APP_SERVER, Service, Stack, app_server_command, connects
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "k3y-for-tests-only-9c1e5b7d3f2a4c6e8a0b2d4f6a8c0e2b4d6f8a0c"
 EMAIL_KEY = "q8mW0v3N1cZk5rT9yL2hJ6pX4bF7dG0sA1eU3iO5nM8="
 STRIPPED = ("DJANGO_", "DATABASE_", "REDIS_", "GUNICORN_", "WEB_CONCURRENCY", "PORT", "HOST")
+
+
+def wait_for(condition, seconds: float, what: str) -> None:
+    """Poll until ``condition()`` holds; fail naming ``what`` after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
 
 
 def free_port() -> int:
@@ -111,9 +118,15 @@ class Server:
     database_url: str
     log: Path
     process: subprocess.Popen
+    # The loopback address requests come from: one client of the server's (127.0.0.0/8).
+    source: str = field(default="127.0.0.1", kw_only=True)
 
     def connect(self) -> HTTPConnection:
-        return HTTPConnection("127.0.0.1", self.port, timeout=60)
+        return HTTPConnection("127.0.0.1", self.port, timeout=60, source_address=(self.source, 0))
+
+    def as_client(self, address: str) -> "Server":
+        """The same server, asked from another loopback address: another client to nginx."""
+        return replace(self, source=address)
 
     def get(self, path: str, headers: dict | None = None) -> tuple[HTTPResponse, str]:
         response, body = self.request("GET", path, headers)
@@ -165,30 +178,14 @@ def production_server(
     port = free_port()
     env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
     log = tmp_path / f"server-{port}.log"
+    # The app server as make serve runs it (deploy/stack.py), on a port of its own.
+    app = Service("app server", app_server_command(), connects(("127.0.0.1", port)))
     with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-c", "gunicorn.conf.py"],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = Server(port, database_url, log, process)
+        app.start(env, output)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                server.get("/healthz")
-                break
-            except OSError:
-                assert process.poll() is None, f"gunicorn exited:\n{server.log_text()}"
-                assert time.monotonic() < deadline, "gunicorn did not answer in time"
-                time.sleep(0.2)
-        yield server
+        yield Server(port, database_url, log, app.process)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+        app.stop()
 
 
 class UnixHTTPConnection(HTTPConnection):
@@ -210,16 +207,13 @@ class StackServer(Server):
 
     stack: Stack | None = None
 
-    @property
-    def app(self):
-        return self.stack.service("app server")
-
     def stop_app(self) -> None:
         """Stop the app server alone: nginx goes on answering from its cache."""
-        self.app.stop()
+        self.stack.stop_program(APP_SERVER)
 
     def start_app(self) -> None:
-        self.app.start(self.stack.app_env, self.stack.output)
+        self.stack.start_program(APP_SERVER)
+        wait_for(connects(str(self.stack.layout.app_socket)), 60, "the app server")
 
     def app_request(self, path: str) -> bytes:
         """GET ``path`` from the app server itself, past nginx, as nginx would ask for it."""
@@ -269,15 +263,34 @@ def production_stack(
     port = free_port()
     run = world_readable_folder("relief-run-")
     log = tmp_path / f"stack-{port}.log"
-    with log.open("w") as output:
+    with log.open("a") as output:
         stack = Stack(run, f"127.0.0.1:{port}", env=env, output=output)
         try:
             stack.start()
             nginx = stack.service("nginx").process
-            yield StackServer(port, database_url, log, nginx, stack)
+            yield StackServer(port, database_url, log, nginx, stack=stack)
         finally:
             stack.stop()
             shutil.rmtree(run, ignore_errors=True)
+
+
+@contextmanager
+def seeded_stack(
+    tmp_path: Path, static_root: Path, seed: str = "", **extra: str
+) -> Iterator[StackServer]:
+    """
+    A stack on a new database seeded by ``seed`` (a `manage.py shell` script), the
+    app's access log on so that a test can count what reached the app.
+    """
+    with (
+        server_database(tmp_path) as database_url,
+        production_stack(
+            tmp_path, database_url, static_root, GUNICORN_ACCESS_LOG="-", **extra
+        ) as server,
+    ):
+        if seed:
+            manage(production_env(database_url, static_root), "shell", "-c", seed)
+        yield server
 
 
 @dataclass

@@ -4,10 +4,11 @@ The email worker and the project's shell in processes of their own (tests, `make
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from tests.perf.server import ROOT
+from tests.perf.server import ROOT, wait_for
+
+__all__ = ["shell", "start_worker", "wait_for"]
 
 
 def shell(env: dict[str, str], script: str) -> str:
@@ -36,11 +37,3 @@ def start_worker(env: dict[str, str], log: Path, poll: str = "0.1") -> subproces
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-
-
-def wait_for(condition, seconds: float, what: str) -> None:
-    """Poll until ``condition()`` holds; fail naming ``what`` after ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
