@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "wordpress.apps.WordPressConfig",
     "spam.apps.SpamConfig",
     "serving.apps.ServingConfig",
+    "search.apps.SearchConfig",
 ]
 
 MIDDLEWARE = [
