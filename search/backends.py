@@ -25,6 +25,7 @@ from search.terms import Terms
 
 MARK = ("\x02", "\x03")
 EXCERPT_WORDS = 32
+ANGLES = str.maketrans("\x04\x05", "<>")
 
 
 @dataclass(frozen=True)
@@ -137,11 +138,13 @@ class PostgreSQL:
             f"StartSel={start}, StopSel={end}, MaxWords={EXCERPT_WORDS}, MinWords=12, "
             'MaxFragments=2, FragmentDelimiter=" … "'
         )
-        return dict(
-            rows(
-                "SELECT d.article_id, ts_headline('english', d.text, q.query, %s) "
-                f"FROM search_document d, (SELECT {query} AS query) q "
-                "WHERE d.article_id = ANY(%s)",
-                [options, *query_params, ids],
-            )
+        # PostgreSQL's parser reads "<…>" as an HTML tag and leaves it out of the
+        # headline: the text's angle brackets stand in as control characters meanwhile.
+        found = rows(
+            "SELECT d.article_id, ts_headline('english', "
+            "translate(d.text, '<>', chr(4) || chr(5)), q.query, %s) "
+            f"FROM search_document d, (SELECT {query} AS query) q "
+            "WHERE d.article_id = ANY(%s)",
+            [options, *query_params, ids],
         )
+        return {pk: excerpt.translate(ANGLES) for pk, excerpt in found}
