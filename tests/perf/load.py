@@ -73,7 +73,7 @@ def read(port: int, source: str, path: str, seconds: float, per_second: int, lat
 
 
 def search_flood(port: int, source: str, seconds: float, counts) -> None:
-    """Unique searches (``/search/?q=…``), as fast as one connection goes; statuses in ``counts``."""
+    """Unique searches (``/search/?q=…``) as fast as one connection goes; statuses in ``counts``."""
     os.nice(10)
     deadline, number, seen = time.monotonic() + seconds, 0, {}
     connection, marker = connect(port, source), uuid.uuid4().hex[:6]

@@ -13,8 +13,8 @@ import pytest
 
 from tests.conftest import SEED_SLUG
 from tests.perf import load
-from tests.perf.test_limits import statuses
 from tests.perf.server import seeded_stack
+from tests.perf.test_limits import statuses
 
 ARTICLE = f"/articles/{SEED_SLUG}/"
 FLOOD_SECONDS = 8
