@@ -81,9 +81,11 @@ class SQLite:
 
     def ranked(self, terms: Terms, published: str, params: list, offset: int, limit: int):
         match = terms.fts5()
+        # "+rowid": the published articles filter the matches. Without the plus, SQLite
+        # walks the articles and runs the MATCH once for each (100 times slower on 1,000).
         where = (
             "FROM search_document_fts WHERE search_document_fts MATCH %s "
-            f"AND rowid IN ({published})"
+            f"AND +rowid IN ({published})"
         )
         total = rows(f"SELECT count(*) {where}", [match, *params])[0][0]
         ranked = rows(
