@@ -32,14 +32,24 @@ from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 
+from lib.refusal import Refusal
+
 MAX_BYTES = 1_000_000
 TIMEOUT_SECONDS = 10.0
 MAX_REDIRECTS = 3
 REDIRECTS = {301, 302, 303, 307, 308}
 
 
-class Refused(Exception):
-    """The request was not made, or its answer not taken: ``str()`` says why, in a sentence."""
+class Refused(Refusal):
+    """
+    The request was not made, or its answer not taken: ``sentence`` says why.
+
+    A stranger's URL that cannot be fetched is their request's fault: 400,
+    unless the caller knows better.
+    """
+
+    def __init__(self, sentence: str, status: int = 400):
+        super().__init__(sentence, status)
 
 
 @dataclass(frozen=True)
