@@ -22,7 +22,14 @@ def article_saved(sender, instance: Article, **kwargs) -> None:
 
 
 def index(article: Article) -> None:
-    Document.objects.update_or_create(article_id=article.pk, defaults=search_document(article))
+    """Write the article's document: one statement (an upsert), whether it is new or not."""
+    document = Document(article_id=article.pk, **search_document(article))
+    Document.objects.bulk_create(
+        [document],
+        update_conflicts=True,
+        unique_fields=["article"],
+        update_fields=["title", "text"],
+    )
 
 
 def rebuild() -> int:
