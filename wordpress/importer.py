@@ -41,9 +41,10 @@ from blog.models import Article
 from comments.models import Comment, discussion_changed
 from comments.moderation import waits_for_parent
 from lib.text import parse_id, strip_control_characters
+from mentions.models import Mention
 from wordpress import wxr
 from wordpress.html import comment_text, post_markdown
-from wordpress.models import ImportedComment, ImportedPost, Mention, WordPressSite
+from wordpress.models import ImportedComment, ImportedPost, WordPressSite
 
 # Post meta this blog writes into its own exports, read back so a round trip is exact.
 MARKDOWN_META = "_relief_notes_markdown"

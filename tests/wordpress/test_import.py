@@ -10,11 +10,12 @@ from django.urls import reverse
 
 from blog.models import Article
 from comments.models import Comment
+from mentions.models import Mention
 from tests.conftest import SEED_SLUG, post_as
 from tests.factories import ArticleFactory, CommentFactory
 from tests.wordpress.builder import comment, post, write_export
 from wordpress import wxr
-from wordpress.models import ImportedComment, ImportedPost, Mention
+from wordpress.models import ImportedComment, ImportedPost
 
 pytestmark = pytest.mark.django_db
 

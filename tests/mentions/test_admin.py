@@ -3,12 +3,12 @@
 import pytest
 from django.urls import reverse
 
+from mentions.models import Mention
 from tests.factories import ArticleFactory
-from wordpress.models import Mention
 
 pytestmark = pytest.mark.django_db
 
-CHANGELIST = reverse("admin:wordpress_mention_changelist")
+CHANGELIST = reverse("admin:mentions_mention_changelist")
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def test_taking_back_a_mention_on_its_own_page_hides_it_at_once(
     mention.save()
     url = mention.article.get_absolute_url()
     assert "Calf Care" in client.get(url).content.decode()
-    change = reverse("admin:wordpress_mention_change", args=[mention.pk])
+    change = reverse("admin:mentions_mention_change", args=[mention.pk])
     form = {
         "article": mention.article_id,
         "kind": mention.kind,
