@@ -67,6 +67,8 @@ def announce(article: Article) -> list[Outgoing]:
         return []  # A draft never announced: nobody to tell.
     targets = links_elsewhere(article) if article.status == Article.Status.PUBLISHED else []
     targets += [target for target in before if target not in targets]
+    if not targets:
+        return []
     now, state = timezone.now(), digest(article)
     due = max(now, article.published_at)
     changed = []
