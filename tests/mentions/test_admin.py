@@ -1,10 +1,13 @@
 """Mentions in the admin: approving one shows it on its article at once, removing hides it."""
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
-from mentions.models import Mention
+from mentions.models import Mention, Outgoing
+from tests.conftest import migrated_back_to
 from tests.factories import ArticleFactory
+from wordpress.models import ImportedComment
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +78,53 @@ def test_taking_back_a_mention_on_its_own_page_hides_it_at_once(
     assert superuser_client.post(change, form).status_code == 302
     assert Mention.objects.get().status == status
     assert "Calf Care" not in client.get(url).content.decode()
+
+
+def test_moderators_decide_mentions_as_they_decide_comments(moderator_client, client, mention):
+    """The Moderators group sees the held mentions and approves them; nothing else is new to it."""
+    page = moderator_client.get(f"{CHANGELIST}?status__exact=pending").content.decode()
+    assert "Calf Care" in page
+    response = act(moderator_client, "approve", mention)
+    assert "1 mention approved." in response.content.decode()
+    assert "Calf Care" in client.get(mention.article.get_absolute_url()).content.decode()
+    assert moderator_client.get(reverse("admin:mentions_outgoing_changelist")).status_code == 200
+    assert moderator_client.get(reverse("admin:blog_article_changelist")).status_code == 403
+
+
+def test_the_webmentions_sent_are_a_log_nobody_edits(superuser_client, mention):
+    """No adding, no changing: what the site sent and how each endpoint answered."""
+    outgoing = Outgoing.objects.create(
+        article=mention.article, target="https://other.example/p", status="failed",
+        answer=400, last_error="The endpoint answered 400.",
+    )  # fmt: skip
+    page = superuser_client.get(reverse("admin:mentions_outgoing_changelist")).content.decode()
+    assert "https://other.example/p" in page and "Failed" in page
+    change = reverse("admin:mentions_outgoing_change", args=[outgoing.pk])
+    detail = superuser_client.get(change).content.decode()
+    assert "The endpoint answered 400." in detail and 'name="target"' not in detail
+    assert superuser_client.get(reverse("admin:mentions_outgoing_add")).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mentions_imported_before_the_move_keep_their_rows_and_links():
+    """The WordPress app's table becomes the mentions app's: rows and import records intact."""
+    call_command("migrate", "mentions", "zero", verbosity=0)  # wordpress 0002 goes with it
+    old = migrated_back_to("wordpress", "0001_initial")
+    article = old.get_model("blog", "Article").objects.create(
+        title="Old", slug="old", body="Old.", body_html="<p>Old.</p>", status="published"
+    )
+    site = old.get_model("wordpress", "WordPressSite").objects.create(
+        url="https://old.example", address="https://old.example"
+    )
+    ping = old.get_model("wordpress", "Mention").objects.create(
+        article=article, title="A pingback", url="https://ping.example/", status="approved"
+    )
+    old.get_model("wordpress", "ImportedComment").objects.create(site=site, wp_id=7, mention=ping)
+
+    call_command("migrate", verbosity=0)
+
+    moved = Mention.objects.get(pk=ping.pk)
+    assert (moved.title, moved.kind, moved.status, moved.author_name) == (
+        "A pingback", "pingback", "approved", "",
+    )  # fmt: skip
+    assert ImportedComment.objects.get(wp_id=7).mention == moved
