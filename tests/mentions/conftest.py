@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from lib import outbound
+from tests.conftest import PUBLIC
 
-PUBLIC = "127.0.0.2"
 PRIVATE = "127.0.0.1"
 
 
@@ -98,16 +97,6 @@ class Site:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
-
-
-@pytest.fixture
-def public_loopback(monkeypatch, settings):
-    """127.0.0.2 is public for the outbound rule; every other loopback address stays private."""
-    settings.OUTBOUND_ALLOW_PRIVATE = False
-    real = outbound.public_address
-    monkeypatch.setattr(
-        outbound, "public_address", lambda address: address == PUBLIC or real(address)
-    )
 
 
 @pytest.fixture
