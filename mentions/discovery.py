@@ -9,12 +9,11 @@ kept. The first one found wins; none means the page takes no Webmentions.
 """
 
 import re
-from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 
 from lib.outbound import Response
-from mentions.source import is_html
+from mentions.source import absolute, is_html
 
 # One link-value of a Link header (RFC 8288): <uri> followed by its parameters.
 LINK_VALUE = re.compile(r"<([^>]*)>((?:\s*;\s*[^;,]*)*)")
@@ -26,13 +25,21 @@ def endpoint(page: Response) -> str | None:
     for header in page.headers.get_all("Link") or []:
         for match in LINK_VALUE.finditer(header):
             rel = REL_PARAMETER.search(match.group(2))
-            if rel and "webmention" in (rel.group(1) or rel.group(2) or "").lower().split():
-                return urljoin(page.url, match.group(1).strip())
+            is_webmention = (
+                rel and "webmention" in (rel.group(1) or rel.group(2) or "").lower().split()
+            )
+            if is_webmention and (found := absolute(page.url, match.group(1))):
+                return found
     if not is_html(page.content_type):
         return None
     soup = BeautifulSoup(page.text(), "html.parser")
     for element in soup.find_all(["link", "a"]):
         rels = element.get("rel") or []
-        if "webmention" in [rel.lower() for rel in rels] and element.has_attr("href"):
-            return urljoin(page.url, element["href"].strip())
+        is_webmention = "webmention" in [rel.lower() for rel in rels]
+        if (
+            is_webmention
+            and element.has_attr("href")
+            and (found := absolute(page.url, element["href"]))
+        ):
+            return found
     return None

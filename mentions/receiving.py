@@ -24,7 +24,7 @@ Either way the ``Received`` row is deleted: a refused mention leaves nothing.
 """
 
 import logging
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -36,6 +36,7 @@ from blog.models import Article
 from comments.models import Comment
 from lib import outbound
 from lib.refusal import Refusal
+from lib.text import split_url
 from mentions import conf, queue, source
 from mentions.models import URL_LENGTH, Mention, Received
 
@@ -46,21 +47,33 @@ ARTICLE_PAGES = {"blog:article", "blog:article-comment-page"}
 DECIDED_AGAINST = {Comment.Status.SPAM, Comment.Status.REMOVED}
 
 
+def web_address(value: str) -> SplitResult | None:
+    """A stranger's address, read if it is a plain http(s) URL with a host; None otherwise."""
+    parts = split_url(value) if value and len(value) <= URL_LENGTH else None
+    if parts is None or parts.scheme not in {"http", "https"} or not parts.hostname:
+        return None
+    try:
+        parts.port  # noqa: B018 (raises on a port that is not one)
+    except ValueError:
+        return None
+    return None if parts.username or parts.password else parts
+
+
 def accept(source_url: str, target_url: str) -> Received:
     """Check a Webmention as the endpoint must before answering; queue its verification."""
-    for name, value in (("source", source_url), ("target", target_url)):
-        parts = urlsplit(value) if value and len(value) <= URL_LENGTH else None
-        if parts is None or parts.scheme not in {"http", "https"} or not parts.hostname:
+    source_parts, target_parts = web_address(source_url), web_address(target_url)
+    for name, parts in (("source", source_parts), ("target", target_parts)):
+        if parts is None:
             raise Refusal(f"The {name} must be an http or https address.", 400)
     if source.same_page(source_url, target_url):
         raise Refusal("The source and the target are the same page.", 400)
-    article = article_at(target_url)
+    article = article_at(target_parts)
     if article is None:
         raise Refusal("The target is not a published article of this site.", 400)
     if not settings.OUTBOUND_ALLOW_PRIVATE:
-        host = urlsplit(source_url)
+        default_port = 443 if source_parts.scheme == "https" else 80
         try:
-            outbound.resolve(host.hostname, host.port or 443)
+            outbound.resolve(source_parts.hostname, source_parts.port or default_port)
         except outbound.Refused as refused:
             raise Refusal(f"The source cannot be fetched: {refused.sentence}", 400) from None
     with transaction.atomic():
@@ -80,14 +93,14 @@ def accept(source_url: str, target_url: str) -> Received:
     return received
 
 
-def article_at(url: str) -> Article | None:
+def article_at(address: SplitResult) -> Article | None:
     """The published article an address of this site shows, or None (a draft is None too)."""
-    ours, theirs = urlsplit(settings.SITE_URL), urlsplit(url)
-    if (theirs.scheme, theirs.netloc.lower()) != (ours.scheme, ours.netloc.lower()):
+    ours = urlsplit(settings.SITE_URL)
+    if (address.scheme, address.netloc.lower()) != (ours.scheme, ours.netloc.lower()):
         return None
-    path = theirs.path
-    if ours.path.rstrip("/") and path.startswith(ours.path.rstrip("/")):
-        path = path[len(ours.path.rstrip("/")) :]
+    base, path = ours.path.rstrip("/"), address.path
+    if base and path.startswith(base):
+        path = path[len(base) :]
     try:
         match = resolve(path)
     except Resolver404:

@@ -30,8 +30,10 @@ from django.utils import timezone
 
 from blog.models import Article
 from lib import outbound
+from lib.text import split_url
 from mentions import conf, discovery, queue
 from mentions.models import Outgoing
+from mentions.source import absolute
 
 
 def links_elsewhere(article: Article) -> list[str]:
@@ -40,7 +42,9 @@ def links_elsewhere(article: Article) -> list[str]:
     found = []
     for element in BeautifulSoup(article.body_html, "html.parser").find_all("a", href=True):
         href = element["href"].strip()
-        parts = urlsplit(href)
+        parts = split_url(href)
+        if parts is None or absolute(href, "") is None:
+            continue
         elsewhere = parts.scheme in {"http", "https"} and parts.netloc.lower() not in {"", ours}
         if elsewhere and len(href) <= 2000 and href not in found:
             found.append(href)

@@ -9,7 +9,7 @@ nothing of it is ever shown as HTML.
 """
 
 from dataclasses import dataclass
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import mf2py
 from bs4 import BeautifulSoup
@@ -42,6 +42,16 @@ def is_html(content_type: str) -> bool:
     return content_type in {"text/html", "application/xhtml+xml"}
 
 
+def absolute(base: str, href: str) -> str | None:
+    """``href`` resolved against ``base``; None for one no URL parser reads ("http://[")."""
+    try:
+        resolved = urljoin(base, href.strip())
+        urlsplit(resolved).port  # noqa: B018 (raises on a port that is not one)
+    except ValueError:
+        return None
+    return resolved
+
+
 def same_page(one: str, other: str) -> bool:
     """Whether two addresses name the same page: the fragment apart."""
     return urldefrag(one).url == urldefrag(other).url
@@ -58,7 +68,11 @@ def links_to(document: str, base: str, target: str, content_type: str) -> bool:
     for tag, attribute in LINKING.items():
         for element in soup.find_all(tag):
             value = element.get(attribute)
-            if isinstance(value, str) and same_page(urljoin(base, value.strip()), target):
+            if (
+                isinstance(value, str)
+                and (link := absolute(base, value))
+                and same_page(link, target)
+            ):
                 return True
     return False
 

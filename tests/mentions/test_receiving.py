@@ -357,3 +357,13 @@ def test_a_verification_a_killed_worker_left_is_taken_up_again(
     reset_task_backends()
     run_worker_round(django_capture_on_commit_callbacks)
     assert Mention.objects.count() == 1 and not Received.objects.exists()
+
+
+def test_broken_links_on_the_source_page_do_not_stop_its_verification(
+    client, other_blog, target, django_capture_on_commit_callbacks
+):
+    """Hrefs no URL parser can read (an open IPv6 bracket, a bad port) are skipped, not fatal."""
+    broken = '<a href="http://[">a</a><a href="http://x:99999/">b</a><img src="https://[::1">'
+    other_blog.pages["/p"] = Page(body=broken + h_entry(target))
+    mention(client, other_blog.url("/p"), target, django_capture_on_commit_callbacks)
+    assert Mention.objects.get().status == "pending"

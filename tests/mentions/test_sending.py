@@ -309,3 +309,15 @@ def test_an_endpoint_on_a_private_address_is_never_posted_to(
     assert inside.seen == []
     row = Outgoing.objects.get()
     assert row.status == "failed" and "private or local address" in row.last_error
+
+
+def test_a_broken_endpoint_href_is_skipped_for_the_next_one(
+    other_blog, django_capture_on_commit_callbacks
+):
+    """A <link rel=webmention href="http://["> cannot be read: the next endpoint is used."""
+    other_blog.pages["/p"] = Page(
+        body=html('<link rel="webmention" href="http://["><link rel="webmention" href="/wm">')
+    )
+    other_blog.pages["/wm"] = Page(202, b"Accepted")
+    publish(django_capture_on_commit_callbacks, f"[x]({other_blog.url('/p')}) [y](http://[)")
+    assert [post.path for post in other_blog.posts()] == ["/wm"]
