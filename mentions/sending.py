@@ -18,6 +18,9 @@ endpoint is "not needed any more".
 """
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from urllib.parse import urlencode, urlsplit
 
 from bs4 import BeautifulSoup
@@ -57,10 +60,27 @@ def digest(article: Article) -> str:
     return hashlib.sha256(state.encode()).hexdigest()
 
 
+# Set while articles are saved that must tell nobody (not_announcing).
+_quiet = ContextVar("webmentions_not_announcing", default=False)
+
+
+@contextmanager
+def not_announcing() -> Iterator[None]:
+    """
+    Articles saved inside this block send no Webmention: a WordPress import
+    brings posts the web heard of when they were first published.
+    """
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
 @receiver(post_save, sender=Article)
 def article_saved(sender, instance: Article, raw: bool = False, **kwargs) -> None:
     """Queue a Webmention for each page the article links to, or linked to, if it changed."""
-    if not raw:
+    if not raw and not _quiet.get():
         announce(instance)
 
 
