@@ -26,7 +26,7 @@ from urllib.parse import urlencode, urlsplit
 from bs4 import BeautifulSoup
 from django.conf import settings
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_init, post_save
 from django.dispatch import receiver
 from django.tasks import task
 from django.utils import timezone
@@ -77,11 +77,28 @@ def not_announcing() -> Iterator[None]:
         _quiet.reset(token)
 
 
+def seen_state(article: Article) -> tuple:
+    """What receivers see of an article as loaded or last saved (a deferred field: unknown)."""
+    fields = article.__dict__
+    return tuple(fields.get(name) for name in ("slug", "status", "published_at", "body_html"))
+
+
+@receiver(post_init, sender=Article)
+def remember_state(sender, instance: Article, **kwargs) -> None:
+    """Kept without a query, so that saving an article unchanged for receivers costs none."""
+    instance._webmention_state = seen_state(instance)
+
+
 @receiver(post_save, sender=Article)
-def article_saved(sender, instance: Article, raw: bool = False, **kwargs) -> None:
+def article_saved(sender, instance: Article, created: bool, raw: bool = False, **kwargs) -> None:
     """Queue a Webmention for each page the article links to, or linked to, if it changed."""
-    if not raw and not _quiet.get():
-        announce(instance)
+    changed = seen_state(instance) != getattr(instance, "_webmention_state", None)
+    instance._webmention_state = seen_state(instance)
+    if raw or _quiet.get() or not (created or changed):
+        return
+    if created and not links_elsewhere(instance):
+        return  # New, and linking nowhere else: nobody to tell, nothing to look up.
+    announce(instance)
 
 
 def announce(article: Article) -> list[Outgoing]:

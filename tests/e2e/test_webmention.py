@@ -32,7 +32,7 @@ def _a_local_trial(settings, live_server):
 
 
 @pytest.fixture
-def other_blog():
+def local_blog():
     site = Site("127.0.0.1")
     yield site
     site.close()
@@ -48,13 +48,13 @@ def send_webmention(endpoint: str, source: str, target: str) -> tuple[int, str]:
         return error.code, error.read().decode()
 
 
-def test_a_mention_from_another_blog_is_moderated_then_shown(
-    page: Page, live_server, other_blog, moderator
+def test_a_mention_from_anlocal_blog_is_moderated_then_shown(
+    page: Page, live_server, local_blog, moderator
 ):
     """Discovered from the page, sent, verified, held, approved in the admin, then shown."""
     article = Article.objects.get(slug=SEED_SLUG)
     target = f"{live_server.url}{article.get_absolute_url()}"
-    other_blog.pages["/2026/cramps"] = SourcePage(
+    local_blog.pages["/2026/cramps"] = SourcePage(
         body=f"""<!doctype html><html><head><title>Ada's notebook</title></head><body>
         <article class="h-entry"><h1 class="p-name">What finally stopped my cramps</h1>
         <p class="p-author h-card">Ada Brennan</p>
@@ -66,7 +66,7 @@ def test_a_mention_from_another_blog_is_moderated_then_shown(
     # The sender finds the endpoint as the page advertises it.
     page.goto(article.get_absolute_url())
     endpoint = page.locator('link[rel="webmention"]').get_attribute("href")
-    status, sentence = send_webmention(endpoint, other_blog.url("/2026/cramps"), target)
+    status, sentence = send_webmention(endpoint, local_blog.url("/2026/cramps"), target)
     assert status == 202, sentence
     expect(page.locator(".mentions")).to_have_count(0)
 
@@ -86,7 +86,7 @@ def test_a_mention_from_another_blog_is_moderated_then_shown(
     mentions = page.locator(".mentions")
     expect(mentions.get_by_role("heading", name="Mentioned elsewhere")).to_be_visible()
     link = mentions.get_by_role("link", name="What finally stopped my cramps")
-    expect(link).to_have_attribute("href", other_blog.url("/2026/cramps"))
+    expect(link).to_have_attribute("href", local_blog.url("/2026/cramps"))
     expect(mentions).to_contain_text("Ada Brennan")
     expect(mentions).to_contain_text("Stretching before bed, as this post says.")
     mentions.scroll_into_view_if_needed()
