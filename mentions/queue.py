@@ -17,10 +17,16 @@ from django.db import transaction
 from django.db.models import F, Model, Q
 from django.utils import timezone
 
+from lib import outbound
 from mentions import conf
 from mentions.models import Task
 
 logger = logging.getLogger(__name__)
+
+
+def is_temporary(refused: outbound.Refused) -> bool:
+    """Whether a refused fetch may work later: the server unreachable or slow, not a rule."""
+    return isinstance(refused.__cause__, OSError) or "too long" in refused.sentence
 
 
 def send_later(model: type[Task], ids: Iterable[int], task) -> None:

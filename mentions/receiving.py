@@ -124,12 +124,11 @@ def verify(received_id: int) -> str:
             timeout=conf.timeout(),
         )
     except outbound.Refused as refused:
+        if queue.is_temporary(refused):
+            return given_up_or_later(received, refused.sentence)
         return done(received, f"refused: {refused.sentence}")
     if page.status >= 500 or page.status == 429:
-        outcome = queue.try_again(received, f"The source answered {page.status}.")
-        if outcome == "failed":
-            received.delete()
-        return outcome
+        return given_up_or_later(received, f"The source answered {page.status}.")
     if page.status in {404, 410}:
         return done(received, withdraw(received), f"the source answered {page.status}")
     article = Article.objects.published().filter(pk=received.article_id).first()
@@ -142,6 +141,14 @@ def verify(received_id: int) -> str:
         return done(received, withdraw(received), "the source does not link to the target")
     entry = source.read_entry(text, page.url, page.content_type)
     return done(received, keep(received, article, entry))
+
+
+def given_up_or_later(received: Received, why: str) -> str:
+    """A source that failed for a while: tried again later, or dropped after the last attempt."""
+    outcome = queue.try_again(received, why)
+    if outcome == "failed":
+        received.delete()
+    return outcome
 
 
 def done(received: Received, *outcome: str) -> str:

@@ -134,11 +134,6 @@ def announce(article: Article) -> list[Outgoing]:
     return changed
 
 
-def is_temporary(refused: outbound.Refused) -> bool:
-    """Whether a refused fetch may work later: the server unreachable or slow, not a rule."""
-    return isinstance(refused.__cause__, OSError) or "too long" in refused.sentence
-
-
 @task
 def send(outgoing_id: int) -> str:
     """Find the target's endpoint and tell it about the article; see the module's docstring."""
@@ -175,7 +170,7 @@ def send(outgoing_id: int) -> str:
             follow_redirects=False,
         )
     except outbound.Refused as refused:
-        if is_temporary(refused):
+        if queue.is_temporary(refused):
             return queue.try_again(row, refused.sentence)
         queue.finish(row, Outgoing.Status.FAILED, last_error=refused.sentence[:200])
         return "refused"

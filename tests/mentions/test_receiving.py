@@ -3,6 +3,7 @@ Webmentions received: the endpoint's answers, the verification against a real so
 loopback, the held item, and what a repeated mention does when the source changed or went.
 """
 
+import socket
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from django.utils import timezone
 from comments.models import Comment
 from lib.worker import worker_round
 from mentions.models import Mention, Received
-from tests.conftest import reset_task_backends
+from tests.conftest import PUBLIC, reset_task_backends
 from tests.factories import ArticleFactory
 from tests.mentions.conftest import Page
 
@@ -367,3 +368,18 @@ def test_broken_links_on_the_source_page_do_not_stop_its_verification(
     other_blog.pages["/p"] = Page(body=broken + h_entry(target))
     mention(client, other_blog.url("/p"), target, django_capture_on_commit_callbacks)
     assert Mention.objects.get().status == "pending"
+
+
+def test_a_source_that_cannot_be_reached_is_tried_again(
+    client, public_loopback, target, django_capture_on_commit_callbacks
+):
+    """Nothing listening on its port (a server restarting): kept for a later attempt."""
+    with socket.socket() as probe:
+        probe.bind((PUBLIC, 0))
+        port = probe.getsockname()[1]
+    source = f"http://{PUBLIC}:{port}/p"
+    assert mention(client, source, target, django_capture_on_commit_callbacks).status_code == 202
+    waiting = Received.objects.get()
+    assert (waiting.status, waiting.attempts) == ("queued", 1)
+    assert "could not be reached" in waiting.last_error
+    assert not Mention.objects.exists()
