@@ -42,6 +42,8 @@ from comments.spam_filter.admin import SpamScoreFilter, learning_sentence, spam_
 from lib.text import parse_id
 
 BOTH_PAGES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+# Query parameters of the queue that are no search or filter: status tab, order, page.
+QUEUE_ONLY = {"status", "o", "p"}
 Status = Comment.Status
 
 
@@ -225,6 +227,8 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
             **self.desk_context(request),
             "title": "Comments found by email" if token else titles.get(status, "All comments"),
             "spam_learning": learning_sentence(),
+            # The folded search and filters open when one of them is in use.
+            "desk_tools_open": any(name not in QUEUE_ONLY for name in request.GET),
             **(extra_context or {}),
         }
         return super().changelist_view(request, context)
@@ -277,7 +281,10 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
             )
         if comment.ip_address:
             lines.append(comment.ip_address)
-        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+        # One line each on a laptop; on a phone they flow together (desk.css).
+        return format_html_join(
+            "", '<span class="desk-line">{}</span>', ((line,) for line in lines)
+        )
 
     @admin.display(description="comment")
     def comment(self, comment: Comment) -> str:

@@ -169,6 +169,7 @@ def test_no_key_fires_while_typing_and_question_mark_lists_the_keys(open_context
     """Typing a, s, r, u in the search box or a reply does nothing; ? opens the list."""
     page = open_context().new_page()
     sign_in(page, moderator)
+    page.get_by_text("Search and filters").click()
     page.locator("#searchbar").click()
     page.keyboard.type("jasru")
     newest = queue[-1]
@@ -261,6 +262,7 @@ def test_an_address_typed_into_the_search_box_never_enters_a_url(
     """The script sends it to "Find a commenter by email" (a POST): no request's URL holds it."""
     page = open_context().new_page()
     sign_in(page, moderator)
+    page.get_by_text("Search and filters").click()
     page.locator("#searchbar").fill("Reader3@Example.org")
     page.locator("#searchbar").press("Enter")
     expect(page.locator(".desk-comment")).to_have_count(1)
