@@ -44,9 +44,10 @@ COMMENTER_VAR = "commenter"
 # The digest of the text a moderator saw (Comment.text_digest), carried by each decision.
 TEXT_VAR = "text"
 
-# Where a long comment is folded in the queue (characters), and how much shows folded.
-FOLD_OVER = 900
-FOLD_SHOWING = 600
+# Where a long comment is folded in the queue (characters), and how much shows folded:
+# up to about 250 words a comment shows whole; a longer one opens with a click or o.
+FOLD_OVER = 1500
+FOLD_SHOWING = 700
 
 # A row's buttons: what each decision is called for a comment in each status.
 DECISIONS = {
@@ -71,9 +72,18 @@ DECISIONS = {
         (Status.SPAM, "Spam"),
     ],
 }
-# The desk script's keys for decisions (README, "Moderation"); "Not spam" has its own.
-KEYS = {Status.APPROVED: "a", Status.SPAM: "s", Status.REMOVED: "r"}
-NOT_SPAM_KEY = "n"
+# The desk script's keys for decisions, WordPress's where it has one (README,
+# "Moderation"): d or t removes (WordPress's trash). Back to pending is u
+# (Unapprove) for an approved comment and n (Not spam) for spam; Restore has none.
+KEYS = {Status.APPROVED: "a", Status.SPAM: "s", Status.REMOVED: "d t"}
+PENDING_KEYS = {Status.APPROVED: "u", Status.SPAM: "n"}
+
+
+def decision_key(current: str, status: str) -> str:
+    """The keys (aria-keyshortcuts) that move a comment from ``current`` to ``status``."""
+    if status == Status.PENDING:
+        return PENDING_KEYS.get(current, "")
+    return KEYS[status]
 
 
 def status_counts() -> dict[str, int]:
@@ -118,9 +128,7 @@ class DeskViews:
             {
                 "status": status,
                 "label": label,
-                "key": NOT_SPAM_KEY
-                if (comment.status, status) == (Status.SPAM, Status.PENDING)
-                else KEYS.get(status, ""),
+                "key": decision_key(comment.status, status),
                 # The text the moderator sees: an author's edit since then refuses the click.
                 "url": reverse("admin:comments_comment_decide", args=[comment.pk, status])
                 + f"?{TEXT_VAR}={comment.text_digest()}",

@@ -113,6 +113,15 @@ class TestQueue:
         shown = row.get_text(" ", strip=True).replace(folded.summary.get_text(" ", strip=True), "")
         assert shown.split() == body.split()
 
+    def test_a_comment_of_reasonable_length_shows_whole(self, moderator_client):
+        """About 250 words (1,400 characters) are not folded: nothing to open to read it."""
+        body = ("My calves cramp at night; magnesium helped a little. " * 27).strip()
+        assert 1400 < len(body) < 1500
+        CommentFactory(status=PENDING, body=body)
+        row = soup_of(moderator_client.get(CHANGELIST)).select_one(".desk-text")
+        assert row.select_one("details.desk-more") is None
+        assert row.get_text(" ", strip=True) == body
+
     def test_status_tabs_have_counts(self, moderator_client):
         """Pending, Approved, Spam, Removed and All, each with its count; the one shown marked."""
         CommentFactory.create_batch(2, status=PENDING)

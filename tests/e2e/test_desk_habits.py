@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from blog.models import Article
 from comments.models import Comment
 from tests.e2e.conftest import SCREENSHOT_DIR
-from tests.e2e.test_desk import sequences_after_restore, sign_in
+from tests.e2e.test_desk import CHANGELIST, sequences_after_restore, sign_in, statuses
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -88,3 +88,138 @@ def test_the_first_screen_shows_many_typical_comments_whole(
     tools.click()
     expect(page.locator("#searchbar")).to_be_visible()
     expect(page.get_by_label("Find a commenter by email")).to_be_visible()
+
+
+def pressed(page: Page):
+    """A keyboard that counts its presses; typing a text counts as one."""
+    count = {"keys": 0}
+
+    def press(key: str) -> None:
+        count["keys"] += 1
+        page.keyboard.press(key)
+
+    def type_(text: str) -> None:
+        count["keys"] += 1
+        page.keyboard.type(text)
+
+    return press, type_, count
+
+
+def test_wordpress_keys_decide_and_z_undoes(open_context, typical_queue, moderator):
+    """a approves, s spams, d and t remove, z undoes the last, each on the next comment."""
+    page = open_queue(open_context, moderator, "laptop")
+    newest = list(reversed(typical_queue))
+    page.keyboard.press("j")
+    for done, key in enumerate(["a", "s", "d", "t"], start=1):
+        page.keyboard.press(key)
+        expect(page.locator(".desk-decided")).to_have_count(done)
+    expect(page.locator("#desk-live")).to_contain_text("Press z to undo.")
+    page.keyboard.press("z")
+    expect(page.locator(".desk-decided")).to_have_count(3)
+    Status = Comment.Status
+    assert [statuses([c]) for c in newest[:4]] == [
+        {Status.APPROVED},
+        {Status.SPAM},
+        {Status.REMOVED},
+        {Status.PENDING},
+    ]
+
+
+def test_u_unapproves_and_r_no_longer_removes(open_context, typical_queue, moderator):
+    """On the approved tab, u sends the chosen comment back to pending; r opens a reply."""
+    Comment.objects.filter(pk__in=[c.pk for c in typical_queue]).update(
+        status=Comment.Status.APPROVED
+    )
+    page = open_queue(open_context, moderator, "laptop")
+    page.goto(f"{CHANGELIST}?status=approved")
+    page.wait_for_load_state()
+    page.keyboard.press("j")
+    page.keyboard.press("r")
+    newest = typical_queue[-1]
+    expect(page.locator(f"#desk-reply-body-{newest.pk}")).to_be_focused()
+    assert statuses([newest]) == {Comment.Status.APPROVED}
+    page.keyboard.press("Escape")
+    page.locator(f"#desk-comment-{newest.pk}").locator("xpath=ancestor::tr").focus()
+    page.keyboard.press("u")
+    expect(page.locator(f"#desk-comment-{newest.pk} .desk-notice")).to_contain_text(
+        "moved back to pending"
+    )
+    assert statuses([newest]) == {Comment.Status.PENDING}
+
+
+def test_a_reply_by_keyboard_takes_three_keys(open_context, typical_queue, moderator, seed_article):
+    """r, the text, Ctrl+Enter: published as the site, the comment approved, no reload."""
+    page = open_queue(open_context, moderator, "laptop")
+    stays = page.evaluate("() => { window.deskMark = true; }")
+    page.keyboard.press("j")  # Choosing the comment, as WordPress's j does.
+    press, type_, count = pressed(page)
+    press("r")
+    type_("Thank you: a towel stretch before bed helps many readers.")
+    press("Control+Enter")
+    newest = typical_queue[-1]
+    expect(page.locator(f"#desk-comment-{newest.pk} .desk-notice")).to_contain_text(
+        "Your reply to Reader 19 is published"
+    )
+    print(f"\nFIGURE reply by keyboard: {count['keys']} keys (r, the text, Ctrl+Enter)")
+    assert count["keys"] == 3
+    assert statuses([newest]) == {Comment.Status.APPROVED}
+    reply = Comment.objects.get(parent=newest)
+    assert reply.by_site and reply.is_approved()
+    assert page.evaluate("() => window.deskMark === true") and stays is None
+    # The row keeps the focus: j goes on to the next comment.
+    page.keyboard.press("j")
+    expect(page.locator("#desk-live")).to_contain_text(f"Comment 2 of {HELD}")
+
+
+def test_shift_x_and_shift_a_approve_every_comment_on_the_page(
+    open_context, typical_queue, moderator
+):
+    """Two keys for the twenty: shift+x selects them, shift+a runs the approval; z undoes it."""
+    page = open_queue(open_context, moderator, "laptop")
+    press, _, count = pressed(page)
+    press("Shift+KeyX")
+    expect(page.locator("input.action-select:checked")).to_have_count(HELD)
+    with page.expect_navigation():
+        press("Shift+KeyA")
+    expect(page.locator(".messagelist")).to_contain_text(f"{HELD} comments approved.")
+    assert statuses(typical_queue) == {Comment.Status.APPROVED}
+    print(f"\nFIGURE keyboard, bulk: {count['keys']} keys for {HELD} held comments")
+    assert count["keys"] == 2
+    with page.expect_navigation():
+        page.keyboard.press("z")
+    assert statuses(typical_queue) == {Comment.Status.PENDING}
+
+
+def test_o_unfolds_the_chosen_long_comment(open_context, typical_queue, moderator):
+    """A comment over about 250 words is folded; o shows it whole, o folds it again."""
+    long = typical_queue[-1]
+    long.body = "The whole story of my cramps, night after night. " * 40
+    long.save()
+    page = open_queue(open_context, moderator, "laptop")
+    folded = page.locator(f"#desk-comment-{long.pk} details.desk-more")
+    expect(folded).not_to_have_attribute("open", "")
+    page.keyboard.press("j")
+    page.keyboard.press("o")
+    expect(folded).to_have_attribute("open", "")
+    expect(page.locator("#desk-live")).to_contain_text("The whole comment is shown.")
+    page.keyboard.press("o")
+    expect(folded).not_to_have_attribute("open", "")
+
+
+def test_question_mark_lists_wordpress_keys(open_context, typical_queue, moderator):
+    """? lists every key, WordPress's included, with z for undo."""
+    page = open_queue(open_context, moderator, "laptop")
+    page.keyboard.press("?")
+    dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+    expect(dialog).to_be_visible()
+    text = dialog.inner_text()
+    for line in [
+        "d or t\tRemove",
+        "u\tUnapprove",
+        "r\tReply; Ctrl+Enter publishes it",
+        "o\tUnfold a long comment",
+        "e or Enter\tOpen the comment",
+        "Shift+x\tSelect every comment",
+        "z\tUndo the last decision",
+    ]:
+        assert line.split("\t")[1] in text and line.split("\t")[0].split()[0] in text
