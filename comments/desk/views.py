@@ -124,17 +124,7 @@ class DeskViews:
         ``on_its_page``: shown on the comment's own page, which needs no Edit link.
         """
         head, tail = fold(comment.body)
-        decisions = [
-            {
-                "status": status,
-                "label": label,
-                "key": decision_key(comment.status, status),
-                # The text the moderator sees: an author's edit since then refuses the click.
-                "url": reverse("admin:comments_comment_decide", args=[comment.pk, status])
-                + f"?{TEXT_VAR}={comment.text_digest()}",
-            }
-            for status, label in DECISIONS[comment.status]
-        ]
+        decisions = self.decisions(comment)
         context = {
             "comment": comment,
             "head": head,
@@ -152,6 +142,38 @@ class DeskViews:
             "reply_max_length": COMMENT_MAX_LENGTH,
         }
         return render_to_string("admin/comments/comment/_desk_comment.html", context)
+
+    def decisions(self, comment: Comment) -> list[dict[str, str]]:
+        """The buttons a comment in its status gets: label, keys, and where each posts."""
+        return [
+            {
+                "status": status,
+                "label": label,
+                "key": decision_key(comment.status, status),
+                # The text the moderator sees: an author's edit since then refuses the click.
+                "url": reverse("admin:comments_comment_decide", args=[comment.pk, status])
+                + f"?{TEXT_VAR}={comment.text_digest()}",
+            }
+            for status, label in DECISIONS[comment.status]
+        ]
+
+    def row_now(self, comment: Comment) -> dict:
+        """
+        A comment as it is now, for a row the desk's script refreshes after a refusal.
+
+        Plain data, not HTML: the script builds the row's status, reason, text and
+        buttons from it with the DOM, so no markup is parsed from a string.
+        """
+        return {
+            "status": comment.status,
+            "label": comment.get_status_display(),
+            "held_reason": comment.held_reason if comment.is_held() else "",
+            "body": comment.body,
+            "text": comment.text_digest(),
+            "decisions": self.decisions(comment),
+            "can_reply": comment.status in {Status.PENDING, Status.APPROVED},
+            "reply_label": "Approve and reply" if comment.status == Status.PENDING else "Reply",
+        }
 
     def report(
         self, request: HttpRequest, result: StatusChange, undo: str | None = None, vanished=0
@@ -194,10 +216,18 @@ class DeskViews:
             return target
         return reverse("admin:comments_comment_changelist")
 
-    def refuse(self, request: HttpRequest, sentence: str, status: int) -> HttpResponse:
-        """Change nothing and say why, with the fitting HTTP status."""
+    def refuse(
+        self, request: HttpRequest, sentence: str, status: int, now: dict | None = None
+    ) -> HttpResponse:
+        """
+        Change nothing and say why, with the fitting HTTP status.
+
+        ``now``: the comment as it is now (``row_now``), when the moderator's
+        row showed it otherwise, so that the script can show where it stands.
+        """
         if self.wants_json(request):
-            return JsonResponse({"ok": False, "messages": [sentence]}, status=status)
+            data = {"ok": False, "messages": [sentence], **({"now": now} if now else {})}
+            return JsonResponse(data, status=status)
         self.message_user(request, sentence, messages.ERROR)
         context = {
             **self.admin_site.each_context(request),
@@ -246,6 +276,7 @@ class DeskViews:
         if refused := self.checked_moderator(request):
             return refused
         seen = request.POST.get("seen") or None
+        comment = None
         try:
             comment = self.find_comment(request, object_id)
             if status not in Status.values:
@@ -264,7 +295,10 @@ class DeskViews:
             if result.unchanged:
                 raise Refusal(sentences.already(status), 409)
         except Refusal as refused:
-            return self.refuse(request, refused.sentence, refused.status)
+            # A row that showed another status or text is shown as the comment is now.
+            fresh = comment and refused.status == 409 and self.get_object(request, comment.pk)
+            now = self.row_now(fresh) if fresh else None
+            return self.refuse(request, refused.sentence, refused.status, now)
         return self.answer(request, result, remember_decision(request.session, result))
 
     def undo_view(self, request: HttpRequest, token: str) -> HttpResponse:

@@ -142,6 +142,77 @@
     return box;
   }
 
+  // A row refused as stale shows the comment as it is now: its status, why it
+  // is held, its text and the buttons that fit (comments/desk/views.py row_now).
+  // Built with the DOM from plain data: no markup is parsed from a string.
+  function paragraphs(body) {
+    return body.split(/\n{2,}/).map((part) => {
+      const paragraph = document.createElement("p");
+      part.split("\n").forEach((line, index) => {
+        if (index) paragraph.append(document.createElement("br"));
+        paragraph.append(line);
+      });
+      return paragraph;
+    });
+  }
+
+  function refresh(row, now) {
+    const comment = commentOf(row);
+    const author = comment.dataset.author;
+    comment.dataset.status = now.status;
+    const status = comment.querySelector(".desk-status");
+    status.textContent = now.label;
+    status.className = `desk-status desk-status-${now.status}`;
+    let held = comment.querySelector(".desk-held");
+    if (now.held_reason && !held) {
+      held = document.createElement("span");
+      held.className = "desk-held";
+      status.after(" ", held);
+    }
+    if (held && !now.held_reason) held.remove();
+    else if (held) {
+      const label = document.createElement("span");
+      label.className = "desk-label";
+      label.textContent = "Why held:";
+      held.replaceChildren(label, ` ${now.held_reason}`);
+    }
+    comment.querySelector(".desk-text")?.replaceChildren(...paragraphs(now.body));
+    const actions = comment.querySelector(".desk-actions");
+    for (const old of actions.querySelectorAll(DECIDE)) old.remove();
+    const first = actions.firstChild;
+    for (const decision of now.decisions) {
+      const button = document.createElement("button");
+      button.type = "submit";
+      button.className = `desk-button desk-to-${decision.status}`;
+      button.setAttribute("form", "desk-decide");
+      button.setAttribute("formaction", decision.url);
+      button.name = "seen";
+      button.value = now.status;
+      button.dataset.status = decision.status;
+      if (decision.key) button.setAttribute("aria-keyshortcuts", decision.key);
+      const hidden = document.createElement("span");
+      hidden.className = "visually-hidden";
+      hidden.textContent = `: comment by ${author}`;
+      button.append(decision.label, hidden);
+      actions.insertBefore(button, first);
+    }
+    // What a bulk action and a reply carry: the status and text the moderator now sees.
+    const id = comment.dataset.commentId;
+    const digest = document.querySelector(`input[name='text-${id}']`);
+    if (digest) digest.value = now.text;
+    const replyForm = document.getElementById(`desk-reply-${id}`);
+    if (replyForm) {
+      replyForm.elements.seen.value = now.status;
+      replyForm.elements.text.value = now.text;
+    }
+    const reply = comment.querySelector(".desk-reply");
+    if (reply) {
+      reply.hidden = !now.can_reply;
+      const summary = reply.querySelector("summary");
+      summary.firstChild.textContent = now.reply_label;
+    }
+  }
+
   // 1. Deciding in place.
   async function decide(button) {
     const row = button.closest(ROW);
@@ -154,8 +225,9 @@
     delete row.dataset.busy;
     const said = data.messages.join(" ");
     if (!ok) {
+      if (data.now) refresh(row, data.now);
       notice(row, said, { error: true });
-      announce(said);
+      announce(data.now ? `${said} ${describe(row)}` : said);
       return;
     }
     row.classList.add("desk-decided");

@@ -283,6 +283,38 @@ class TestRefusals:
         assert refused.status_code == 409
         assert "is now marked as spam" in refused.json()["messages"][0]
 
+    def test_a_stale_refusal_tells_the_script_where_the_comment_stands(
+        self, moderator_client, seed_article
+    ):
+        """Its status now, its text, and the buttons that fit it, as plain data (no HTML)."""
+        comment = CommentFactory(
+            article=seed_article, status=PENDING, held_reason="Every new comment is held."
+        )
+        change_status(comment, APPROVED, by=UserFactory(username="alice", is_staff=True))
+        refused = moderator_client.post(decide_url(comment, SPAM), {"seen": PENDING}, **JSON)
+        assert refused.status_code == 409
+        now = refused.json()["now"]
+        assert now["status"] == APPROVED and now["label"] == "Approved"
+        assert now["held_reason"] == ""  # Approved: no longer held, so no "Why held".
+        assert now["body"] == comment.body and now["text"] == comment.text_digest()
+        assert [(d["label"], d["key"]) for d in now["decisions"]] == [
+            ("Unapprove", "u"),
+            ("Spam", "s"),
+            ("Remove", "d t"),
+        ]
+        assert now["reply_label"] == "Reply" and now["can_reply"] is True
+        # The buttons it describes work: Unapprove from the refreshed row.
+        unapprove = now["decisions"][0]
+        done = moderator_client.post(unapprove["url"], {"seen": now["status"]}, **JSON)
+        assert done.status_code == 200
+        assert status_of(comment) == PENDING
+
+    def test_only_a_stale_refusal_carries_the_comment(self, moderator_client):
+        """Forbidden, unknown or not-a-POST refusals say why and nothing more."""
+        comment = CommentFactory(status=PENDING)
+        wrong = moderator_client.post(decide_url(comment, "gone"), {"seen": PENDING}, **JSON)
+        assert wrong.status_code == 404 and "now" not in wrong.json()
+
     @pytest.mark.parametrize("object_id", ["999999", "abc", "1%20OR%201"])
     def test_a_forged_comment_id_is_not_found(self, moderator_client, object_id):
         """No such comment: 404 with a sentence, and nothing changes anywhere."""

@@ -13,9 +13,10 @@ from playwright.sync_api import Page, expect
 
 from blog.models import Article
 from comments.models import Comment
+from comments.moderation import change_status
 from tests.e2e.conftest import SCREENSHOT_DIR
 from tests.e2e.test_desk import CHANGELIST, sequences_after_restore, sign_in, statuses
-from tests.factories import ArticleFactory, CommentFactory
+from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -223,3 +224,29 @@ def test_question_mark_lists_wordpress_keys(open_context, typical_queue, moderat
         "z\tUndo the last decision",
     ]:
         assert line.split("\t")[1] in text and line.split("\t")[0].split()[0] in text
+
+
+def test_a_refused_stale_row_shows_the_comment_as_it_is_now(open_context, typical_queue, moderator):
+    """Approved by another moderator meanwhile: the row says so, shows Approved and its buttons."""
+    page = open_queue(open_context, moderator, "laptop")
+    newest = typical_queue[-1]
+    change_status(newest, Comment.Status.APPROVED, by=UserFactory(username="alice", is_staff=True))
+    page.keyboard.press("j")
+    page.keyboard.press("s")
+    comment = page.locator(f"#desk-comment-{newest.pk}")
+    expect(comment.locator(".desk-notice-error")).to_contain_text(
+        "Nothing was changed: this comment by Reader 19 is now approved (changed by alice"
+    )
+    expect(page.locator("#desk-live")).to_contain_text("approved.")
+    expect(comment.locator(".desk-status")).to_have_text("Approved")
+    expect(comment.locator(".desk-held")).to_have_count(0)
+    labels = comment.locator("button[form=desk-decide]").evaluate_all(
+        "buttons => buttons.map(b => b.firstChild.textContent)"
+    )
+    assert labels == ["Unapprove", "Spam", "Remove"]
+    expect(comment.locator(".desk-reply summary")).to_contain_text("Reply")
+    expect(comment.locator(".desk-reply summary")).not_to_contain_text("Approve and reply")
+    # Its new buttons work from the keyboard: u unapproves it.
+    page.keyboard.press("u")
+    expect(comment.locator(".desk-notice")).to_contain_text("1 comment moved back to pending.")
+    assert statuses([newest]) == {Comment.Status.PENDING}
