@@ -1,8 +1,9 @@
 """
 The desk's own views, beside the admin's: one-click decisions, undo, replies,
-and finding a commenter by email; and each row of the queue, a comment whole
-with its buttons. ``CommentAdmin`` (comments/desk/admin.py) takes them in as a
-mixin, so they run inside the admin: its login, permissions, CSRF
+Block (an IP address or email onto the block list), and finding a commenter
+by email; and each row of the queue, a comment whole with its buttons.
+``CommentAdmin`` (comments/desk/admin.py) takes them in as a mixin, so they
+run inside the admin: its login, permissions, CSRF
 protection, history and messages.
 
 Each answers a browser's form post with a redirect back (303) and a message,
@@ -26,6 +27,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from comments.desk import sentences
 from comments.desk.forms import FindCommenterForm, SiteReplyForm
 from comments.desk.operations import (
+    BLOCKABLE,
+    block,
     publish_site_reply,
     remember_commenter,
     remember_decision,
@@ -41,6 +44,8 @@ from lib.refusal import Refusal
 
 Status = Comment.Status
 COMMENTER_VAR = "commenter"
+# Every comment by the commenter of the comment with this id (SameCommenterFilter).
+SAME_COMMENTER_VAR = "author_of"
 # The digest of the text a moderator saw (Comment.text_digest), carried by each decision.
 TEXT_VAR = "text"
 
@@ -175,6 +180,15 @@ class DeskViews:
             "reply_label": "Approve and reply" if comment.status == Status.PENDING else "Reply",
         }
 
+    def block_tools(self, comment: Comment) -> str:
+        """A row's Block, folded: one button for its IP address, one for its email."""
+        context = {
+            "comment": comment,
+            "ip_url": reverse("admin:comments_comment_block", args=[comment.pk, "ip"]),
+            "email_url": reverse("admin:comments_comment_block", args=[comment.pk, "email"]),
+        }
+        return render_to_string("admin/comments/comment/_block_tools.html", context)
+
     def report(
         self, request: HttpRequest, result: StatusChange, undo: str | None = None, vanished=0
     ) -> None:
@@ -200,6 +214,7 @@ class DeskViews:
                 name=name("decide"),
             ),
             path("<path:object_id>/reply/", view(self.reply_view), name=name("reply")),
+            path("<path:object_id>/block/<str:what>/", view(self.block_view), name=name("block")),
             *super().get_urls(),
         ]
 
@@ -323,6 +338,28 @@ class DeskViews:
             )
         for level, text in said:
             self.message_user(request, text, level)
+        return HttpResponseRedirect(self.back(request), status=303)
+
+    def block_view(self, request: HttpRequest, object_id: str, what: str) -> HttpResponse:
+        """
+        Block: the comment's IP address or email onto the block list, by any moderator.
+
+        Moderators may not edit the rules page; this adds one entry taken from
+        a comment they can see, and nothing else.
+        """
+        if refused := self.checked_moderator(request):
+            return refused
+        try:
+            comment = self.find_comment(request, object_id)
+            if what not in BLOCKABLE:
+                raise Refusal(sentences.not_blockable(what), 404)
+            added = block(comment, what, by=request.user)
+        except Refusal as refused:
+            return self.refuse(request, refused.sentence, refused.status)
+        said = sentences.blocked(comment, what, added)
+        if self.wants_json(request):
+            return JsonResponse({"ok": True, "messages": [said]})
+        self.message_user(request, said, messages.SUCCESS if added else messages.INFO)
         return HttpResponseRedirect(self.back(request), status=303)
 
     def reply_view(self, request: HttpRequest, object_id: str) -> HttpResponse:

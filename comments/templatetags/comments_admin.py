@@ -64,7 +64,7 @@ def newest_held(context) -> dict:
         "cards": [
             (
                 comment,
-                model_admin.author(comment),
+                model_admin.author(comment, tools=moderator),
                 model_admin.desk_cell(comment, buttons=moderator),
             )
             for comment in comments

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from blog.models import Article
-from comments.models import Comment
+from comments.models import Comment, ModerationSettings
 from comments.moderation import change_status
 from tests.e2e.conftest import SCREENSHOT_DIR
 from tests.e2e.test_desk import CHANGELIST, sequences_after_restore, sign_in, statuses
@@ -250,3 +250,27 @@ def test_a_refused_stale_row_shows_the_comment_as_it_is_now(open_context, typica
     page.keyboard.press("u")
     expect(comment.locator(".desk-notice")).to_contain_text("1 comment moved back to pending.")
     assert statuses([newest]) == {Comment.Status.PENDING}
+
+
+def test_a_rows_email_and_ip_are_filters_and_block_takes_one_step(
+    open_context, typical_queue, moderator, requests_made
+):
+    """Click the IP: its comments; the email: the commenter's; Block: on the block list."""
+    page = open_queue(open_context, moderator, "laptop")
+    newest = typical_queue[-1]
+    row = page.locator(f"#desk-comment-{newest.pk}").locator("xpath=ancestor::tr")
+    row.get_by_role("link", name=re.compile(r"^203\.0\.113\.19")).click()
+    expect(page.locator(".desk-comment")).to_have_count(1)
+    page.go_back()
+    row.get_by_role("link", name=re.compile("^reader19@example.org")).click()
+    expect(page.locator(".desk-comment")).to_have_count(1)
+    expect(page.locator("#desk-tools")).to_have_attribute("open", "")
+    expect(page.locator("#desk-tools")).to_contain_text("Every comment with the email of Reader 19")
+    row = page.locator(f"#desk-comment-{newest.pk}").locator("xpath=ancestor::tr")
+    row.locator(".desk-block summary").click()
+    row.get_by_role("button", name="Block this IP address").click()
+    expect(page.locator(".messagelist")).to_contain_text(
+        "203.0.113.19 is now on the block list: new comments with it go to spam."
+    )
+    assert ModerationSettings.load().block_words == "203.0.113.19"
+    assert not [url for url in requests_made if "@" in url or "%40" in url.lower()]
