@@ -9,6 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
+from django.contrib.staticfiles import finders
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -735,6 +736,13 @@ class TestTheAdminSpeaksForTheSite:
         assert "Foot Notes" in soup.title.get_text()
         assert "Django" not in soup.title.get_text() + soup.select_one("#header").get_text()
 
+    def test_admin_pages_carry_the_sites_icon(self, client, moderator_client):
+        """Else every visit asks for /favicon.ico, a 404 (issue 22, point 7)."""
+        for page in [client.get(reverse("admin:login")), moderator_client.get(CHANGELIST)]:
+            icon = soup_of(page).select_one("link[rel=icon]")
+            assert icon["href"] == "/static/img/favicon.svg"
+        assert finders.find("img/favicon.svg")
+
     def test_the_index_leads_with_the_count_and_the_five_newest_held(self, moderator_client):
         """The pending count, then the five newest held comments, whole, with their buttons."""
         held = [CommentFactory(status=PENDING, body=f"Held number {n}.") for n in range(6)]
@@ -743,7 +751,9 @@ class TestTheAdminSpeaksForTheSite:
         soup = soup_of(page)
         content = soup.select_one("#content")
         assert content.get_text(" ", strip=True).startswith(
-            "Site administration 6 comments are waiting for moderation. Newest comments waiting"
+            "Site administration 6 comments are waiting for moderation. 1 comment was filed as "
+            "spam in the last 7 days: check that it is not a real reader’s. "
+            "Newest comments waiting"
         )
         cards = soup.select(".desk-newest .desk-card")
         assert [card.select_one(".desk-text").get_text(strip=True) for card in cards] == [

@@ -63,7 +63,7 @@ def open_queue(open_context, moderator, size: str) -> Page:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_the_first_screen_shows_many_typical_comments_whole(
-    size, open_context, typical_queue, moderator
+    size, open_context, typical_queue, moderator, caplog
 ):
     """1366×768: at least 5 whole rows, each with its buttons; 375×812: at least 2."""
     page = open_queue(open_context, moderator, size)
@@ -84,6 +84,8 @@ def test_the_first_screen_shows_many_typical_comments_whole(
     expect(row).to_contain_text("203.0.113.19")
     expect(row).to_contain_text("Every new comment is held for moderation.")
     expect(row.get_by_text("Approve and reply")).to_be_visible()
+    # The site's icon: the browser asked for no /favicon.ico (a 404 the server logs).
+    assert "favicon.ico" not in caplog.text
     # The tools are folded, and open when asked for.
     tools = page.get_by_text("Search and filters")
     tools.click()
