@@ -32,7 +32,7 @@ from django.db import transaction
 
 from comments import moderation
 from comments.desk import sentences
-from comments.models import Comment, ModerationSettings, word_list
+from comments.models import Comment, ModerationSettings
 from lib.client import network_of
 from lib.refusal import Refusal
 
@@ -247,15 +247,10 @@ def block(comment: Comment, what: str, *, by: AbstractBaseUser) -> bool:
     if not entry:
         raise Refusal(sentences.nothing_to_block(what), 409)
     with transaction.atomic():
-        ModerationSettings.load()
-        rules = ModerationSettings.objects.select_for_update().get()
-        entries = word_list(rules.block_words)
-        if entry.casefold() in {known.casefold() for known in entries}:
+        if not ModerationSettings.add_blocked(entry):
             return False
-        rules.block_words = "\n".join([*entries, entry])
-        rules.save()
         # The history names the comment, never the address or email itself.
         LogEntry.objects.log_actions(
-            by.pk, [rules], CHANGE, sentences.blocked_in_history(comment, what)
+            by.pk, [ModerationSettings.load()], CHANGE, sentences.blocked_in_history(comment, what)
         )
     return True
