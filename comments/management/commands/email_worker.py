@@ -20,6 +20,7 @@ from django_tasks_db.management.commands.db_worker import Command as DatabaseWor
 
 from comments.mail.delivery import recover
 from comments.mail.followers import announce_new_articles
+from lib.worker import worker_round
 
 logger = logging.getLogger("comments.mail.delivery")
 
@@ -35,6 +36,8 @@ def keep_recovering(stop: threading.Event) -> None:
         try:
             announce_new_articles()
             recover()
+            # The other apps' outboxes (Webmentions): each takes up what it left.
+            worker_round.send(sender=Command)
         except Exception:  # A database outage: log it and try again on the next round.
             logger.exception("Could not look for unsent emails.")
         stop.wait(recovery_interval())
@@ -56,6 +59,7 @@ class Command(DatabaseWorkerCommand):
             # Everything outstanding, then exit: recovered once, first, in this thread.
             announce_new_articles()
             recover()
+            worker_round.send(sender=Command)
             super().handle(*args, **options)
             return
         stop = threading.Event()
