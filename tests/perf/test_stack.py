@@ -457,3 +457,48 @@ def test_comment_pages_are_stored_like_the_article_and_permalinks_never(stack):
         assert response.getheader("X-Cache") != "HIT"
     assert text.encode() not in fetch(stack, page_two)[1]
     assert text.encode() not in stored_bytes(stack)
+
+
+def header_facts(response) -> dict[str, str]:
+    """The security headers a response carries (CSP directives by name)."""
+    policy = response.getheader("Content-Security-Policy") or ""
+    parts = (part.split() for part in policy.split(";"))
+    directives = {name: " ".join(values) for name, *values in parts}
+    return {
+        "default-src": directives.get("default-src", ""),
+        "trusted-types": directives.get("require-trusted-types-for", ""),
+        "corp": response.getheader("Cross-Origin-Resource-Policy"),
+        "camera": "camera=()" in (response.getheader("Permissions-Policy") or ""),
+        "nosniff": response.getheader("X-Content-Type-Options"),
+    }
+
+
+def test_security_headers_arrive_on_stored_pages_and_what_nginx_serves(stack):
+    """
+    A page from nginx's cache (HIT) carries the app's CSP (default-src 'none',
+    Trusted Types), CORP same-origin and the Permissions-Policy; so do the
+    static files and the 429 page nginx serves itself.
+    """
+    expected = {
+        "default-src": "'none'",
+        "trusted-types": "'script'",
+        "corp": "same-origin",
+        "camera": True,
+        "nosniff": "nosniff",
+    }
+    for path in SHARED_PAGES:
+        for reader in ({}, {"Accept-Encoding": "gzip"}):
+            for _ in range(50):
+                response, _ = fetch(stack, path, reader)
+                if response.getheader("X-Cache") == "HIT":
+                    break
+            assert response.getheader("X-Cache") == "HIT", path
+            assert header_facts(response) == expected, (path, reader)
+
+    _, page = fetch(stack, ARTICLE)
+    css = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', page).group(1).decode()
+    response, _ = fetch(stack, css)
+    assert header_facts(response) == expected
+    admin, _ = fetch(stack, "/admin/login/")
+    assert {**header_facts(admin), "trusted-types": "'script'"} == expected
+    assert header_facts(admin)["trusted-types"] == ""
