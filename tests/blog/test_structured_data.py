@@ -1,11 +1,13 @@
 """Link previews and schema.org data on article pages: complete, valid, safe, private."""
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
+from django.utils import timezone
 
+from comments.models import CommentRevision
 from tests.conftest import DISCUSSION_EMAILS, SITE_URL, post_as
 from tests.factories import ArticleFactory, CommentFactory
 
@@ -36,9 +38,11 @@ SCHEMA = {
         },
         "required": {"headline", "datePublished", "author", "commentCount", "comment"},
     },
+    # Google's rich results need datePublished on a comment:
+    # https://developers.google.com/search/docs/appearance/structured-data/discussion-forum
     "Comment": {
-        "allowed": {"author", "text", "dateCreated", "url"},
-        "required": {"author", "text"},
+        "allowed": {"author", "text", "url", "datePublished", "dateModified", "comment"},
+        "required": {"author", "text", "url", "datePublished"},
     },
     "Person": {"allowed": {"name", "url"}, "required": {"name"}},
     "Organization": {"allowed": {"name", "url", "logo"}, "required": {"name"}},
@@ -71,7 +75,7 @@ def check_schema(node: dict) -> None:
 
 
 def test_blog_posting_has_headline_dates_author_and_comments(client, discussion):
-    """A valid BlogPosting; approved comments only, thread order, each with name and text only."""
+    """A valid BlogPosting; approved comments only, replies inside their parent, nothing private."""
     data = json_ld(page(client, discussion))
     assert data["@context"] == "https://schema.org"
     assert data["@type"] == "BlogPosting"
@@ -85,14 +89,74 @@ def test_blog_posting_has_headline_dates_author_and_comments(client, discussion)
     assert datetime.fromisoformat(data["dateModified"]) >= published
     assert data["author"] == {"@type": "Organization", "name": "Relief Notes", "url": SITE_URL}
     assert data["commentCount"] == 2
+    maya, sam = discussion.comments.approved().order_by("pk")
     assert data["comment"] == [
         {
             "@type": "Comment",
+            "url": f"{SITE_URL}/comments/{maya.pk}/",
+            "datePublished": maya.created_at.isoformat(timespec="seconds"),
             "author": {"@type": "Person", "name": "Maya"},
             "text": "Magnesium helped.",
-        },
-        {"@type": "Comment", "author": {"@type": "Person", "name": "Sam"}, "text": "Me too."},
+            "comment": [
+                {
+                    "@type": "Comment",
+                    "url": f"{SITE_URL}/comments/{sam.pk}/",
+                    "datePublished": sam.created_at.isoformat(timespec="seconds"),
+                    "author": {"@type": "Person", "name": "Sam"},
+                    "text": "Me too.",
+                }
+            ],
+        }
     ]
+
+
+def test_each_comment_has_its_own_permalink_and_date(client, seed_article):
+    """Comments posted at different times read back with their own dates and addresses."""
+    now = timezone.now().replace(microsecond=0)
+    older = CommentFactory(article=seed_article, created_at=now - timedelta(days=2))
+    newer = CommentFactory(article=seed_article, created_at=now - timedelta(minutes=5))
+    data = json_ld(page(client, seed_article))
+    check_schema(data)
+    dates = {item["url"]: datetime.fromisoformat(item["datePublished"]) for item in data["comment"]}
+    assert dates == {
+        f"{SITE_URL}{older.get_absolute_url()}": older.created_at,
+        f"{SITE_URL}{newer.get_absolute_url()}": newer.created_at,
+    }
+    assert all("dateModified" not in item for item in data["comment"])
+
+
+def test_an_edited_comment_says_when_it_was_modified(client, seed_article):
+    """After its author's edit, a comment has dateModified, the time of the edit."""
+    comment = CommentFactory(article=seed_article, body="Before.")
+    edited_at = timezone.now().replace(microsecond=0) + timedelta(minutes=3)
+    CommentRevision.objects.create(
+        comment=comment,
+        change=CommentRevision.Change.EDITED,
+        body="Before.",
+        status=comment.status,
+        created_at=edited_at,
+    )
+    comment.body = "After."
+    comment.save()
+    [item] = json_ld(page(client, seed_article))["comment"]
+    assert item["text"] == "After."
+    assert datetime.fromisoformat(item["dateModified"]) == edited_at
+    assert datetime.fromisoformat(item["datePublished"]) < edited_at
+
+
+def test_replies_nest_to_every_depth(client, seed_article):
+    """A thread three deep reads as comments inside comments; a second thread beside it."""
+    first = CommentFactory(article=seed_article, body="One.")
+    second = CommentFactory(article=seed_article, parent=first, body="Two.")
+    CommentFactory(article=seed_article, parent=second, body="Three.")
+    CommentFactory(article=seed_article, body="Beside.")
+    data = json_ld(page(client, seed_article))
+    check_schema(data)
+    [one, beside] = data["comment"]
+    assert (one["text"], beside["text"]) == ("One.", "Beside.")
+    assert one["comment"][0]["text"] == "Two."
+    assert one["comment"][0]["comment"][0]["text"] == "Three."
+    assert "comment" not in beside
 
 
 def test_held_comment_stays_out_even_for_its_author(client, discussion):
