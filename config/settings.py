@@ -12,7 +12,17 @@ them, with their defaults (``getattr(settings, NAME, default)``).
 from pathlib import Path
 
 from comments.checks import DEVELOPMENT_EMAIL_KEY, email_keys_problem
-from config.environment import database, env, items, mailer, number, secret_key, stop_if, yes_or_no
+from config.environment import (
+    database,
+    env,
+    items,
+    mailer,
+    number,
+    secret_key,
+    stop_if,
+    time_zone,
+    yes_or_no,
+)
 from config.headers import READER_CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -162,7 +172,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
-TIME_ZONE = env.str("DJANGO_TIME_ZONE", "UTC")
+TIME_ZONE = time_zone("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -242,8 +252,7 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = yes_or_no("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = 0 if DEBUG else 31_536_000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = yes_or_no("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
-# Opt-in, as hstspreload.org asks (a preloaded site cannot leave HTTPS for months), so
-# check --deploy's reminder that it is off (W021) is answered here, once.
+# Opt-in, as hstspreload.org asks (a preloaded site is stuck on HTTPS): hence no W021.
 SECURE_HSTS_PRELOAD = yes_or_no("DJANGO_HSTS_PRELOAD")
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 if yes_or_no("DJANGO_BEHIND_TLS_PROXY"):
@@ -254,8 +263,7 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 CSRF_TRUSTED_ORIGINS = items("DJANGO_CSRF_TRUSTED_ORIGINS")
 CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
-# Django's Content Security Policy: nothing loads unless named, and only from here
-# (config/headers.py, with Cross-Origin-Resource-Policy and Permissions-Policy).
+# Nothing loads unless named, and only from here (config/headers.py: CSP, CORP, Permissions).
 SECURE_CSP = READER_CSP
 
 # Serving under load (README "Production"): pages the same for every reader
