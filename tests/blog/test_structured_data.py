@@ -1,10 +1,14 @@
 """Link previews and schema.org data on article pages: complete, valid, safe, private."""
 
 import json
+import re
+import struct
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from django.conf import settings
 from django.utils import timezone
 
 from comments.models import CommentRevision
@@ -230,7 +234,7 @@ def test_meta_description_canonical_open_graph_and_twitter_card(client, seed_art
     assert meta("property", "og:site_name") == "Relief Notes"
     published = datetime.fromisoformat(meta("property", "article:published_time"))
     assert published == seed_article.published_at
-    assert meta("name", "twitter:card") == "summary"
+    assert meta("name", "twitter:card") == "summary_large_image"
     assert meta("name", "twitter:title") == seed_article.title
     assert meta("name", "twitter:description") == seed_article.standfirst
 
@@ -242,3 +246,52 @@ def test_home_page_has_canonical_and_open_graph(client, query, canonical):
     assert soup.find("link", rel="canonical")["href"] == f"{SITE_URL}{canonical}"
     assert soup.find("meta", property="og:type")["content"] == "website"
     assert soup.find("meta", property="og:url")["content"] == f"{SITE_URL}/"
+
+
+def preview_tags(soup: BeautifulSoup) -> dict[str, str]:
+    """Every Open Graph and Twitter tag, by name; a name given twice fails."""
+    tags = {}
+    for tag in soup.find_all("meta"):
+        name = tag.get("property") or tag.get("name") or ""
+        if name.startswith(("og:", "twitter:")):
+            assert name not in tags, f"{name} given twice"
+            tags[name] = tag["content"]
+    return tags
+
+
+@pytest.mark.parametrize("path", ["/", "article", "/no-such-page/"])
+def test_every_page_offers_the_sites_large_preview_image(client, seed_article, path):
+    """og:image 1200×630 from the site's static files, absolute, sized, described; a large card."""
+    url = seed_article.get_absolute_url() if path == "article" else path
+    tags = preview_tags(BeautifulSoup(client.get(url).content, "html.parser"))
+    image = tags["og:image"]
+    assert re.fullmatch(
+        rf"{re.escape(SITE_URL)}/static/img/social-preview(\.[0-9a-f]+)?\.png", image
+    )
+    assert (tags["og:image:width"], tags["og:image:height"]) == ("1200", "630")
+    assert tags["og:image:type"] == "image/png"
+    assert "Relief Notes" in tags["og:image:alt"]
+    assert tags["twitter:card"] == "summary_large_image"
+    assert tags["twitter:image"] == image
+    assert tags["twitter:image:alt"] == tags["og:image:alt"]
+
+
+def test_the_preview_image_is_a_real_1200_by_630_png(client):
+    """The file the tags name is served by the site, a PNG of exactly the size they state."""
+    png = (Path(settings.BASE_DIR) / "static/img/social-preview.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert (width, height) == (1200, 630)
+    served = client.get("/static/img/social-preview.png")
+    assert served.status_code == 200
+    assert b"".join(served.streaming_content) == png
+
+
+def test_home_page_describes_the_site_to_link_previews(client):
+    """The home page has og:description and twitter:description, the site's own description."""
+    soup = BeautifulSoup(client.get("/").content, "html.parser")
+    tags = preview_tags(soup)
+    description = soup.find("meta", attrs={"name": "description"})["content"]
+    assert tags["og:description"] == tags["twitter:description"] == description
+    assert description == "Notes on massage, stretching and relief from muscle cramps."
+    assert tags["og:title"] == tags["twitter:title"] == "Relief Notes"
