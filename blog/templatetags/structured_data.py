@@ -19,7 +19,7 @@ def article_json_ld(article: Article, threads: Iterable[Comment], comment_count:
 
 @register.inclusion_tag("blog/_preview_image.html")
 def link_preview_image(article: Article | None = None) -> dict:
-    """The image tags of a link preview (Open Graph and Twitter): the page's image, or the site's."""
+    """A link preview's image tags (Open Graph, Twitter): the page's image, or the site's."""
     return {"image": preview_image(article)}
 
 
