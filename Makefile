@@ -43,7 +43,7 @@ migrate: $(INSTALLED) .env  ## Apply database migrations (creates the article on
 
 # The email worker runs alongside runserver, as in production, and stops with it
 # (Ctrl-C reaches both); in development emails are printed to this terminal.
-run: migrate  ## Serve the blog at http://127.0.0.1:8000/, with the email worker
+run: migrate  ## Serve the blog at http://127.0.0.1:8000/ (PORT=8001 for another), with the email worker
 	$(BIN)/python manage.py email_worker & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
