@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "blog.apps.BlogConfig",
     "comments.apps.CommentsConfig",
     "wordpress.apps.WordPressConfig",
+    "mentions.apps.MentionsConfig",
     "spam.apps.SpamConfig",
     "serving.apps.ServingConfig",
 ]
