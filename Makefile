@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrate clean serve worker bench bench-wordpress bench-email bench-spam test-postgres
+.PHONY: help run test lint format migrate clean serve worker bench bench-wordpress bench-email bench-spam bench-search test-postgres
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -66,6 +66,10 @@ serve: $(INSTALLED)  ## Serve in production: nginx's cache in front of the app s
 
 bench: $(TOOLS)  ## Load-test the production server (installs wrk with apt-get if missing)
 	$(BIN)/python -m bench.bench
+	$(BIN)/python -m bench.search
+
+bench-search: $(INSTALLED)  ## Search on 1,000 articles through make serve: p95, and beside the article and nginx's copy
+	$(BIN)/python -m bench.search
 
 bench-wordpress: $(TOOLS)  ## Time and measure importing and exporting a 1,000-post WordPress blog
 	$(BIN)/python -m bench.wordpress

@@ -572,15 +572,23 @@ class SubscriptionQuerySet(models.QuerySet):
 
 
 class Subscription(models.Model):
-    """One wish for email, ticked beside the comment form."""
+    """One wish for email, ticked beside the comment form, or "Email me new articles"."""
 
     class Kind(models.TextChoices):
         REPLIES = "replies", "Replies to a comment"
         ARTICLE = "article", "New comments on an article"
+        BLOG = "blog", "New articles"
 
     mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="subscriptions")
     kind = models.CharField(max_length=10, choices=Kind)
-    article = models.ForeignKey("blog.Article", on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(
+        "blog.Article",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The article whose discussion is followed; none for new articles.",
+    )
     comment = models.ForeignKey(
         Comment,
         on_delete=models.CASCADE,
@@ -612,6 +620,9 @@ class Subscription(models.Model):
                 condition=models.Q(kind="replies"),
                 name="one_replies_subscription",
             ),
+            models.UniqueConstraint(
+                fields=["mailbox"], condition=models.Q(kind="blog"), name="one_blog_subscription"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -634,6 +645,7 @@ class Delivery(models.Model):
         CONFIRMATION = "confirmation", "Confirmation request"
         NEWS = "news", "Comments announced"
         HELD = "held", "A held comment, for a moderator"
+        ARTICLE = "article", "A new article, for a follower"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -657,6 +669,14 @@ class Delivery(models.Model):
         blank=True,
         related_name="+",
         help_text="The comment a moderator is asked to decide.",
+    )
+    article = models.ForeignKey(
+        "blog.Article",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The new article a follower is told of.",
     )
     kind = models.CharField(max_length=12, choices=Kind)
     status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
@@ -703,3 +723,22 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()}: {self.comment_id}"
+
+
+class Announcement(models.Model):
+    """
+    A published article whose followers have been emailed (comments/mail/followers.py).
+
+    One row per article, written in the same transaction as its deliveries:
+    its primary key is what makes an article announced once, whatever the
+    number of workers, and never again for an edit or a republication.
+    """
+
+    article = models.OneToOneField(
+        "blog.Article", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    announced_at = models.DateTimeField(default=timezone.now)
+    followers = models.PositiveIntegerField(default=0, help_text="How many were emailed.")
+
+    def __str__(self) -> str:
+        return f"Article {self.article_id} announced"

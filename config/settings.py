@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "mentions.apps.MentionsConfig",
     "spam.apps.SpamConfig",
     "serving.apps.ServingConfig",
+    "search.apps.SearchConfig",
 ]
 
 MIDDLEWARE = [

@@ -59,6 +59,8 @@ PAGE_PARAMETERS: dict[str, dict[str, Canonical]] = {
     # django.contrib.sitemaps' own pages.
     "sitemap": {"p": page_number},
     "robots": {},
+    # The search page (search/views.py), private: any words, and a page of the results.
+    "search:results": {"q": as_sent, "page": page_number},
     # A former #comment-N link that found no comment on the page (static/js/permalinks.js).
     "comments:permalink": {"article": as_sent},
 }
@@ -70,8 +72,9 @@ TRACKING_PARAMETERS = (
     *("igshid", "_hsenc", "_hsmi", "ref", "yclid", "twclid", "li_fat_id", "ttclid", "s_cid"),
 )
 # Read before any view by wordpress/redirects.py, on the home page and on any
-# address that would be a 404: WordPress's own links (?p=4, ?feed=rss2).
-WORDPRESS_PARAMETERS = ("p", "page_id", "feed")
+# address that would be a 404: WordPress's own links (?p=4, ?feed=rss2), and
+# its search (?s=cramps), which leads to the search page.
+WORDPRESS_PARAMETERS = ("p", "page_id", "feed", "s")
 
 
 def parameters_in_use() -> list[str]:

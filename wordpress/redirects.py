@@ -15,6 +15,7 @@ What an old link can be (each permalink structure WordPress offers):
 - any of those structures, found by the post's name or id, for a site that
   changed its permalinks once;
 - ``?p=ID``, ``?page_id=ID``, each with ``&feed=…`` for the post's comment feed;
+- ``?s=words``, WordPress's search, on any address: the search page, with the same words;
 - the same followed by ``feed/`` (the post's comments feed), ``comment-page-N/``
   (all comments are on one page here), ``amp/``, ``embed/``, ``trackback/``,
   a page number, or an attachment's name;
@@ -33,6 +34,7 @@ so it may be kept by any cache for an hour.
 
 import re
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
@@ -104,7 +106,9 @@ def moved(path: str) -> HttpResponse:
 
 
 def query_target(query: QueryDict) -> str | None:
-    """Where a plain link (``?p=4``, ``?page_id=7``, ``?feed=rss2``) now points."""
+    """Where a plain link (``?p=4``, ``?page_id=7``, ``?feed=rss2``, ``?s=``) now points."""
+    if "s" in query:
+        return f"{reverse('search:results')}?{urlencode({'q': query['s']})}"
     feed = query.get("feed", "")
     for key in ("p", "page_id"):
         if (wp_id := parse_id(query.get(key))) is not None:

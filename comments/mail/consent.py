@@ -38,6 +38,8 @@ from comments.models import Comment, Mailbox, Notice, Subscription
 CONFIRM_SALT = "comments.email.confirm"
 UNSUBSCRIBE_SALT = "comments.email.unsubscribe"
 EVERYTHING = "all"
+# The scope of a link that stops the emails about new articles, and nothing else.
+NEW_ARTICLES = "blog"
 
 
 def confirm_link_days() -> int:
@@ -64,14 +66,15 @@ class MailboxGone(Exception):
 
 @dataclass(frozen=True)
 class Unsubscribe:
-    """What an unsubscribe link stops: ``articles`` (their discussions), or everything."""
+    """What an unsubscribe link stops: ``articles`` (their discussions), new articles, or all."""
 
     mailbox: Mailbox
     articles: tuple[int, ...] = ()
+    new_articles: bool = False
 
     @property
     def everything(self) -> bool:
-        return not self.articles
+        return not self.articles and not self.new_articles
 
 
 def confirmation_url(mailbox: Mailbox) -> str:
@@ -82,9 +85,9 @@ def confirmation_url(mailbox: Mailbox) -> str:
     return full_url(reverse("comments:confirm-email", args=[token]))
 
 
-def unsubscribe_url(mailbox: Mailbox, articles=()) -> str:
-    """The link that stops emails about these articles' discussions, or all of them."""
-    scope = sorted(set(articles)) or EVERYTHING
+def unsubscribe_url(mailbox: Mailbox, articles=(), *, new_articles: bool = False) -> str:
+    """The link that stops emails about these articles' discussions, new articles, or all."""
+    scope = NEW_ARTICLES if new_articles else (sorted(set(articles)) or EVERYTHING)
     token = signing.dumps([mailbox.pk, mailbox.link_key, scope], salt=UNSUBSCRIBE_SALT)
     return full_url(reverse("comments:unsubscribe", args=[token]))
 
@@ -115,6 +118,8 @@ def read_unsubscribe(token: str) -> Unsubscribe:
     mailbox, scope = _read(token, UNSUBSCRIBE_SALT, unsubscribe_link_days())
     if scope == EVERYTHING:
         return Unsubscribe(mailbox)
+    if scope == NEW_ARTICLES:
+        return Unsubscribe(mailbox, new_articles=True)
     if not isinstance(scope, list) or not scope or not all(isinstance(a, int) for a in scope):
         raise LinkInvalid
     return Unsubscribe(mailbox, tuple(scope))
@@ -214,6 +219,9 @@ def wishes(mailbox: Mailbox, *, browser: str | None = None, in_force: bool = Fal
         subscriptions = waiting_wishes(mailbox, browser or "")
     said = [f"when your comment on “{comment.article.title}” is published" for comment in approvals]
     for subscription in subscriptions.select_related("article").order_by("created_at", "pk"):
+        if subscription.kind == Subscription.Kind.BLOG:
+            said.append(f"each new article on {settings.SITE_NAME}")
+            continue
         title = subscription.article.title
         if subscription.kind == Subscription.Kind.REPLIES:
             said.append(f"replies to your comment on “{title}”")

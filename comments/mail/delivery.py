@@ -31,6 +31,7 @@ Message-ID, which mail clients use to show it once.
 """
 
 import contextlib
+import email.policy
 import logging
 import smtplib
 import threading
@@ -57,7 +58,7 @@ from comments.mail.consent import (
     unsubscribe_url,
     wishes,
 )
-from comments.models import Comment, Delivery, Notice
+from comments.models import Comment, Delivery, Notice, Subscription
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ def deliver(delivery_id: int) -> str:
     if not claimed:
         # Sent, cancelled or taken already (a task queued twice), or not due yet.
         return "nothing to do"
-    delivery = Delivery.objects.select_related("mailbox", "held_comment__article").get(
+    delivery = Delivery.objects.select_related("mailbox", "held_comment__article", "article").get(
         pk=delivery_id
     )
     problem = None
@@ -275,7 +276,30 @@ def compose(delivery: Delivery) -> EmailMessage | None:
         return compose_confirmation(delivery)
     if delivery.kind == Delivery.Kind.HELD:
         return compose_held(delivery)
+    if delivery.kind == Delivery.Kind.ARTICLE:
+        return compose_article(delivery)
     return compose_news(delivery)
+
+
+def compose_article(delivery: Delivery) -> EmailMessage | None:
+    """
+    A new article, to a follower (comments/mail/followers.py); None if the article
+    is no longer public or the follower no longer follows.
+    """
+    article, mailbox = delivery.article, delivery.mailbox
+    following = mailbox.subscriptions.in_force().filter(kind=Subscription.Kind.BLOG).exists()
+    if article is None or not article.is_published() or not following:
+        return None
+    stop = unsubscribe_url(mailbox, new_articles=True)
+    context = {
+        "site_name": settings.SITE_NAME,
+        "article": article,
+        "url": article.get_full_url(),
+        "stop_url": stop,
+        "stop_everything_url": unsubscribe_url(mailbox),
+    }
+    subject = f"[{settings.SITE_NAME}] New article: “{article.title}”"
+    return message(delivery, subject, "comments/email/article.txt", context, [], unsubscribe=stop)
 
 
 def compose_held(delivery: Delivery) -> EmailMessage | None:
@@ -377,15 +401,35 @@ def news_subject(notices: list[Notice]) -> str:
     return f"[{site}] New comment on “{title}”"
 
 
+class SiteEmail(EmailMessage):
+    """
+    An email whose header lines are folded only past SMTP's 998 characters.
+
+    Python folds a header at 78 characters, and a token longer than that with
+    no space to fold at (an unsubscribe link) it writes as RFC 2047 encoded
+    words, which a List-Unsubscribe header may not hold (RFC 2369): mail
+    clients then offer no one-click unsubscribe at all.
+    """
+
+    def message(self, *, policy=email.policy.default):
+        return super().message(policy=policy.clone(max_line_length=998))
+
+
 def message(
-    delivery: Delivery, subject: str, template: str, context: dict, articles: list[int]
+    delivery: Delivery,
+    subject: str,
+    template: str,
+    context: dict,
+    articles: list[int],
+    unsubscribe: str | None = None,
 ) -> EmailMessage:
     """
     One email to one address, with the headers that let its reader leave in one click.
 
     ``List-Unsubscribe`` with ``List-Unsubscribe-Post`` (RFC 8058): the mail
     client POSTs to the link and the email's discussions go quiet (for a
-    confirmation request, everything). The Message-ID is the delivery's, so
+    confirmation request, everything; for a new article, new articles:
+    ``unsubscribe``). The Message-ID is the delivery's, so
     an email sent twice after a crash is one email to the reader's client.
     """
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
@@ -398,9 +442,10 @@ def message(
         recipient = delivery.staff_address
     else:
         recipient = delivery.mailbox.email
-        headers["List-Unsubscribe"] = f"<{unsubscribe_url(delivery.mailbox, articles)}>"
+        unsubscribe = unsubscribe or unsubscribe_url(delivery.mailbox, articles)
+        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    return EmailMessage(
+    return SiteEmail(
         " ".join(subject.split()),
         render_to_string(template, context),
         None,

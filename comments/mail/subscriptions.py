@@ -108,6 +108,33 @@ def subscribe(comment: Comment, *, replies: bool, article: bool, ip: str | None)
         request_confirmation(mailbox, ip)
 
 
+def follow(email: str, *, browser: str, ip: str | None) -> None:
+    """
+    "Email me new articles": keep the wish, and ask for consent as a comment's wishes do.
+
+    The same statements, the same answer and the same limits whatever the
+    address's state (new, waiting, confirmed, followed already): a wish typed
+    from a browser its owner confirmed the address from is in force at once;
+    any other spends the IP's hourly share and waits for the owner's yes.
+    """
+    mailbox = mailbox_for(email)
+    trusted = confirmed_from(mailbox, browser)
+    now = timezone.now()
+    wish = Subscription(
+        mailbox=mailbox,
+        kind=Subscription.Kind.BLOG,
+        browser=browser,
+        confirmed_at=now if trusted else None,
+    )
+    Subscription.objects.bulk_create([wish], ignore_conflicts=True)
+    if trusted:
+        mailbox.subscriptions.waiting().filter(kind=Subscription.Kind.BLOG).update(
+            confirmed_at=now, browser=browser
+        )
+    else:
+        request_confirmation(mailbox, ip)
+
+
 def request_confirmation(mailbox: Mailbox, ip: str | None) -> bool:
     """
     Ask the owner for their yes by email, unless the IP or the address had theirs recently.
@@ -188,13 +215,19 @@ def confirm(mailbox: Mailbox, nonce: str, browser: str) -> bool:
 @transaction.atomic
 def leave(request: Unsubscribe) -> None:
     """
-    Do what an unsubscribe link says: mute some discussions, or stop all email.
+    Do what an unsubscribe link says: mute some discussions, stop new articles, or stop all.
 
     Stopping everything forgets every wish and the confirmation itself: a wish
     ticked later asks for consent again, within the same limits. Doing it
     twice is doing it once.
     """
     mailbox = request.mailbox
+    if request.new_articles:
+        mailbox.subscriptions.filter(kind=Subscription.Kind.BLOG).delete()
+        mailbox.deliveries.filter(kind=Delivery.Kind.ARTICLE, status=Delivery.Status.QUEUED).update(
+            status=Delivery.Status.CANCELLED
+        )
+        return
     if not request.everything:
         mailbox.subscriptions.filter(article__in=request.articles).delete()
         own = [c for c in pending_approvals(mailbox) if c.article_id in request.articles]

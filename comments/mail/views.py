@@ -121,19 +121,25 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             request, {"heading": "You will get no more email from us", "everything": True}
         )
     articles = list(Article.objects.filter(pk__in=request_to_leave.articles).order_by("title"))
-    context = {"articles": articles, "everything": request_to_leave.everything}
+    context = {
+        "articles": articles,
+        "everything": request_to_leave.everything,
+        "new_articles": request_to_leave.new_articles,
+    }
     if request.method == "POST":
         leave(request_to_leave)
-        heading = (
-            "You will get no more email from us"
-            if context["everything"]
-            else ("You will get no more email about this discussion")
-        )
+        if context["everything"]:
+            heading = "You will get no more email from us"
+        elif context["new_articles"]:
+            heading = "You will get no more emails about new articles"
+        else:
+            heading = "You will get no more email about this discussion"
         return link_page(request, {**context, "heading": heading, "done": True})
-    heading = (
-        "Stop all email from us?"
-        if context["everything"]
-        else ("Stop emails about this discussion?")
-    )
+    if context["everything"]:
+        heading = "Stop all email from us?"
+    elif context["new_articles"]:
+        heading = "Stop emails about new articles?"
+    else:
+        heading = "Stop emails about this discussion?"
     context |= {"heading": heading, "button": "Stop these emails", "one_click": True}
     return link_page(request, context)

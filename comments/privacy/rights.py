@@ -81,7 +81,7 @@ def export_mailbox(mailbox: Mailbox) -> dict[str, Any]:
         "subscriptions": [
             {
                 "what": subscription.get_kind_display(),
-                "article": subscription.article.title,
+                "article": subscription.article.title if subscription.article else None,
                 "replies_to_comment": subscription.comment_id,
                 "since": when(subscription.created_at),
                 "agreed_at": when(subscription.confirmed_at),

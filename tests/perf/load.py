@@ -70,3 +70,23 @@ def read(port: int, source: str, path: str, seconds: float, per_second: int, lat
         timed.append((time.perf_counter() - started, response.status))
         time.sleep(max(0.0, interval - (time.perf_counter() - started)))
     latencies.extend(timed)
+
+
+def search_flood(port: int, source: str, seconds: float, counts) -> None:
+    """Unique searches (``/search/?q=…``) as fast as one connection goes; statuses in ``counts``."""
+    os.nice(10)
+    deadline, number, seen = time.monotonic() + seconds, 0, {}
+    connection, marker = connect(port, source), uuid.uuid4().hex[:6]
+    words = ["cramp", "massage", "foot", "night", "relief", "stretch"]
+    while time.monotonic() < deadline:
+        path = f"/search/?q={words[number % len(words)]}+{marker}{number}"
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            response.read()
+            seen[response.status] = seen.get(response.status, 0) + 1
+        except OSError:
+            connection.close()
+            connection = connect(port, source)
+        number += 1
+    counts.update(seen)

@@ -134,7 +134,7 @@ def test_posts_are_not_redirected(client, seed_article):
 def test_every_parameter_a_page_reads_is_declared():
     """The list nginx is given holds each page's parameters and WordPress's."""
     declared = {name for reads in PAGE_PARAMETERS.values() for name in reads}
-    assert declared | {"p", "page_id", "feed"} == set(parameters_in_use())
+    assert declared | {"p", "page_id", "feed", "s"} == set(parameters_in_use())
     assert "replytocom" in parameters_in_use()
 
 

@@ -5,7 +5,9 @@ django-tasks-db runs each queued task once and keeps its result, but a task
 whose worker was killed stays "running" for ever, and a failed one is not
 tried again. Beside its loop this command runs ``comments.mail.delivery.recover``
 every few seconds (and at once on start), which queues again every email that
-a killed worker or web process left unsent, and every retry that is due.
+a killed worker or web process left unsent, and every retry that is due;
+first, it emails followers the articles that became public since
+(``comments.mail.followers.announce_new_articles``).
 Any number of workers may run, on any number of machines sharing the database.
 """
 
@@ -17,6 +19,7 @@ from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
 from comments.mail.delivery import recover
+from comments.mail.followers import announce_new_articles
 from lib.worker import worker_round
 
 logger = logging.getLogger("comments.mail.delivery")
@@ -31,6 +34,7 @@ def keep_recovering(stop: threading.Event) -> None:
     while not stop.is_set():
         close_old_connections()
         try:
+            announce_new_articles()
             recover()
             # The other apps' outboxes (Webmentions): each takes up what it left.
             worker_round.send(sender=Command)
@@ -53,6 +57,7 @@ class Command(DatabaseWorkerCommand):
     def handle(self, *args, **options) -> None:
         if options["batch"]:
             # Everything outstanding, then exit: recovered once, first, in this thread.
+            announce_new_articles()
             recover()
             worker_round.send(sender=Command)
             super().handle(*args, **options)
