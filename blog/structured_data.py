@@ -17,7 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from blog.models import Article
+from blog.models import Article, full_url
 from comments.models import Comment
 
 # As django.utils.html.json_script: nothing in the data can close the <script>
@@ -50,7 +50,17 @@ def blog_posting(
         "description": article.standfirst or article.title,
         "datePublished": article.published_at.isoformat(timespec="seconds"),
         "dateModified": max(article.updated_at, article.published_at).isoformat(timespec="seconds"),
-        "author": publisher,
+        "author": (
+            {
+                "@type": "Person",
+                "name": article.author.name,
+                "url": full_url(article.author.get_absolute_url()),
+            }
+            if article.author
+            else publisher
+        ),
+        "articleSection": [category.name for category in article.categories.all()],
+        "keywords": [tag.name for tag in article.tags.all()],
         "publisher": publisher,
         "commentCount": comment_count,
         "comment": [
