@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, TagFactory
-from tests.serving.test_purge import cache, store  # noqa: F401 (the fixture)
+from tests.serving.test_purge import cache, store  # noqa: F401, F811 (the fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def article():
 
 
 def test_unpublishing_deletes_every_listing_of_the_article(
-    cache,
+    cache,  # noqa: F811
     article,
     django_capture_on_commit_callbacks,  # noqa: F811
 ):
@@ -71,7 +71,7 @@ def test_tagging_deletes_the_new_tags_page(cache, article, django_capture_on_com
 
 
 def test_moving_the_date_deletes_the_former_archive(
-    cache,
+    cache,  # noqa: F811
     article,
     django_capture_on_commit_callbacks,  # noqa: F811
 ):
@@ -84,7 +84,7 @@ def test_moving_the_date_deletes_the_former_archive(
 
 
 def test_renaming_a_tags_slug_deletes_its_former_pages_and_the_articles(
-    cache,
+    cache,  # noqa: F811
     article,
     django_capture_on_commit_callbacks,  # noqa: F811
 ):
