@@ -9,8 +9,12 @@ that copy whenever the app could not answer. WordPress's page caches delete
 their files on such a change; this does the same for nginx: whenever an
 article, or what readers can see of its discussion, changes, the stored copies
 of every page that showed it (the article and its comment pages, its feed, the
-home page, the site's feeds and the sitemap) are deleted once the change is
-committed, whichever process made it (a request, the admin, ``manage.py``).
+home page, the site's feeds and the sitemap; the pages and feeds of its
+categories, the categories those sit inside, its tags and its author, and its
+year's and month's archives, before and after the change) are deleted once the
+change is committed, whichever process made it (a request, the admin, ``manage.py``).
+Filing an article under a topic or taking it out, and renaming, moving or
+deleting a topic, withdraw the topic's pages and its articles' too.
 Pages still public are simply stored again by their next reader.
 
 nginx names each entry by the MD5 of its key (``proxy_cache_key`` in
