@@ -34,8 +34,8 @@ class YearConverter:
     def to_python(self, value: str) -> int:
         return int(value)
 
-    def to_url(self, value: int) -> str:
-        return f"{value:04d}"
+    def to_url(self, value: int | str) -> str:
+        return f"{int(value):04d}"
 
 
 class MonthConverter:
@@ -46,8 +46,8 @@ class MonthConverter:
     def to_python(self, value: str) -> int:
         return int(value)
 
-    def to_url(self, value: int) -> str:
-        return f"{value:02d}"
+    def to_url(self, value: int | str) -> str:
+        return f"{int(value):02d}"
 
 
 register_converter(YearConverter, "year")

@@ -233,8 +233,9 @@ class TaxonomyImport:
             article.tags.add(*tags)
         creator = filing.creator
         if creator and creator != SITE_AUTHOR and (author := self.author(creator, line)):
-            Article.objects.filter(pk=article.pk).update(author=author)
+            # Saved, not updated: the author's pages leave nginx's cache (serving/purge.py).
             article.author = author
+            article.save(update_fields=["author", "updated_at"])
 
     def summary(self) -> str:
         singular = {"categories": "category", "tags": "tag", "authors": "author"}
