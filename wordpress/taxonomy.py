@@ -16,6 +16,7 @@ ours, and their old addresses.
   page number and its ``/feed/`` form, lead to the page here (wordpress/redirects.py).
 """
 
+import hashlib
 import html
 import re
 from collections.abc import Callable
@@ -196,6 +197,10 @@ class TaxonomyImport:
         noun = {Category: "category", Tag: "tag", Author: "author"}[model]
         name = plain(raw_name)
         slug = self.slug(raw_slug) or self.slug(name)
+        if not slug and name:
+            # A name in a script slugs cannot hold (日本語): an address made from it, the same
+            # on every run.
+            slug = f"{noun}-{hashlib.sha256(name.encode()).hexdigest()[:10]}"
         if slug == UNCATEGORIZED and model is Category:
             return None  # WordPress's stand-in for "no category", which articles here may have.
         if not slug:

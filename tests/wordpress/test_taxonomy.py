@@ -203,3 +203,21 @@ def test_old_addresses_of_nothing_here_are_404(import_file, reference, client, o
     """A topic or month with nothing here: the usual 404, not a redirect to an empty page."""
     import_file(reference)
     assert client.get(old).status_code == 404
+
+
+def test_a_tag_in_a_script_slugs_cannot_hold_keeps_its_name_and_gets_an_address(
+    import_file, tmp_path, client
+):
+    """A Japanese tag (percent-encoded nicename): kept by name, with a page of its own."""
+    channel = (
+        f"<wp:tag><wp:term_id>5</wp:term_id><wp:tag_slug>{cdata('%e6%97%a5')}</wp:tag_slug>"
+        f"<wp:tag_name>{cdata('日本語')}</wp:tag_name></wp:tag>"
+    )
+    terms = f'<category domain="post_tag" nicename="%e6%97%a5">{cdata("日本語")}</category>'
+    path = terms_export(tmp_path, channel, terms)
+    import_file(path)
+    import_file(path)
+    tag = Tag.objects.get()
+    assert tag.name == "日本語" and tag.slug.startswith("tag-")
+    assert list(Article.objects.get(slug="filed").tags.all()) == [tag]
+    assert "日本語" in client.get(tag.get_absolute_url()).content.decode()
