@@ -292,12 +292,13 @@ def topics_changed(article_ids) -> None:
 @receiver(m2m_changed, sender=Article.tags.through)
 @receiver(m2m_changed, sender=Article.categories.through)
 def article_filed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
-    if not action.startswith("post_"):
+    if reverse and action == "pre_clear":
+        # From the topic's side, a clear names no articles: those it holds, before it goes.
+        topics_changed(filed_under(instance))
+    elif not action.startswith("post_") or action == "post_clear" and reverse:
         return
-    if not reverse:
+    elif not reverse:
         topics_changed([instance.pk])
-    elif action == "post_clear":
-        pass  # The topic is going: its pre_delete receiver touched its articles.
     else:
         topics_changed(pk_set or [])
 

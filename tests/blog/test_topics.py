@@ -204,3 +204,19 @@ def test_sitemap_lists_topics_and_archives(client, filed):
     ):
         assert f"<loc>{settings.SITE_URL}{path}</loc>" in content, path
     assert "/tags/unused/" not in content
+
+
+def test_clearing_a_tag_from_its_own_side_changes_the_article_page(client, filed):
+    """tag.articles_tagged.clear() names no article: the article's page still moves on."""
+    first = client.get(filed.get_absolute_url())
+    filed.tags.get(slug="merino").articles_tagged.clear()
+    again = client.get(filed.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200 and b"/tags/merino/" not in again.content
+
+
+def test_deleting_a_tag_changes_the_article_page(client, filed):
+    """A tag deleted (its rows go by cascade, with no m2m signal): the page drops it."""
+    first = client.get(filed.get_absolute_url())
+    filed.tags.get(slug="merino").delete()
+    again = client.get(filed.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200 and b"/tags/merino/" not in again.content
