@@ -211,7 +211,8 @@ class TaxonomyImport:
         if len(name) > NAME_LENGTH:
             self.problem(line, f"{noun} “{slug}”: its name was cut to {NAME_LENGTH} characters.")
             name = Truncator(name).chars(NAME_LENGTH)
-        description = plain(description)
+        # Paragraphs kept; as HTML in the file (this blog's export escapes it), as text here.
+        description = html.unescape(strip_tags(description)).strip()
         if len(description) > DESCRIPTION_LENGTH:
             self.problem(
                 line,
@@ -276,7 +277,7 @@ def channel_terms(cdata: Callable[[str], str]) -> str:
             f"\t\t<wp:category_nicename>{cdata(category.slug)}</wp:category_nicename>\n"
             f"\t\t<wp:category_parent>{cdata(parent)}</wp:category_parent>\n"
             f"\t\t<wp:cat_name>{cdata(html.escape(category.name, quote=False))}</wp:cat_name>\n"
-            f"\t\t<wp:category_description>{cdata(category.description)}"
+            f"\t\t<wp:category_description>{cdata(html.escape(category.description, quote=False))}"
             "</wp:category_description>\n\t</wp:category>\n"
         )
     tags = list(Tag.objects.order_by("pk"))
@@ -285,7 +286,8 @@ def channel_terms(cdata: Callable[[str], str]) -> str:
             f"\t<wp:tag>\n\t\t<wp:term_id>{term_id(tag)}</wp:term_id>\n"
             f"\t\t<wp:tag_slug>{cdata(tag.slug)}</wp:tag_slug>\n"
             f"\t\t<wp:tag_name>{cdata(html.escape(tag.name, quote=False))}</wp:tag_name>\n"
-            f"\t\t<wp:tag_description>{cdata(tag.description)}</wp:tag_description>\n"
+            f"\t\t<wp:tag_description>{cdata(html.escape(tag.description, quote=False))}"
+            "</wp:tag_description>\n"
             "\t</wp:tag>\n"
         )
     # WordPress 6.1 repeats every term in its generic form too.
@@ -300,7 +302,8 @@ def channel_terms(cdata: Callable[[str], str]) -> str:
             f"\t\t<wp:term_slug>{cdata(topic.slug)}</wp:term_slug>\n"
             f"\t\t<wp:term_parent>{cdata(parent)}</wp:term_parent>\n"
             f"\t\t<wp:term_name>{cdata(html.escape(topic.name, quote=False))}</wp:term_name>\n"
-            f"\t\t<wp:term_description>{cdata(topic.description)}</wp:term_description>\n"
+            f"\t\t<wp:term_description>{cdata(html.escape(topic.description, quote=False))}"
+            "</wp:term_description>\n"
             "\t</wp:term>\n"
         )
     return "".join(lines)

@@ -112,7 +112,13 @@ def rich_blog(import_file, sample, tmp_path):
     mine.save()
     gear = CategoryFactory(slug="gear", name="Gear", description="Shoes & socks.")
     mine.categories.add(CategoryFactory(slug="shoes", name="Shoes & insoles", parent=gear))
-    mine.tags.add(TagFactory(slug="merino", name="Merino", description="Wool ]]> socks."))
+    mine.tags.add(
+        TagFactory(
+            slug="merino",
+            name="Merino",
+            description="Wool ]]> socks.\n\nA <b>second</b> & last line.",
+        )
+    )
     mine.tags.add(TagFactory(slug="apres-run", name="Après-run"))
     ArticleFactory(slug="a-draft", status="draft")
     ArticleFactory(slug="future", published_at=timezone.now() + timedelta(days=30))
