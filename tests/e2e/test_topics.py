@@ -76,3 +76,23 @@ def test_topic_pages_have_no_wcag_violations(
     assert response.status == 200
     violations = axe_violations(page)
     assert not violations, "\n".join(violations)
+
+
+def test_topic_pages_are_valid_html(open_context, filed_article, vnu_jar, tmp_path):
+    """The article with its topics, a tag's, a category's and a month's page: no HTML error."""
+    from tests.e2e.test_html_validity import nu_errors
+
+    files = []
+    for number, path in enumerate(
+        [
+            filed_article.get_absolute_url(),
+            "/tags/merino/?page=2",
+            "/categories/shoes/",
+            "/archive/2025/03/",
+        ]  # fmt: skip
+    ):
+        page = open_context().new_page()
+        files.append(tmp_path / f"page-{number}.html")
+        files[-1].write_text(page.goto(path).text())
+    errors = nu_errors(vnu_jar, files)
+    assert not errors, "\n".join(errors)
