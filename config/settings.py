@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "blog.apps.BlogConfig",
     "comments.apps.CommentsConfig",
     "wordpress.apps.WordPressConfig",
+    "mentions.apps.MentionsConfig",
     "spam.apps.SpamConfig",
     "serving.apps.ServingConfig",
 ]
