@@ -4,7 +4,8 @@
 It starts what `make serve` starts (deploy/stack.py: nginx's cache in front of
 gunicorn and the email worker, debug off, nginx's access log on as make serve
 has it) on a free loopback port with a temporary SQLite database, publishes
-articles with 0, 50 and 500 approved comments, and loads each case with wrk
+articles with 0, 50 and 500 approved comments (all under one tag, whose page is loaded
+too), and loads each case with wrk
 (Debian's package; installed here with apt-get when missing and running as
 root) for BENCH_SECONDS seconds (default 10), side by side in one run with the
 limit a page cache can reach: a plain nginx (logging off, nothing else)
@@ -101,6 +102,14 @@ for count in {counts}:
             roots.append(comment)
 Article.objects.create(title="Posting target", slug="bench-posts", body="Post here.",
     status="published", published_at=timezone.now() - timezone.timedelta(days=1))
+# The tag page (blog/listings.py): every article above, under one tag, by one author.
+from blog.models import Author, Tag
+tag = Tag.objects.create(name="Stretching", slug="stretching", description="Calves and feet.")
+author = Author.objects.create(name="Bench Author", slug="bench-author")
+for article in Article.objects.filter(slug__startswith="bench-"):
+    article.tags.add(tag)
+    article.author = author
+    article.save()
 """
 
 # A new query string each time: wrk's request() is called once per request.
@@ -274,11 +283,14 @@ def run(folder: Path) -> int:
         base = f"http://127.0.0.1:{stack.port}"
         for count in COUNTS:
             save_copy(f"{base}/articles/bench-{count}/", copies / f"article-{count}.html")
+        save_copy(f"{base}/tags/stretching/", copies / "tag.html")
         print(f"The 0-comment article against a plain nginx, {ROUNDS} rounds of {SECONDS}s...")
         limit = alternate(
             {
                 "plain nginx, same bytes": (f"{plain}/article-0.html", None, {}),
                 "article, 0 comments": (f"{base}/articles/bench-0/", None, {}),
+                "plain nginx, tag page's bytes": (f"{plain}/tag.html", None, {}),
+                "tag page": (f"{base}/tags/stretching/", None, {}),
             }
         )
 
@@ -305,6 +317,8 @@ def run(folder: Path) -> int:
                 {},
             ),
             ("home page", f"{base}/", None, {}),
+            ("plain nginx, tag page", f"{plain}/tag.html", None, {}),
+            ("tag page", f"{base}/tags/stretching/", None, {}),
             ("static file (site.css)", base + css, None, {}),
             ("tracking link, 50 comments", article, scripts["tracking"], {}),
             ("unknown parameter, 50 comments", article, scripts["unknown"], {}),
@@ -525,7 +539,7 @@ def report(rows, limit, latency, posts, outage, peaks, memory, weights) -> None:
     print()
     print(f"{'case':<34} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'failed':>7} {'/ plain':>8}")
     for name, row in rows:
-        plain = by_name.get(f"plain nginx, {comments(name)}")
+        plain = by_name.get(f"plain nginx, {comments(name) or name}")
         ratio = f"{row['rps'] / plain['rps']:>8.2f}" if plain else ""
         print(
             f"{name:<34} {row['rps']:>10.1f} {row['p50']:>8.2f} {row['p99']:>8.2f} "
@@ -548,6 +562,13 @@ def report(rows, limit, latency, posts, outage, peaks, memory, weights) -> None:
             f"  {f'article ({count} comments), p99':<52} {article['p99']:>6.2f} ms"
             f"  target < 10 ms  {verdict(article['p99'] < 10)}"
         )
+    tag, tag_plain = rps["tag page"], rps["plain nginx, tag page's bytes"]
+    print(
+        f"  {'tag page / plain nginx, same bytes':<52} {tag / tag_plain:>6.2f}"
+        f"   target >= 0.80  {verdict(tag / tag_plain >= 0.8)}  (req/s, median of {ROUNDS} "
+        f"alternating rounds: {tag:,.0f} / {tag_plain:,.0f}; "
+        f"tag page / article, 0 comments: {tag / rps['article, 0 comments']:.2f})"
+    )
     cached = by_name["article, 50 comments"]
     for name in ("tracking link", "unknown parameter", "dummy cookie"):
         row = by_name[f"{name}, 50 comments"]

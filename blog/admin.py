@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
-from blog.models import Article
+from blog.models import Article, Author, Category, Tag
 from comments.models import Comment
 
 
@@ -47,9 +47,11 @@ class ArticleAdmin(admin.ModelAdmin):
     readonly_fields = ["updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "standfirst", "body"]}),
+        ("Topics", {"fields": ["author", "categories", "tags"]}),
         ("Publication", {"fields": ["status", "published_at", "updated_at"]}),
         ("Comments", {"fields": ["comments_open", "comments_close_at"]}),
     ]
+    autocomplete_fields = ["author", "categories", "tags"]
     inlines = [CommentInline]
 
     def get_inlines(self, request, obj):
@@ -72,3 +74,34 @@ class ArticleAdmin(admin.ModelAdmin):
             article.pk,
             ngettext("%(count)d comment", "%(count)d comments", count) % {"count": count},
         )
+
+
+class TopicAdmin(admin.ModelAdmin):
+    """Categories, tags and authors: a name, the address of its page, a description."""
+
+    list_display = ["name", "slug", "article_count"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "description"]
+
+    @admin.display(description="articles")
+    def article_count(self, topic) -> int:
+        return topic.articles().count()
+
+
+@admin.register(Category)
+class CategoryAdmin(TopicAdmin):
+    list_display = ["name", "slug", "parent", "article_count"]
+    list_select_related = ["parent"]
+    fields = ["name", "slug", "parent", "description"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Tag)
+class TagAdmin(TopicAdmin):
+    pass
+
+
+@admin.register(Author)
+class AuthorAdmin(TopicAdmin):
+    pass

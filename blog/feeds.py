@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from blog.models import Article, full_url
+from blog.models import Article, Author, Category, Tag, Topic, full_url
 from comments.models import Comment
 from comments.text import comment_html
 
@@ -53,7 +53,14 @@ class ArticlesFeed(Feed):
         return full_url(reverse("blog:feed"))
 
     def items(self) -> QuerySet[Article]:
-        return Article.objects.published()[:ARTICLES_IN_FEED]
+        return Article.objects.published().select_related("author")[:ARTICLES_IN_FEED]
+
+    def item_author_name(self, item: Article) -> str | None:
+        """The byline, when the article has one."""
+        return item.author.name if item.author else None
+
+    def item_categories(self, item: Article) -> list[str]:
+        return [topic.name for topic in [*item.categories.all(), *item.tags.all()]]
 
     def item_title(self, item: Article) -> str:
         return item.title
@@ -96,6 +103,42 @@ class ArticlesAtomFeed(ArticlesFeed):
 
     def item_extra_kwargs(self, item: Article) -> dict[str, str]:
         return {"content": item.body_html}
+
+
+class TopicFeed(ArticlesFeed):
+    """The newest published articles of one category, tag or author, RSS 2.0; 404 for none."""
+
+    model: type[Topic] = Tag
+
+    def get_object(self, request: HttpRequest, slug: str) -> Topic:
+        return get_object_or_404(self.model, slug=slug)
+
+    def title(self, obj: Topic) -> str:
+        return f"{settings.SITE_NAME}: {obj.name}"
+
+    def description(self, obj: Topic) -> str:
+        return obj.description or f"New articles: {obj.name}."
+
+    def link(self, obj: Topic) -> str:
+        return full_url(obj.get_absolute_url())
+
+    def feed_url(self, obj: Topic) -> str:
+        return full_url(obj.get_feed_url())
+
+    def items(self, obj: Topic) -> QuerySet[Article]:
+        return obj.articles().select_related("author")[:ARTICLES_IN_FEED]
+
+
+class CategoryFeed(TopicFeed):
+    model = Category
+
+
+class TagFeed(TopicFeed):
+    model = Tag
+
+
+class AuthorFeed(TopicFeed):
+    model = Author
 
 
 class CommentsFeed(Feed):

@@ -1,7 +1,10 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models.functions import Now
-from django.dispatch import Signal
+from django.db.models.signals import m2m_changed, post_save, pre_delete
+from django.dispatch import Signal, receiver
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +24,132 @@ def full_url(path: str) -> str:
     request's Host header, which a client chooses.
     """
     return f"{settings.SITE_URL}{path}"
+
+
+class Topic(models.Model):
+    """
+    What articles are grouped by on pages of their own: a category, a tag, an author.
+
+    The name and slug are bounded in the form as in the table (a tag of 10,000
+    characters is a sentence under the field, never a database error), and the
+    slug is the page's address, kept from WordPress on import.
+    """
+
+    name = models.CharField(max_length=100, validators=[MaxLengthValidator(100)])
+    slug = models.SlugField(
+        max_length=100,
+        unique=True,
+        help_text="The last part of its page's address; lowercase words joined by hyphens.",
+    )
+    description = models.TextField(
+        blank=True,
+        validators=[MaxLengthValidator(2000)],
+        help_text="Shown at the top of its page and in its feed; plain text.",
+    )
+
+    # The URL name of its pages: "blog:<kind>" and "blog:<kind>-feed".
+    kind = ""
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse(f"blog:{self.kind}", kwargs={"slug": self.slug})
+
+    def get_feed_url(self) -> str:
+        return reverse(f"blog:{self.kind}-feed", kwargs={"slug": self.slug})
+
+    def version(self) -> str:
+        """What of the topic itself its page shows (its articles are versioned apart)."""
+        return f"{self.pk}|{self.slug}|{self.name}|{self.description}|{self.parent_key()}"
+
+    def parent_key(self) -> str:
+        return ""
+
+    def articles(self) -> "ArticleQuerySet":
+        """The published articles its page lists."""
+        raise NotImplementedError
+
+
+class Category(Topic):
+    """A section of the blog; a category may sit inside another (WordPress's nesting)."""
+
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="Optional: the category this one sits inside.",
+    )
+    kind = "category"
+
+    class Meta(Topic.Meta):
+        verbose_name_plural = "categories"
+
+    def parent_key(self) -> str:
+        return str(self.parent_id or "")
+
+    def clean(self) -> None:
+        """A category cannot sit inside itself, nor inside one of its own."""
+        if self.parent_id and self.pk and self.parent_id in self.descendant_ids():
+            raise ValidationError(
+                {"parent": "A category cannot sit inside itself or a category inside it."}
+            )
+
+    def ancestors(self) -> list["Category"]:
+        """From the top category down to this one's parent; a loop stops where it closes."""
+        chain: list[Category] = []
+        seen = {self.pk}
+        parent = self.parent
+        while parent is not None and parent.pk not in seen:
+            chain.insert(0, parent)
+            seen.add(parent.pk)
+            parent = parent.parent
+        return chain
+
+    def descendant_ids(self) -> set[int]:
+        """This category's id and those of every category inside it, at any depth."""
+        ids, level = {self.pk}, {self.pk}
+        while level:
+            level = set(
+                Category.objects.filter(parent_id__in=level)
+                .exclude(pk__in=ids)
+                .values_list("pk", flat=True)
+            )
+            ids |= level
+        return ids
+
+    def articles(self) -> "ArticleQuerySet":
+        # As on WordPress, a category's page also lists the articles of the categories inside it.
+        return Article.objects.published().filter(categories__in=self.descendant_ids()).distinct()
+
+
+class Tag(Topic):
+    """A word or two that articles share, with its own page."""
+
+    kind = "tag"
+
+    def articles(self) -> "ArticleQuerySet":
+        return Article.objects.published().filter(tags=self)
+
+
+class Author(Topic):
+    """
+    Who wrote an article: a byline, not an account.
+
+    An author cannot log in and has no email address here; a WordPress
+    export's author emails are never read into this blog.
+    """
+
+    kind = "author"
+
+    def articles(self) -> "ArticleQuerySet":
+        return Article.objects.published().filter(author=self)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -87,6 +216,16 @@ class Article(models.Model):
         blank=True,
         help_text="Optional: comments close by themselves after this time.",
     )
+    author = models.ForeignKey(
+        Author,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles_written",
+        help_text="The byline: who wrote it (a name, not an account).",
+    )
+    categories = models.ManyToManyField(Category, blank=True, related_name="articles_in")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles_tagged")
 
     objects = ArticleQuerySet.as_manager()
 
@@ -137,3 +276,51 @@ class Article(models.Model):
         return self.comments_open and (
             self.comments_close_at is None or timezone.now() < self.comments_close_at
         )
+
+
+def topics_changed(article_ids) -> None:
+    """
+    The one rule for a change to what articles are filed under: they count as edited.
+
+    Their pages, the listings that show them and the ETags of both are versioned
+    by ``updated_at``; adding a tag to an article, or renaming a tag, does not
+    save the article itself, so it is moved here.
+    """
+    Article.objects.filter(pk__in=list(article_ids)).update(updated_at=timezone.now())
+
+
+@receiver(m2m_changed, sender=Article.tags.through)
+@receiver(m2m_changed, sender=Article.categories.through)
+def article_filed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    if reverse and action == "pre_clear":
+        # From the topic's side, a clear names no articles: those it holds, before it goes.
+        topics_changed(filed_under(instance))
+    elif not action.startswith("post_") or action == "post_clear" and reverse:
+        return
+    elif not reverse:
+        topics_changed([instance.pk])
+    else:
+        topics_changed(pk_set or [])
+
+
+@receiver(post_save, sender=Tag)
+@receiver(post_save, sender=Category)
+@receiver(post_save, sender=Author)
+def topic_saved(sender, instance: Topic, created: bool, raw: bool = False, **kwargs) -> None:
+    """A renamed topic shows under its new name on every article filed under it."""
+    if not created and not raw:
+        topics_changed(filed_under(instance))
+
+
+@receiver(pre_delete, sender=Tag)
+@receiver(pre_delete, sender=Category)
+@receiver(pre_delete, sender=Author)
+def topic_deleted(sender, instance: Topic, **kwargs) -> None:
+    """A deleted topic leaves its articles' pages (the cascade sends no m2m_changed)."""
+    topics_changed(filed_under(instance))
+
+
+def filed_under(topic: Topic) -> list[int]:
+    """The ids of the articles, in any status, filed under this topic itself."""
+    field = {"tag": "tags", "category": "categories", "author": "author"}[topic.kind]
+    return list(Article.objects.filter(**{field: topic}).values_list("pk", flat=True))

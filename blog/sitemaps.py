@@ -17,7 +17,8 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
 
-from blog.models import Article, ArticleQuerySet
+from blog.listings import archive_months
+from blog.models import Article, ArticleQuerySet, Author, Category, Tag, Topic
 from comments.section import later_comment_pages
 
 
@@ -80,8 +81,63 @@ class HomeSitemap(SiteSitemap):
         return max(filter(None, times.values()), default=None)
 
 
+class TopicSitemap(SiteSitemap):
+    """Each category, tag or author with a published article: its first page."""
+
+    model: type[Topic] = Tag
+    changefreq = "weekly"
+
+    def items(self) -> list[Topic]:
+        published = Article.objects.published()
+        field = {"category": "articles_in", "tag": "articles_tagged", "author": "articles_written"}
+        return list(
+            self.model.objects.filter(**{f"{field[self.model.kind]}__in": published})
+            .distinct()
+            .order_by("slug")
+        )
+
+
+class CategorySitemap(TopicSitemap):
+    model = Category
+
+    def items(self) -> list[Topic]:
+        # A category whose articles are all in the categories inside it has a page too.
+        listed = {category.pk: category for category in super().items()}
+        for category in list(listed.values()):
+            for ancestor in category.ancestors():
+                listed.setdefault(ancestor.pk, ancestor)
+        return sorted(listed.values(), key=lambda category: category.slug)
+
+
+class TagSitemap(TopicSitemap):
+    model = Tag
+
+
+class AuthorSitemap(TopicSitemap):
+    model = Author
+
+
+class ArchiveSitemap(SiteSitemap):
+    """Each month something was published in, and each such year."""
+
+    def items(self) -> list[tuple[int, int | None]]:
+        months = archive_months()
+        years = sorted({month.year for month in months}, reverse=True)
+        return [(year, None) for year in years] + [(month.year, month.month) for month in months]
+
+    def location(self, item: tuple[int, int | None]) -> str:
+        year, month = item
+        if month is None:
+            return reverse("blog:archive-year", kwargs={"year": year})
+        return reverse("blog:archive-month", kwargs={"year": year, "month": month})
+
+
 SITEMAPS = {
     "home": HomeSitemap,
     "articles": ArticleSitemap,
     "comment-pages": CommentPageSitemap,
+    "categories": CategorySitemap,
+    "tags": TagSitemap,
+    "authors": AuthorSitemap,
+    "archives": ArchiveSitemap,
 }

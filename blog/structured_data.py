@@ -21,7 +21,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from blog.models import Article
+from blog.models import Article, full_url
 from comments.models import Comment
 
 # As django.utils.html.json_script: nothing in the data can close the <script>
@@ -76,7 +76,17 @@ def blog_posting(
         "description": article.standfirst or article.title,
         "datePublished": stamp(article.published_at),
         "dateModified": stamp(max(article.updated_at, article.published_at)),
-        "author": publisher,
+        "author": (
+            {
+                "@type": "Person",
+                "name": article.author.name,
+                "url": full_url(article.author.get_absolute_url()),
+            }
+            if article.author
+            else publisher
+        ),
+        "articleSection": [category.name for category in article.categories.all()],
+        "keywords": [tag.name for tag in article.tags.all()],
         "publisher": publisher,
         "commentCount": comment_count,
         "comment": comment_items(threads),

@@ -50,7 +50,7 @@ class ArticleListView(ListView):
     paginate_by = 20
 
     def get_queryset(self) -> ArticleQuerySet:
-        return with_comment_count(Article.objects.published())
+        return with_comment_count(Article.objects.published().select_related("author"))
 
 
 @shared_page(article_version)

@@ -56,6 +56,12 @@ PAGE_PARAMETERS: dict[str, dict[str, Canonical]] = {
     "blog:atom": {},
     "blog:comments-feed": {},
     "blog:article-feed": {},
+    # Topics and archives (blog/listings.py), paged as the home page is; their feeds.
+    **dict.fromkeys(
+        ["blog:category", "blog:tag", "blog:author", "blog:archive-year", "blog:archive-month"],
+        {"page": page_number},
+    ),
+    **dict.fromkeys(["blog:category-feed", "blog:tag-feed", "blog:author-feed"], {}),
     # django.contrib.sitemaps' own pages.
     "sitemap": {"p": page_number},
     "robots": {},

@@ -78,6 +78,8 @@ def every_url(seed_article, superuser) -> list[str]:
         "token": "an-undo-token-that-was-never-given",
         "comment_id": str(comment.pk),
         "page": "2",
+        "year": "2025",
+        "month": "01",
     }
     urls = []
     for name, arguments in route_names():

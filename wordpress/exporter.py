@@ -38,6 +38,8 @@ from wordpress.importer import (
     MARKDOWN_META,
     STATUS_ORDER,
 )
+from wordpress.taxonomy import SITE_AUTHOR as AUTHOR
+from wordpress.taxonomy import channel_terms, item_terms
 
 # What XML 1.0 cannot carry at all, even in CDATA.
 NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -47,7 +49,6 @@ STATUSES = {
     Comment.Status.SPAM: "spam",
     Comment.Status.REMOVED: "trash",
 }
-AUTHOR = "relief-notes"
 
 HEADER = """\
 <?xml version="1.0" encoding="UTF-8" ?>
@@ -134,21 +135,15 @@ def export(out: TextIO) -> ExportSummary:
         f"</wp:author_login><wp:author_email>{cdata('')}</wp:author_email>"
         f"<wp:author_display_name>{cdata(settings.SITE_NAME)}</wp:author_display_name>"
         f"<wp:author_first_name>{cdata('')}</wp:author_first_name>"
-        f"<wp:author_last_name>{cdata('')}</wp:author_last_name></wp:author>\n\n"
-        "\t<wp:category>\n\t\t<wp:term_id>1</wp:term_id>\n"
-        f"\t\t<wp:category_nicename>{cdata('uncategorized')}</wp:category_nicename>\n"
-        f"\t\t<wp:category_parent>{cdata('')}</wp:category_parent>\n"
-        f"\t\t<wp:cat_name>{cdata('Uncategorized')}</wp:cat_name>\n\t</wp:category>\n"
-        "\t<wp:term>\n\t\t<wp:term_id>1</wp:term_id>\n"
-        f"\t\t<wp:term_taxonomy>{cdata('category')}</wp:term_taxonomy>\n"
-        f"\t\t<wp:term_slug>{cdata('uncategorized')}</wp:term_slug>\n"
-        f"\t\t<wp:term_parent>{cdata('')}</wp:term_parent>\n"
-        f"\t\t<wp:term_name>{cdata('Uncategorized')}</wp:term_name>\n\t</wp:term>\n\n"
+        f"<wp:author_last_name>{cdata('')}</wp:author_last_name></wp:author>\n"
+        # The bylines, categories and tags (wordpress/taxonomy.py).
+        f"{channel_terms(cdata)}\n"
         "\t<generator>Relief Notes</generator>\n"
     )
     # Mentions get ids past every comment's, as WordPress keeps both in one table.
     mention_offset = Comment.objects.aggregate(highest=Max("pk"))["highest"] or 0
-    for article in Article.objects.order_by("pk").iterator(chunk_size=200):
+    articles = Article.objects.select_related("author").prefetch_related("categories", "tags")
+    for article in articles.order_by("pk").iterator(chunk_size=200):
         write_article(out, article, now, mention_offset, summary)
     out.write("</channel>\n</rss>\n")
     return summary
@@ -168,13 +163,14 @@ def write_article(
     }
     if article.comments_close_at:
         meta[CLOSE_AT_META] = article.comments_close_at.isoformat()
+    creator, terms = item_terms(article, cdata)
     out.write(
         "\n\t<item>\n"
         f"\t\t<title>{cdata(html.escape(article.title, quote=False))}</title>\n"
         f"\t\t<link>{plain(link)}</link>\n"
         f"\t\t<pubDate>{format_datetime(article.published_at.astimezone(UTC))}"
         "</pubDate>\n"
-        f"\t\t<dc:creator>{cdata(AUTHOR)}</dc:creator>\n"
+        f"\t\t<dc:creator>{cdata(creator or AUTHOR)}</dc:creator>\n"
         f'\t\t<guid isPermaLink="false">{plain(link)}</guid>\n'
         "\t\t<description></description>\n"
         f"\t\t<content:encoded>{cdata(article.body_html)}</content:encoded>\n"
@@ -198,8 +194,7 @@ def write_article(
         f"\t\t<wp:post_type>{cdata('post')}</wp:post_type>\n"
         f"\t\t<wp:post_password>{cdata('')}</wp:post_password>\n"
         "\t\t<wp:is_sticky>0</wp:is_sticky>\n"
-        '\t\t<category domain="category" nicename="uncategorized">'
-        f"{cdata('Uncategorized')}</category>\n"
+        f"{terms}"
     )
     for key, value in meta.items():
         out.write(

@@ -43,7 +43,7 @@ from comments.moderation import waits_for_parent
 from lib.text import parse_id, strip_control_characters
 from mentions.models import Mention
 from mentions.sending import not_announcing
-from wordpress import wxr
+from wordpress import taxonomy, wxr
 from wordpress.html import comment_text, post_markdown
 from wordpress.models import ImportedComment, ImportedPost, WordPressSite
 
@@ -116,6 +116,7 @@ class Summary:
     already_comments: int = 0
     skipped: Counter = field(default_factory=Counter)
     problems: int = 0
+    topics: str = ""  # the categories, tags and authors made (wordpress/taxonomy.py)
 
     def line(self) -> str:
         statuses = ", ".join(
@@ -141,6 +142,8 @@ class Summary:
                 + ", ".join(f"{count} {reason}" for reason, count in sorted(self.skipped.items()))
                 + "."
             )
+        if self.topics:
+            sentence += f" {self.topics}"
         if self.problems:
             sentence += f" {_count(self.problems, 'problem')} reported above."
         return sentence
@@ -178,6 +181,7 @@ class Importer:
         self.current: wxr.Post | None = None  # the post being imported, for reports
         self.own_site = False
         self.now = timezone.now()
+        self.taxonomy = taxonomy.TaxonomyImport(self.problem)
 
     def run(self, file: BinaryIO, progress: Callable[[int], None] | None = None) -> Summary:
         """Import every post of the file; ``wxr.WxrError`` where it cannot be read on."""
@@ -193,8 +197,8 @@ class Importer:
             elif isinstance(entry, wxr.Stray):
                 self.problem(entry.line, "a comment outside any post: skipped.")
                 self.summary.skipped["comments outside any post"] += 1
-            else:
-                self.summary.skipped["authors, categories and tags (articles here have none)"] += 1
+            elif entry := taxonomy.term_from(entry.kind, entry.line, entry.fields):
+                self.taxonomy.declare(entry)
         return self.summary
 
     def problem(self, line: int, message: str) -> None:
@@ -230,6 +234,7 @@ class Importer:
         if reason := self.skip_reason(post):
             self.skip(reason, post)
             return
+        self.taxonomy.settle_parents()
         self.current = post
         counted = copy.deepcopy(self.summary)
         try:
@@ -261,6 +266,8 @@ class Importer:
         else:
             article = self.create_article(post)
             self.record_post(post, article)
+            self.taxonomy.file(article, taxonomy.filing(post), post.line)
+        self.summary.topics = self.taxonomy.summary()
         added = CommentImport(self, post, article).run()
         if added:
             discussion_changed([article.pk])

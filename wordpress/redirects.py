@@ -19,6 +19,9 @@ What an old link can be (each permalink structure WordPress offers):
 - the same followed by ``feed/`` (the post's comments feed), ``comment-page-N/``
   (all comments are on one page here), ``amp/``, ``embed/``, ``trackback/``,
   a page number, or an attachment's name;
+- a category's, tag's or author's page, a date archive, a page of the home page, and
+  their feeds (``/category/<parent>/<child>/``, ``/tag/<slug>/feed/``, ``/2025/03/``,
+  ``/page/2/``…): the page here that lists the same articles (wordpress/taxonomy.py);
 - the site's feeds: ``/feed/`` and ``/comments/feed/`` are the same addresses
   here; ``/feed/rss2/``, ``/feed/rdf/``, ``/comments/feed/atom/``, ``?feed=rss2``
   and the old ``wp-rss2.php`` family redirect to them;
@@ -44,6 +47,7 @@ from django.utils.cache import patch_cache_control
 from blog.models import full_url
 from lib.text import parse_id
 from wordpress.models import ImportedPost, WordPressSite
+from wordpress.taxonomy import old_address_target
 
 REDIRECT_MAX_AGE = 60 * 60
 SITE_FEEDS = {
@@ -124,8 +128,6 @@ def query_target(query: QueryDict) -> str | None:
 def path_target(path: str) -> str | None:
     """Where an old permalink (or its feed, comment page…) now points; None if unknown."""
     sites = list(WordPressSite.objects.order_by("-pk"))
-    if not sites:
-        return None
     candidates = []
     relative = path.strip("/").lower()
     for site in sites:
@@ -138,7 +140,10 @@ def path_target(path: str) -> str | None:
             candidate = candidate.removeprefix("index.php/")
         if candidate in SITE_FEEDS:
             return reverse(SITE_FEEDS[candidate])
-        if target := post_target(candidate):
+        # Categories, tags, authors, date archives, pages of posts (wordpress/taxonomy.py).
+        if target := old_address_target(candidate):
+            return target
+        if sites and (target := post_target(candidate)):
             return target
     return None
 

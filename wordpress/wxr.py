@@ -32,7 +32,7 @@ PREFIXES = {
 WORDPRESS_NAMESPACE = "http://wordpress.org/export/"
 # Elements of the channel worth keeping: its address, version and name.
 CHANNEL_FIELDS = {"title", "link", "wp:wxr_version", "wp:base_site_url", "wp:base_blog_url"}
-# Terms and authors, counted only: articles here have neither.
+# Terms and authors the channel declares (wordpress/taxonomy.py reads them).
 CHANNEL_COUNTED = {"wp:author", "wp:category", "wp:tag", "wp:term"}
 
 
@@ -104,6 +104,9 @@ class Post:
     password: str = ""
     meta: dict[str, str] = field(default_factory=dict)
     comments: list[Comment] = field(default_factory=list)
+    # Its <category domain="…" nicename="…">name</category> elements, and dc:creator.
+    terms: list[tuple[str, str, str]] = field(default_factory=list)
+    creator: str = ""
 
 
 @dataclass
@@ -115,16 +118,19 @@ class Stray:
 
 @dataclass
 class Counted:
-    """Authors, categories and tags the channel declares (kept nowhere here)."""
+    """An author, category, tag or term the channel declares, its fields as text."""
 
     kind: str
+    line: int = 0
+    fields: dict[str, str] = field(default_factory=dict)
 
 
 class _Node:
-    __slots__ = ("tag", "line", "children", "parts")
+    __slots__ = ("tag", "line", "children", "parts", "attrib")
 
-    def __init__(self, tag: str, line: int):
+    def __init__(self, tag: str, line: int, attrib: dict | None = None):
         self.tag, self.line, self.children, self.parts = tag, line, [], []
+        self.attrib = attrib or {}
 
     @property
     def text(self) -> str:
@@ -170,7 +176,7 @@ class _Collector:
         if depth == 3 and self.path[1] == "channel" and tag == "item":
             self._announce_site()
         if depth >= 3 and self.path[1] == "channel":
-            node = _Node(tag, self.line())
+            node = _Node(tag, self.line(), attrib if tag == "category" else None)
             if self.nodes:
                 self.nodes[-1].children.append(node)
             self.nodes.append(node)
@@ -192,7 +198,8 @@ class _Collector:
         elif node.tag == "wp:comment":
             self.ready.append(Stray(node.line))
         elif node.tag in CHANNEL_COUNTED:
-            self.ready.append(Counted(node.tag.removeprefix("wp:")))
+            fields = {child.tag: child.text for child in node.children}
+            self.ready.append(Counted(node.tag.removeprefix("wp:"), node.line, fields))
         elif node.tag in CHANNEL_FIELDS:
             self.channel[node.tag] = node.text.strip()
             if node.tag == "wp:wxr_version" and node.text.strip() not in VERSIONS:
@@ -268,6 +275,12 @@ def _post(node: _Node) -> Post:
         password=text("wp:post_password"),
         meta=dict(_meta(child) for child in node.children if child.tag == "wp:postmeta"),
         comments=[_comment(child) for child in node.children if child.tag == "wp:comment"],
+        terms=[
+            (child.attrib.get("domain", ""), child.attrib.get("nicename", ""), child.text)
+            for child in node.children
+            if child.tag == "category"
+        ],
+        creator=text("dc:creator").strip(),
     )
 
 

@@ -50,10 +50,17 @@ def test_sitemap_lists_home_and_published_articles_only(client, seed_article):
     new = ArticleFactory()
     ArticleFactory(status=Article.Status.DRAFT)
     ArticleFactory(published_at=timezone.now() + timedelta(days=1))
+    archives = {
+        f"{SITE_URL}/archive/{moment:%Y}/{suffix}"
+        for article in (seed_article, new)
+        for moment in [timezone.localtime(article.published_at)]
+        for suffix in ("", f"{moment:%m}/")
+    }
     assert set(sitemap(client)) == {
         f"{SITE_URL}/",
         f"{SITE_URL}{seed_article.get_absolute_url()}",
         f"{SITE_URL}{new.get_absolute_url()}",
+        *archives,
     }
 
 

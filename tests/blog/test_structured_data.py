@@ -38,6 +38,8 @@ SCHEMA = {
             "comment",
             "image",
             "articleBody",
+            "articleSection",  # schema.org/Article: the categories
+            "keywords",  # schema.org/CreativeWork: the tags
             "name",
         },
         "required": {"headline", "datePublished", "author", "commentCount", "comment"},

@@ -469,10 +469,11 @@ class TestWaitingCounts:
             if field.get("type") != "checkbox" or field.has_attr("checked")
         }
         data |= {field["name"]: field.get_text() for field in form.select("textarea[name]")}
-        data |= {
-            field["name"]: field.select_one("option[selected]")["value"]
-            for field in form.select("select[name]")
-        }
+        for field in form.select("select[name]"):
+            # A browser posts a multiple select's chosen options, and nothing when none is.
+            chosen = [option["value"] for option in field.select("option[selected]")]
+            if chosen:
+                data[field["name"]] = chosen if field.has_attr("multiple") else chosen[0]
         data["title"] = "A new title"
         response = superuser_client.post(url, data)
         assert response.status_code == 302, response.text

@@ -8,10 +8,16 @@ import pytest
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from blog.models import Article
+from blog.models import Article, Author, Category, Tag
 from comments.models import Comment
 from mentions.models import Mention
-from tests.factories import ArticleFactory, CommentFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CategoryFactory,
+    CommentFactory,
+    TagFactory,
+)
 from tests.wordpress.builder import SAMPLE, comment, post, write_export
 from tests.wordpress.conftest import run_command
 from wordpress import wxr
@@ -53,13 +59,23 @@ def blog_state() -> list:
                         "kind", "title", "url", "excerpt", "status", "created_at"
                     )
                 ),
+                (article.author.slug, article.author.name) if article.author else None,
+                sorted(article.categories.values_list("slug", flat=True)),
+                sorted(article.tags.values_list("slug", flat=True)),
             )
         )
-    return state
+    topics = [
+        sorted(Category.objects.values_list("slug", "name", "description", "parent__slug")),
+        sorted(Tag.objects.values_list("slug", "name", "description")),
+        sorted(Author.objects.values_list("slug", "name")),
+    ]
+    return [state, topics]
 
 
 def empty_the_blog() -> None:
-    for model in (ImportedComment, ImportedPost, WordPressSite, Mention, Comment, Article):
+    Category.objects.filter(parent__isnull=False).delete()
+    for model in (ImportedComment, ImportedPost, WordPressSite, Mention, Comment, Article, Tag,
+                  Category, Author):  # fmt: skip
         model.objects.all().delete()
 
 
@@ -92,6 +108,19 @@ def rich_blog(import_file, sample, tmp_path):
         comments_close_at=timezone.now() + timedelta(days=3),
     )
     CommentFactory(article=mine, author_email="Maya@Example.net", body="a < b & c")
+    # A byline, a category inside another, tags with descriptions and a name to escape.
+    mine.author = AuthorFactory(slug="ana", name="Ana <O'Neil> & co")
+    mine.save()
+    gear = CategoryFactory(slug="gear", name="Gear", description="Shoes & socks.")
+    mine.categories.add(CategoryFactory(slug="shoes", name="Shoes & insoles", parent=gear))
+    mine.tags.add(
+        TagFactory(
+            slug="merino",
+            name="Merino",
+            description="Wool ]]> socks.\n\nA <b>second</b> & last line.",
+        )
+    )
+    mine.tags.add(TagFactory(slug="apres-run", name="Après-run"))
     ArticleFactory(slug="a-draft", status="draft")
     ArticleFactory(slug="future", published_at=timezone.now() + timedelta(days=30))
 

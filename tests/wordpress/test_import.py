@@ -99,7 +99,8 @@ def test_the_summary_is_one_line_with_articles_comments_and_skipped_items(import
         "Imported 1 article (1 renamed); 4 comments (2 approved, 1 pending"
     )
     assert "0 spam, 1 removed" in run.summary
-    assert "Skipped: 3 authors, categories and tags" in run.summary
+    # Its author becomes a byline; "Uncategorized" is WordPress's word for none.
+    assert "New here: 1 author." in run.summary
     assert "delete it" in run.err
 
 
