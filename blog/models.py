@@ -14,6 +14,9 @@ from blog.markup import render_markdown
 # changed (comments.models.discussion_changed, the one rule for it), which a
 # queryset update does not tell: serving/purge.py listens.
 public_discussion_changed = Signal()
+# Sent with ``article_ids`` when what these articles are filed under changed (topics_changed),
+# which saves no article: the search index listens.
+articles_refiled = Signal()
 
 
 def full_url(path: str) -> str:
@@ -286,7 +289,9 @@ def topics_changed(article_ids) -> None:
     by ``updated_at``; adding a tag to an article, or renaming a tag, does not
     save the article itself, so it is moved here.
     """
-    Article.objects.filter(pk__in=list(article_ids)).update(updated_at=timezone.now())
+    article_ids = list(article_ids)
+    Article.objects.filter(pk__in=article_ids).update(updated_at=timezone.now())
+    articles_refiled.send(sender=Article, article_ids=article_ids)
 
 
 @receiver(m2m_changed, sender=Article.tags.through)

@@ -1,11 +1,10 @@
 """
 What an article is found by: the one function that says it.
 
-Its title (ranked first) and its text: the standfirst and the body as a
-reader sees it, without Markdown or HTML. Categories and tags join the text
-here, in one line, when articles have them. Control characters are dropped,
-so the markers the excerpt is highlighted with (``backends.MARK``) can never
-come from an article.
+Its title (ranked first) and its text: the standfirst, the body as a reader
+sees it (without Markdown or HTML), and the names of its categories and tags.
+Control characters are dropped, so the markers the excerpt is highlighted
+with (``backends.MARK``) can never come from an article.
 """
 
 from html import unescape
@@ -23,5 +22,6 @@ def plain(text: str) -> str:
 def search_document(article: Article) -> dict[str, str]:
     """The indexed text of an article: ``title`` and ``text`` (see the module's words)."""
     body = unescape(strip_tags(article.body_html.replace("<", " <")))
-    parts = [article.standfirst, body]
+    topics = [topic.name for topic in [*article.categories.all(), *article.tags.all()]]
+    parts = [article.standfirst, body, *topics]
     return {"title": plain(article.title), "text": plain("\n".join(parts))}

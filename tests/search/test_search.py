@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from blog.models import Article
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, CategoryFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +61,25 @@ def test_standfirst_is_searched(client):
     """The line under the title is part of what an article is found by."""
     ArticleFactory(title="One", standfirst="Electrolytes explained", body="Plain body.")
     assert found(client, "electrolyte") == ["One"]
+
+
+def test_tags_and_categories_are_searched_and_followed(client, django_capture_on_commit_callbacks):
+    """An article is found by its topics' names: when filed, renamed, unfiled or deleted."""
+    article = ArticleFactory(title="One", body="Plain body.")
+    tag, category = TagFactory(name="Magnesium"), CategoryFactory(name="Remedies")
+    with django_capture_on_commit_callbacks(execute=True):
+        article.tags.add(tag)
+        article.categories.add(category)
+    assert found(client, "magnesium") == found(client, "remedy") == ["One"]
+    with django_capture_on_commit_callbacks(execute=True):
+        tag.name = "Potassium"
+        tag.save()
+        category.delete()
+    assert found(client, "potassium") == ["One"]
+    assert found(client, "magnesium") == found(client, "remedy") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        article.tags.remove(tag)
+    assert found(client, "potassium") == []
 
 
 def test_drafts_and_scheduled_articles_are_never_found_until_their_time(client):

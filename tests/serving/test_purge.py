@@ -144,7 +144,8 @@ def test_without_a_cache_folder_nothing_is_looked_up(
     article = ArticleFactory()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         article.title = "Renamed"
-        # The article, and its search document (search/index.py): nothing of nginx's.
-        with django_assert_num_queries(2):
+        # The article, and its search document (search/index.py: its categories, its
+        # tags, the upsert): nothing of nginx's.
+        with django_assert_num_queries(4):
             article.save()
     assert callbacks == []
