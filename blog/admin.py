@@ -46,11 +46,12 @@ class ArticleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["updated_at"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "standfirst", "body"]}),
+        (None, {"fields": ["title", "slug", "standfirst", "featured_image", "body"]}),
         ("Publication", {"fields": ["status", "published_at", "updated_at"]}),
         ("Comments", {"fields": ["comments_open", "comments_close_at"]}),
     ]
     inlines = [CommentInline]
+    autocomplete_fields = ["featured_image"]
 
     def get_inlines(self, request, obj):
         # A new article has no comments yet: no inline, and no formset to post.

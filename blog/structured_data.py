@@ -41,6 +41,7 @@ def blog_posting(
     url = article.get_full_url()
     publisher = {"@type": "Organization", "name": settings.SITE_NAME, "url": settings.SITE_URL}
     approved = [comment for comment in comments if comment.is_approved()]
+    image = {"image": [article.featured_image_url()]} if article.featured_image_id else {}
     return {
         "@context": "https://schema.org",
         "@type": "BlogPosting",
@@ -48,6 +49,7 @@ def blog_posting(
         "url": url,
         "headline": article.title,
         "description": article.standfirst or article.title,
+        **image,
         "datePublished": article.published_at.isoformat(timespec="seconds"),
         "dateModified": max(article.updated_at, article.published_at).isoformat(timespec="seconds"),
         "author": publisher,

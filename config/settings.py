@@ -15,6 +15,7 @@ from django.utils.csp import CSP
 
 from comments.checks import DEVELOPMENT_EMAIL_KEY, email_keys_problem
 from config.environment import database, env, items, mailer, number, secret_key, stop_if, yes_or_no
+from config.storage import media
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks_db",  # django.tasks kept in the database, with an admin
     "blog.apps.BlogConfig",
+    "pictures.apps.PicturesConfig",
     "comments.apps.CommentsConfig",
     "wordpress.apps.WordPressConfig",
     "spam.apps.SpamConfig",
@@ -173,10 +175,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_FILES_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 if DEBUG:
     STATIC_FILES_STORAGE = "django.contrib.staticfiles.storage.StaticFilesStorage"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": STATIC_FILES_STORAGE},
-}
+# Pictures: files under MEDIA_ROOT, or an S3-compatible bucket (config/storage.py).
+MEDIA_URL, MEDIA_ROOT, MEDIA_STORAGE, MEDIA_ORIGINS = media(BASE_DIR / "media")
+STORAGES = {"default": MEDIA_STORAGE, "staticfiles": {"BACKEND": STATIC_FILES_STORAGE}}
 
 # Comments. Long discussions are paged (comments/section/paging.py): this many
 # top-level comments per page, each with its replies (WordPress's comments_per_page);
@@ -256,7 +257,7 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", *MEDIA_ORIGINS],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "form-action": [CSP.SELF],
