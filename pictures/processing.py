@@ -10,7 +10,10 @@ any size made from it, and bytes hidden after the image (a polyglot) are left
 behind. The orientation EXIF gave is applied to the pixels first; the colour
 profile (no personal data) is kept so colours stay true.
 
-It reads and returns bytes only; storing them is ``store.py``'s business.
+A JPEG, PNG or WebP that needs no turning is stripped without being encoded
+again (stripping.py): no quality lost, and a stripped file stays the same file
+through an export and an import. It reads and returns bytes only; storing them
+is ``store.py``'s business.
 """
 
 import io
@@ -21,6 +24,7 @@ from typing import BinaryIO
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from pictures import conf
+from pictures.stripping import STRIPPERS, Unreadable
 
 # Pillow's format name → (file extension, media type). AVIF only where this
 # Pillow reads it (its wheels include libavif).
@@ -88,18 +92,52 @@ def process(file: BinaryIO, size: int | None = None) -> Processed:
             f"This file is {megabytes(size)}; pictures up to "
             f"{megabytes(conf.PICTURE_MAX_BYTES)} are accepted. Make it smaller and try again."
         )
-    head = file.read(1024)
-    file.seek(0)
-    if looks_like_svg(head):
+    data = file.read(conf.PICTURE_MAX_BYTES + 1)
+    if len(data) > conf.PICTURE_MAX_BYTES:
+        return process(io.BytesIO(b""), len(data))
+    if looks_like_svg(data[:1024]):
         raise NotAPicture(
             "SVG drawings are not accepted: they can carry scripts. "
             "Export it as PNG or WebP and upload that."
         )
-    image = open_image(file)
+    if stripped := strip_in_place(data):
+        image, original = stripped
+    else:
+        image, original = open_image(io.BytesIO(data)), None
     try:
-        return Processed(**clean(image))
+        return Processed(**clean(image, original))
     finally:
         image.close()
+
+
+def strip_in_place(data: bytes) -> tuple[Image.Image, "Encoded"] | None:
+    """
+    The picture stripped by its own structure, and its pixels; None where it must be
+    encoded again (turned by EXIF, animated GIF, AVIF, or a structure not walked).
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(data), formats=list(FORMATS))
+        kind = probe.format
+        orientation = probe.getexif().get(0x0112, 1) if kind in STRIPPERS else None
+        probe.close()
+    except Exception:  # open_image, next, says what is wrong with it
+        return None
+    if kind not in STRIPPERS or orientation not in {0, 1}:
+        return None
+    try:
+        stripped = STRIPPERS[kind](data)
+    except Unreadable:
+        return None
+    try:
+        image = open_image(io.BytesIO(stripped))
+    except NotAPicture:
+        return None
+    if image.format != kind:
+        image.close()
+        return None
+    return image, Encoded(image.width, image.height, kind, stripped)
 
 
 def megabytes(size: int) -> str:
@@ -158,17 +196,17 @@ def damaged_sentence() -> str:
     return "This picture is damaged or cut short and cannot be read. Export it again and retry."
 
 
-def clean(image: Image.Image) -> dict:
+def clean(image: Image.Image, stripped: Encoded | None = None) -> dict:
     kind = image.format
     animated = getattr(image, "is_animated", False)
     icc = image.info.get("icc_profile")
     if animated:
-        # Frames re-encoded from their pixels, with their timing only.
-        original = encode_animation(image, kind)
+        # Stripped as it was, or its frames encoded again with their timing only.
+        original = stripped or encode_animation(image, kind)
         return {"original": original, "sizes": [], "animated": True}
     upright = ImageOps.exif_transpose(image)
     pixels = bare(upright, kind)
-    original = encode(pixels, kind, icc)
+    original = stripped or encode(pixels, kind, icc)
     still = STILL_FORMAT.get(kind, kind)
     sizes: list[Encoded] = []
     widths = [w for w in sorted(conf.PICTURE_WIDTHS, reverse=True) if w < pixels.width]

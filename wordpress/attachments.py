@@ -236,11 +236,9 @@ class Attachments:
             if path.stat().st_size > pictures_conf.PICTURE_MAX_BYTES:
                 raise Missing("is larger than a picture may be")
             return path.read_bytes()
+        # In the old site's uploads, at the address given (--old-url) or the export's own.
         base = self.old_url or self.site_url
-        url = f"{base}{UPLOADS}{file}"
-        if attachment and attachment.url and attachment.file == file:
-            url = attachment.url
-        return fetch(url, allowed_host=urlsplit(base).netloc.lower())
+        return fetch(f"{base}{UPLOADS}{file}", allowed_host=urlsplit(base).netloc.lower())
 
     # Posts ---------------------------------------------------------------------
 

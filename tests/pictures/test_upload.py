@@ -204,3 +204,17 @@ def test_editing_alt_text_keeps_the_files(superuser_client):
     picture.refresh_from_db()
     assert picture.alt == "New words"
     assert default_storage.exists(picture.original)
+
+
+@pytest.mark.parametrize("kind", ["JPEG", "PNG", "WEBP"])
+def test_a_stripped_original_is_not_encoded_again(kind):
+    """Stripping keeps the picture's own coded data: a second pass gives the same bytes."""
+    from pictures.processing import process
+
+    data = images.photo(640, 480, format=kind)
+    first = process(io.BytesIO(data), len(data)).original.data
+    assert len(first) < len(data)
+    again = process(io.BytesIO(first), len(first)).original.data
+    assert again == first
+    before = Image.open(io.BytesIO(data)).convert("RGB").tobytes()
+    assert Image.open(io.BytesIO(first)).convert("RGB").tobytes() == before  # nothing lost
