@@ -25,11 +25,6 @@ UPLOADS = REFERENCE / "uploads"
 OLD_SITE = "http://127.0.0.1:8081"
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def stored(name: str) -> bytes:
     with default_storage.open(name) as file:
         return file.read()
@@ -185,11 +180,15 @@ def test_bad_attachments_are_reported_and_their_posts_still_come(import_file, tm
     path = write_export(tmp_path / "bad.xml", *items)
     run = import_file(path, "--uploads", str(folder))
     out = run.out
-    assert "post 1: its image https://elsewhere.example/x.jpg (attachment 101) is not in the " \
+    assert (
+        "post 1: its image https://elsewhere.example/x.jpg (attachment 101) is not in the "
         "old site's uploads" in out
+    )
     assert "post 2: its image ../../secret.jpg (attachment 102) leads out of the uploads" in out
-    assert "post 3: its image 2025/01/fake.jpg (attachment 103) was refused: This file is not " \
+    assert (
+        "post 3: its image 2025/01/fake.jpg (attachment 103) was refused: This file is not "
         "a picture" in out
+    )
     assert "post 4: its featured image is the post itself: none kept." in out
     assert "post 5: attachment 998 is not in the export" in out
     assert "post 5: its image 2025/01/gone.jpg is not in the uploads folder" in out
