@@ -2,13 +2,14 @@
 
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 
 from blog.shared_pages import shared_page
 from blog.sitemaps import SITEMAPS
 from blog.views import site_version
 from config.views import healthz, release_version
+from pictures.views import media
 
 # Every page but the admin and /healthz is the same for every reader (blog/shared_pages.py).
 urlpatterns = [
@@ -29,6 +30,8 @@ urlpatterns = [
         name="robots",
     ),
     path("healthz", healthz, name="healthz"),
+    # Pictures in development; nginx serves them under make serve (pictures/views.py).
+    re_path(r"^media/(?P<path>.+)$", media, name="media"),
 ]
 
 # A database or Redis outage gets the styled 503 instead of the 500 (config/errors.py).

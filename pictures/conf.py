@@ -20,3 +20,8 @@ PICTURE_MAX_SIDE: int = getattr(settings, "PICTURE_MAX_SIDE", 12_000)
 PICTURE_FOLDER: str = getattr(settings, "PICTURE_FOLDER", "pictures")
 # The space a picture takes in an article's column, for ``sizes``.
 PICTURE_SIZES: str = getattr(settings, "PICTURE_SIZES", "(min-width: 46rem) 44rem, 100vw")
+
+
+def served_by_app() -> bool:
+    """Whether the app answers /media/ itself with DEBUG off (pictures/views.py)."""
+    return getattr(settings, "PICTURES_SERVED_BY_APP", False)

@@ -144,3 +144,16 @@ def test_staff_place_a_picture_and_choose_a_featured_image_in_the_admin(superuse
     article = Article.objects.get(slug="with-a-picture")
     assert article.featured_image == picture
     assert "<picture>" in article.body_html
+
+
+def test_the_app_serves_pictures_only_where_no_web_server_does(client, settings):
+    """Production (debug off): /media/ is nginx's, the app says 404; development serves it."""
+    picture = make_picture()
+    url = default_storage.url(picture.original)
+    assert client.get(url).status_code == 404
+    settings.PICTURES_SERVED_BY_APP = True
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert b"".join(response.streaming_content) == default_storage.open(picture.original).read()
+    assert client.get("/media/../config/settings.py").status_code in {400, 404}
