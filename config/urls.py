@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path, re_path
+from django.urls import include, path
 from django.views.generic import TemplateView
 
 from blog.shared_pages import shared_page
@@ -31,7 +31,7 @@ urlpatterns = [
     ),
     path("healthz", healthz, name="healthz"),
     # Pictures in development; nginx serves them under make serve (pictures/views.py).
-    re_path(r"^media/(?P<path>.+)$", media, name="media"),
+    path("media/<path:path>", media, name="media"),
 ]
 
 # A database or Redis outage gets the styled 503 instead of the 500 (config/errors.py).
