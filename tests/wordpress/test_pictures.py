@@ -14,7 +14,7 @@ from PIL import Image
 from blog.models import Article
 from pictures.models import Picture
 from tests.pictures import images
-from tests.wordpress.builder import SITE, post, write_export
+from tests.wordpress.builder import SITE, attachment, post, write_export
 from tests.wordpress.conftest import run_command
 
 pytestmark = pytest.mark.django_db
@@ -137,16 +137,6 @@ def test_without_uploads_pictures_are_fetched_from_the_old_site(import_file, old
     run = import_file(EXPORT, "--old-url", old_site)
     assert "Pictures: 3 brought in" in run.summary, run.out
     assert Article.objects.get(slug="breaking-in-new-trail-shoes").featured_image is not None
-
-
-def attachment(wp_id: int, url: str, file: str | None, alt: str = "A picture") -> str:
-    meta = {"_wp_image_alt": alt, "_wp_attachment_image_alt": alt}
-    if file is not None:
-        meta["_wp_attached_file"] = file
-    return post(wp_id, kind="attachment", status="inherit", name=f"a{wp_id}", meta=meta).replace(
-        "<wp:is_sticky>0</wp:is_sticky>",
-        f"<wp:is_sticky>0</wp:is_sticky>\n\t\t<wp:attachment_url>{url}</wp:attachment_url>",
-    )
 
 
 def image_post(wp_id: int, attachment_id: int, src: str, **options) -> str:
