@@ -103,6 +103,15 @@ def mib(kib: int) -> str:
     return f"{kib / 1024:.0f} MiB"
 
 
+def show(label: str, result: dict, nothing: dict) -> None:
+    """One measure, as soon as it is made (the 1,000 pictures take minutes)."""
+    extra = result["peak_kib"] - nothing["peak_kib"]
+    print(
+        f"  {label:48} {result['seconds']:8.2f}s {mib(result['peak_kib']):>12} {mib(extra):>12}",
+        flush=True,
+    )
+
+
 def main() -> None:
     print(f"Pictures on {platform.node()}, {os.cpu_count()} CPUs")
     rows = []
@@ -117,33 +126,31 @@ def main() -> None:
 
         env = fresh("upload")
         nothing = measure(env, "nothing")
+        print(f"  {'':48} {'time':>9} {'peak memory':>12} {'over Django':>12}")
+        show("Django started, nothing done", nothing, nothing)
+
+        def add(label: str, result: dict) -> None:
+            rows.append((label, result))
+            show(label, result, nothing)
+
         upright = camera_photo(tmp / "upright.jpg")
         turned = camera_photo(tmp / "turned.jpg", orientation=6)
         size = upright.stat().st_size
-        rows.append(
-            (f"upload, 24 MP JPEG ({size / 1e6:.1f} MB)", measure(env, "upload", str(upright)))
-        )
-        rows.append(("upload, 24 MP JPEG turned by EXIF", measure(env, "upload", str(turned))))
+        add(f"upload, 24 MP JPEG ({size / 1e6:.1f} MB)", measure(env, "upload", str(upright)))
+        add("upload, 24 MP JPEG turned by EXIF", measure(env, "upload", str(turned)))
 
         env = fresh("reference")
         command = ["import_wordpress", str(REFERENCE / "export.xml"), "--uploads"]
-        rows.append(("import, reference export (3 pictures)",
-                     measure(env, *command, str(REFERENCE / "uploads"))))  # fmt: skip
+        add(
+            "import, reference export (3 pictures)",
+            measure(env, *command, str(REFERENCE / "uploads")),
+        )
         export, uploads = generated_blog(tmp, IMAGES)
         env = fresh("generated")
         command = ["import_wordpress", str(export), "--uploads", str(uploads)]
-        rows.append((f"import, {IMAGES:,} posts with {IMAGES:,} pictures", measure(env, *command)))
-        rows.append(("the same import again (nothing new)", measure(env, *command)))
-        print(f"  {IMAGES:,} pictures done", flush=True)
-
-    print()
-    print(f"  {'':48} {'time':>9} {'peak memory':>12} {'over Django':>12}")
-    print(f"  {'Django started, nothing done':48} {nothing['seconds']:8.2f}s "
-          f"{mib(nothing['peak_kib']):>12}")  # fmt: skip
-    for label, result in rows:
-        extra = result["peak_kib"] - nothing["peak_kib"]
-        print(f"  {label:48} {result['seconds']:8.2f}s {mib(result['peak_kib']):>12} "
-              f"{mib(extra):>12}")  # fmt: skip
+        add(f"import, {IMAGES:,} posts with {IMAGES:,} pictures", measure(env, *command))
+        add("the same import again (nothing new)", measure(env, *command))
+    return rows
 
 
 if __name__ == "__main__":

@@ -76,6 +76,7 @@ def every_url(seed_article, superuser) -> list[str]:
         "token": "an-undo-token-that-was-never-given",
         "comment_id": str(comment.pk),
         "page": "2",
+        "path": "pictures/0123456789abcdef/none.jpg",  # /media/ (pictures/views.py)
     }
     urls = []
     for name, arguments in route_names():
