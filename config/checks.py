@@ -20,3 +20,17 @@ def check_proxy_count(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     if behind_proxy and settings.TRUSTED_PROXY_COUNT == 0:
         return [PROXY_COUNT_MISSING]
     return []
+
+
+OUTBOUND_PRIVATE_ALLOWED = checks.Warning(
+    "DJANGO_OUTBOUND_ALLOW_PRIVATE is on: a stranger who sends the site a URL (a fediverse "
+    "actor, a webmention source) can make it fetch addresses on this machine or its network.",
+    hint="Unset DJANGO_OUTBOUND_ALLOW_PRIVATE; it is meant for tests and local trials only.",
+    id="blog.W001",
+)
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_outbound_private(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Requests made for strangers go to public addresses only, in production."""
+    return [OUTBOUND_PRIVATE_ALLOWED] if settings.OUTBOUND_ALLOW_PRIVATE else []

@@ -201,6 +201,9 @@ SPAM_HOLD_THRESHOLD = number("DJANGO_SPAM_HOLD_THRESHOLD", 50, "percent", minimu
 SPAM_MIN_DECISIONS = number("DJANGO_SPAM_MIN_DECISIONS", 20, "decisions", minimum=1)
 # Proxies in front of the app that append to X-Forwarded-For (0: none).
 TRUSTED_PROXY_COUNT = number("DJANGO_TRUSTED_PROXY_COUNT", 0, "proxies")
+# Requests the site makes because a stranger asked (lib/outbound.py) refuse private, loopback
+# and link-local addresses; this lifts that rule for tests and local trials only.
+OUTBOUND_ALLOW_PRIVATE = yes_or_no("DJANGO_OUTBOUND_ALLOW_PRIVATE")
 
 # Privacy (README.md): commenters' emails are encrypted at rest with these Fernet keys,
 # newest first (older ones read rows not yet rotated); comments/checks.py checks them.
@@ -283,17 +286,12 @@ SERVE_RUN_DIR = env.path("SERVE_RUN_DIR", BASE_DIR / "run")
 RELEASE = env.str("DJANGO_RELEASE", "")
 
 # Logs go to standard output, one line each (gunicorn.conf.py sends its own there too).
+stdout = {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "plain"}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{levelname} {name} {message}", "style": "{"}},
-    "handlers": {
-        "stdout": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": "plain",
-        }
-    },
+    "handlers": {"stdout": stdout},
     "root": {"handlers": ["stdout"], "level": env.str("DJANGO_LOG_LEVEL", "INFO")},
     # django-axes announces itself at INFO on every start; lockouts are warnings.
     "loggers": {"axes": {"level": "WARNING"}},
