@@ -119,7 +119,7 @@ def strip_in_place(data: bytes) -> tuple[Image.Image, "Encoded"] | None:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             probe = Image.open(io.BytesIO(data), formats=list(FORMATS))
-        kind = probe.format
+        kind, size = probe.format, probe.size
         orientation = probe.getexif().get(0x0112, 1) if kind in STRIPPERS else None
         probe.close()
     except Exception:  # open_image, next, says what is wrong with it
@@ -131,13 +131,13 @@ def strip_in_place(data: bytes) -> tuple[Image.Image, "Encoded"] | None:
     except Unreadable:
         return None
     try:
-        image = open_image(io.BytesIO(stripped))
+        image = open_image(io.BytesIO(stripped), smaller=True)
     except NotAPicture:
         return None
     if image.format != kind:
         image.close()
         return None
-    return image, Encoded(image.width, image.height, kind, stripped)
+    return image, Encoded(*size, kind, stripped)
 
 
 def megabytes(size: int) -> str:
@@ -149,8 +149,13 @@ def looks_like_svg(head: bytes) -> bool:
     return text.startswith((b"<?xml", b"<svg", b"<!doctype svg")) and b"<svg" in text
 
 
-def open_image(file: BinaryIO) -> Image.Image:
-    """Open and fully decode the file, refusing what is no picture, too big or damaged."""
+def open_image(file: BinaryIO, *, smaller: bool = False) -> Image.Image:
+    """
+    Open and fully decode the file, refusing what is no picture, too big or damaged.
+
+    ``smaller``: a JPEG may be decoded at a half, quarter or eighth of its size
+    (still reading all of it), no smaller than the widest size made from it.
+    """
     with warnings.catch_warnings():
         # Pillow warns, then refuses, past its own limit; ours is lower and said below.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -173,6 +178,9 @@ def open_image(file: BinaryIO) -> Image.Image:
         ):
             image.close()
             raise NotAPicture(too_big_sentence())
+        if smaller and image.format == "JPEG":
+            widest = max(conf.PICTURE_WIDTHS)
+            image.draft(None, (widest, max(1, round(height * widest / width))))
         try:
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -204,18 +212,21 @@ def clean(image: Image.Image, stripped: Encoded | None = None) -> dict:
         # Stripped as it was, or its frames encoded again with their timing only.
         original = stripped or encode_animation(image, kind)
         return {"original": original, "sizes": [], "animated": True}
-    upright = ImageOps.exif_transpose(image)
-    pixels = bare(upright, kind)
+    # A stripped file needed no turning; its pixels are used as decoded, uncopied.
+    upright = image if stripped else ImageOps.exif_transpose(image)
+    pixels = bare(upright, kind, copy=stripped is None)
     original = stripped or encode(pixels, kind, icc)
     still = STILL_FORMAT.get(kind, kind)
     sizes: list[Encoded] = []
-    widths = [w for w in sorted(conf.PICTURE_WIDTHS, reverse=True) if w < pixels.width]
+    # The original's width, whatever scale its pixels were decoded at.
+    full_width, full_height = original.width, original.height
+    widths = [w for w in sorted(conf.PICTURE_WIDTHS, reverse=True) if w < full_width]
     source = pixels
-    if pixels.width <= max(conf.PICTURE_WIDTHS):
+    if full_width <= max(conf.PICTURE_WIDTHS):
         # The widest size wanted is the original's own: its WebP twin at full width.
         sizes.append(encode(pixels, "WEBP", icc))
     for width in widths:
-        height = max(1, round(pixels.height * width / pixels.width))
+        height = max(1, round(full_height * width / full_width))
         # Each size from the one before: far quicker than from 24 megapixels each time.
         source = source.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
         sizes.append(encode(source, still, icc))
@@ -224,13 +235,13 @@ def clean(image: Image.Image, stripped: Encoded | None = None) -> dict:
     return {"original": original, "sizes": sizes}
 
 
-def bare(image: Image.Image, kind: str) -> Image.Image:
+def bare(image: Image.Image, kind: str, copy: bool = True) -> Image.Image:
     """The pixels alone, in a mode the format can write."""
     if image.mode in {"I;16", "I", "F"}:
         image = image.convert("L")
     if kind == "JPEG" and image.mode not in {"L", "RGB", "CMYK"}:
         image = image.convert("RGB")
-    pixels = image.copy()
+    pixels = image.copy() if copy else image
     keep = {key: image.info[key] for key in ("transparency",) if key in image.info}
     pixels.info = keep
     return pixels
