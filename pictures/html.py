@@ -22,6 +22,7 @@ from pictures.models import Picture
 
 PLACED = re.compile(r'<img\b[^>]*\bsrc="picture:(\d{1,18})"[^>]*>')
 ALT = re.compile(r'\balt="([^"]*)"')
+MARKDOWN_REFERENCE = re.compile(r"\]\(picture:(\d{1,18})\)")
 
 
 def srcset(entries: Iterable[tuple[str, int]]) -> str:
@@ -91,3 +92,12 @@ def place_pictures(sanitized: str, *, first_lazy: bool = False) -> str:
         return picture_html(picture, alt=html.unescape(alt.group(1)) if alt else None, lazy=lazy)
 
     return PLACED.sub(replace, sanitized)
+
+
+def pictures_without_alt(markdown: str, featured: Picture | None = None) -> list[Picture]:
+    """The pictures an article would show that have no alt text and are not decorative."""
+    ids = [int(found) for found in MARKDOWN_REFERENCE.findall(markdown)]
+    shown = list(Picture.objects.filter(pk__in=ids))
+    if featured is not None:
+        shown.append(featured)
+    return [picture for picture in shown if not picture.has_alt()]

@@ -98,6 +98,7 @@ class Attachments:
         self.by_picture: dict[int, Attachment] = {}  # this blog's exports: picture id here
         self.done: dict[str, Picture | Missing] = {}
         self.counts = Counts()
+        self.told_alt: set[int] = set()
 
     # The first read ------------------------------------------------------------
 
@@ -189,6 +190,13 @@ class Attachments:
             named = f" (attachment {attachment.id})" if attachment else ""
             self.report(line, f"{where}: its image {file}{named} {result}: left linked.")
             return None
+        if not result.has_alt() and result.pk not in self.told_alt:
+            self.told_alt.add(result.pk)
+            self.report(
+                line,
+                f"{where}: its image {file} has no alt text: describe it in Pictures "
+                f"(picture {result.pk}) before the article is next published.",
+            )
         return result
 
     def store(self, file: str, attachment: Attachment | None, alt: str) -> Picture | Missing:

@@ -157,3 +157,28 @@ def test_the_app_serves_pictures_only_where_no_web_server_does(client, settings)
     assert response["Cache-Control"] == "public, max-age=31536000, immutable"
     assert b"".join(response.streaming_content) == default_storage.open(picture.original).read()
     assert client.get("/media/../config/settings.py").status_code in {400, 404}
+
+
+def test_an_article_showing_a_picture_without_alt_text_cannot_be_published(superuser_client):
+    """An imported picture without alt text blocks publishing until it has some."""
+    picture = make_picture(alt="")  # as an import may bring one
+    form = {
+        "title": "With a picture",
+        "slug": "with-a-picture",
+        "standfirst": "",
+        "body": f"![](picture:{picture.pk})",
+        "status": "published",
+        "published_at_0": "2026-01-01",
+        "published_at_1": "10:00:00",
+        "comments_open": "on",
+    }
+    response = superuser_client.post(reverse("admin:blog_article_add"), form)
+    assert response.status_code == 200
+    assert "Give these pictures alt text" in response.content.decode()
+    assert not Article.objects.filter(slug="with-a-picture").exists()
+    draft = superuser_client.post(reverse("admin:blog_article_add"), {**form, "status": "draft"})
+    assert draft.status_code == 302
+    picture.alt = "Now described"
+    picture.save()
+    form["slug"] = "with-a-picture-2"
+    assert superuser_client.post(reverse("admin:blog_article_add"), form).status_code == 302

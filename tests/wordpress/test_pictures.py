@@ -182,6 +182,7 @@ def test_bad_attachments_are_reported_and_their_posts_still_come(import_file, tm
     assert "post 4: its featured image is the post itself: none kept." in out
     assert "post 5: attachment 998 is not in the export" in out
     assert "post 5: its image 2025/01/gone.jpg is not in the uploads folder" in out
+    assert "post 4: its image 2025/01/real.jpg has no alt text: describe it in Pictures" not in out
     assert Article.objects.filter(slug__startswith="post-").count() == 5
     assert Picture.objects.count() == 1  # the real one
     # Fetching: another host is never asked, and a redirect loop ends.
@@ -196,6 +197,17 @@ def test_bad_attachments_are_reported_and_their_posts_still_come(import_file, tm
     assert "points at another host (elsewhere.example), not fetched" in run.out
     assert "post 12: its image loop-a.jpg (attachment 202) redirects in a loop" in run.out
     assert Article.objects.filter(slug__startswith="post-").count() == 7
+
+
+def test_a_picture_without_alt_text_is_named_in_the_report(import_file, tmp_path):
+    """WordPress allowed an empty alt: the report says which picture needs one."""
+    folder = tmp_path / "uploads"
+    (folder / "2025/01").mkdir(parents=True)
+    (folder / "2025/01/bare.jpg").write_bytes(images.photo(700, 500))
+    url = f"{SITE}/wp-content/uploads/2025/01/bare.jpg"
+    items = [attachment(401, url, "2025/01/bare.jpg", alt=""), image_post(31, 401, url)]
+    run = import_file(write_export(tmp_path / "alt.xml", *items), "--uploads", str(folder))
+    assert "post 31: its image 2025/01/bare.jpg has no alt text: describe it in Pictures" in run.out
 
 
 def test_a_gallery_shortcode_becomes_its_pictures(import_file, tmp_path):
