@@ -433,8 +433,11 @@ class TestWaitingCounts:
             if field.get("type") != "checkbox" or field.has_attr("checked")
         }
         data |= {field["name"]: field.get_text() for field in form.select("textarea[name]")}
+        # A browser sends the selected option, or the first when none is (an empty search box).
         data |= {
-            field["name"]: field.select_one("option[selected]")["value"]
+            field["name"]: (field.select_one("option[selected]") or field.option or {}).get(
+                "value", ""
+            )
             for field in form.select("select[name]")
         }
         data["title"] = "A new title"
