@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "pictures.apps.PicturesConfig",
     "comments.apps.CommentsConfig",
     "wordpress.apps.WordPressConfig",
+    "mentions.apps.MentionsConfig",
     "spam.apps.SpamConfig",
     "serving.apps.ServingConfig",
 ]

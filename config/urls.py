@@ -15,6 +15,7 @@ from pictures.views import media
 urlpatterns = [
     path("", include("blog.urls")),
     path("", include("comments.urls")),
+    path("", include("mentions.urls")),
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",
