@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrate clean serve worker bench bench-wordpress bench-email bench-spam bench-search test-postgres
+.PHONY: help run test lint format migrate clean serve worker bench bench-wordpress bench-email bench-spam bench-search test-postgres bench-pictures
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ bench-search: $(INSTALLED)  ## Search on 1,000 articles through make serve: p95,
 
 bench-wordpress: $(TOOLS)  ## Time and measure importing and exporting a 1,000-post WordPress blog
 	$(BIN)/python -m bench.wordpress
+
+bench-pictures: $(TOOLS)  ## A 24-megapixel upload, and importing a WordPress blog with 1,000 pictures
+	$(BIN)/python -m bench.pictures
 
 bench-email: $(TOOLS)  ## Emails per approval with 1, 10 and 100 followers, to a local SMTP server
 	$(BIN)/python -m bench.email

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
@@ -6,6 +7,22 @@ from django.utils.translation import ngettext
 
 from blog.models import Article, Author, Category, Tag
 from comments.models import Comment
+from pictures.html import pictures_without_alt
+
+
+class ArticleForm(forms.ModelForm):
+    def clean(self):
+        """A published article shows no picture without alt text (or a decorative choice)."""
+        cleaned = super().clean()
+        if cleaned.get("status") == Article.Status.PUBLISHED:
+            missing = pictures_without_alt(cleaned.get("body", ""), cleaned.get("featured_image"))
+            if missing:
+                names = ", ".join(f"“{picture}” (picture {picture.pk})" for picture in missing)
+                raise forms.ValidationError(
+                    f"Give these pictures alt text in Pictures, or mark them decorative, "
+                    f"before publishing: {names}."
+                )
+        return cleaned
 
 
 class CommentInline(admin.TabularInline):
@@ -32,6 +49,7 @@ class CommentInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleForm
     list_display = [
         "title",
         "status",
@@ -46,12 +64,12 @@ class ArticleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["updated_at"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "standfirst", "body"]}),
+        (None, {"fields": ["title", "slug", "standfirst", "featured_image", "body"]}),
         ("Topics", {"fields": ["author", "categories", "tags"]}),
         ("Publication", {"fields": ["status", "published_at", "updated_at"]}),
         ("Comments", {"fields": ["comments_open", "comments_close_at"]}),
     ]
-    autocomplete_fields = ["author", "categories", "tags"]
+    autocomplete_fields = ["author", "categories", "tags", "featured_image"]
     inlines = [CommentInline]
 
     def get_inlines(self, request, obj):

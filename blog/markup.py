@@ -1,7 +1,14 @@
-"""Turn an article's Markdown into HTML that is safe to show as it is."""
+"""
+Turn an article's Markdown into HTML that is safe to show as it is.
+
+``![alt](picture:ID)`` places a picture of the pictures app: the sanitized
+``<img>`` is replaced by its ``<picture>`` markup (pictures/html.py).
+"""
 
 import markdown
 import nh3
+
+from pictures.html import place_pictures
 
 # What an article may contain once rendered. Anything else, script and style
 # included, is dropped by the sanitizer whatever the Markdown says.
@@ -20,13 +27,17 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
-def render_markdown(text: str) -> str:
-    """Render Markdown to HTML, then keep only the tags and attributes above."""
+def render_markdown(text: str, *, first_picture_lazy: bool = False) -> str:
+    """
+    Render Markdown to HTML, keep only the tags and attributes above, then place
+    pictures (lazy from the second on, or from the first if ``first_picture_lazy``).
+    """
     html = markdown.markdown(text, extensions=["sane_lists", "tables"], output_format="html")
-    return nh3.clean(
+    clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
+        url_schemes={"http", "https", "mailto", "picture"},
         link_rel="noopener",
     )
+    return place_pictures(clean, first_lazy=first_picture_lazy)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.markup import render_markdown
+from pictures.models import Picture
 
 # Sent with ``article_ids`` when what readers can see of these articles' discussions
 # changed (comments.models.discussion_changed, the one rule for it), which a
@@ -193,7 +194,18 @@ class Article(models.Model):
         blank=True,
         help_text="One line under the title; also the page's description for search engines.",
     )
-    body = models.TextField(help_text="Written in Markdown.")
+    body = models.TextField(
+        help_text="Written in Markdown. Place a picture with ![what it shows](picture:ID): "
+        "each picture's line in Pictures gives it ready to copy."
+    )
+    featured_image = models.ForeignKey(
+        Picture,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="featured_in",
+        help_text="Shown above the article, and in link previews (og:image).",
+    )
     body_html = models.TextField(editable=False, help_text="The body rendered and sanitized.")
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(
@@ -240,7 +252,9 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        self.body_html = render_markdown(self.body)
+        self.body_html = render_markdown(
+            self.body, first_picture_lazy=self.featured_image_id is not None
+        )
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "body_html"}
@@ -251,6 +265,13 @@ class Article(models.Model):
 
     def get_full_url(self) -> str:
         return full_url(self.get_absolute_url())
+
+    def featured_image_url(self) -> str:
+        """The featured image's absolute address, for link previews; "" without one."""
+        if self.featured_image is None:
+            return ""
+        url = self.featured_image.preview_url
+        return url if url.startswith(("https://", "http://")) else full_url(url)
 
     def get_comment_page_url(self, page: int) -> str:
         """

@@ -5,8 +5,8 @@ One home for what a page offers a link preview when it has nothing of its own:
 ``SITE_DESCRIPTION`` (the home page's description) and ``DEFAULT_IMAGE``, a
 1200×630 PNG from the site's own static files (the size Open Graph and
 Twitter's ``summary_large_image`` card ask for), with its alternative text.
-``preview_image`` chooses a page's image: once articles have images of their
-own, an article's goes there, ahead of the default.
+``preview_image`` chooses a page's image: an article's featured picture, at
+the size made for previews, ahead of the default.
 https://ogp.me/#structured, https://developer.x.com/en/docs/x-for-websites/cards/overview/summary-card-with-large-image
 """
 
@@ -29,7 +29,9 @@ class PreviewImage:
 
     @property
     def url(self) -> str:
-        """Absolute, on DJANGO_SITE_URL, under its hashed static name."""
+        """Absolute: as given, or on DJANGO_SITE_URL under its hashed static name."""
+        if self.path.startswith(("https://", "http://")):
+            return self.path
         return full_url(static(self.path))
 
 
@@ -44,4 +46,15 @@ DEFAULT_IMAGE = PreviewImage(
 
 def preview_image(article: Article | None = None) -> PreviewImage:
     """The image a link to this page (an article, or any other page) previews with."""
-    return DEFAULT_IMAGE
+    picture = article.featured_image if article is not None else None
+    if picture is None:
+        return DEFAULT_IMAGE
+    own = [size["width"] for size in picture.sizes if size["format"] == picture.format]
+    width = max(own, default=picture.width)
+    return PreviewImage(
+        article.featured_image_url(),
+        width,
+        round(picture.height * width / picture.width),
+        "" if picture.decorative else picture.alt,
+        mime_type=f"image/{picture.format.lower()}",
+    )

@@ -67,6 +67,7 @@ def blog_posting(
     """The article as a BlogPosting: its approved comments counted, and those given listed."""
     url = article.get_full_url()
     publisher = {"@type": "Organization", "name": settings.SITE_NAME, "url": settings.SITE_URL}
+    image = {"image": [article.featured_image_url()]} if article.featured_image_id else {}
     return {
         "@context": "https://schema.org",
         "@type": "BlogPosting",
@@ -74,6 +75,7 @@ def blog_posting(
         "url": url,
         "headline": article.title,
         "description": article.standfirst or article.title,
+        **image,
         "datePublished": stamp(article.published_at),
         "dateModified": stamp(max(article.updated_at, article.published_at)),
         "author": (

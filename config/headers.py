@@ -42,7 +42,18 @@ READER_CSP = {
     "trusted-types": [CSP.NONE],
 }
 TRUSTED_TYPES = {"require-trusted-types-for", "trusted-types"}
-ADMIN_CSP = {name: values for name, values in READER_CSP.items() if name not in TRUSTED_TYPES}
+
+
+def reader_csp(image_origins: list[str]) -> dict[str, list[str]]:
+    """``READER_CSP``, with pictures also from these origins (a bucket's: config/storage.py)."""
+    return {**READER_CSP, "img-src": [*READER_CSP["img-src"], *image_origins]}
+
+
+def admin_csp() -> dict[str, list[str]]:
+    """The site's policy (``settings.SECURE_CSP``) without Trusted Types, for the admin."""
+    policy = settings.SECURE_CSP
+    return {name: values for name, values in policy.items() if name not in TRUSTED_TYPES}
+
 
 # Only features Chromium and Firefox know: an unknown name is logged in every
 # reader's console. https://github.com/w3c/webappsec-permissions-policy/blob/main/features.md
@@ -76,7 +87,7 @@ def nginx_headers() -> dict[str, str]:
     429 pages), the same as the app's: deploy/pages.py hands them to deploy/stack.py.
     """
     return {
-        "Content-Security-Policy": build_policy(READER_CSP),
+        "Content-Security-Policy": build_policy(settings.SECURE_CSP),
         "Cross-Origin-Resource-Policy": CROSS_ORIGIN_RESOURCE_POLICY,
         "Permissions-Policy": PERMISSIONS_POLICY,
         "X-Content-Type-Options": "nosniff",
@@ -104,5 +115,5 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         match = getattr(request, "resolver_match", None)
         if match and "admin" in match.namespaces and not hasattr(response, "_csp_config"):
-            response._csp_config = ADMIN_CSP
+            response._csp_config = admin_csp()
         return response

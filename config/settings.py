@@ -23,14 +23,13 @@ from config.environment import (
     time_zone,
     yes_or_no,
 )
-from config.headers import READER_CSP
+from config.headers import reader_csp
+from config.storage import media
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = yes_or_no("DJANGO_DEBUG")
-
 SECRET_KEY = secret_key("DJANGO_SECRET_KEY", debug=DEBUG)
-
 ALLOWED_HOSTS = items("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
 SITE_NAME = env.str("DJANGO_SITE_NAME", "Relief Notes")
@@ -51,6 +50,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks_db",  # django.tasks kept in the database, with an admin
     "blog.apps.BlogConfig",
+    "pictures.apps.PicturesConfig",
     "comments.apps.CommentsConfig",
     "wordpress.apps.WordPressConfig",
     "mentions.apps.MentionsConfig",
@@ -185,10 +185,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_FILES_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 if DEBUG:
     STATIC_FILES_STORAGE = "django.contrib.staticfiles.storage.StaticFilesStorage"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": STATIC_FILES_STORAGE},
-}
+# Pictures: files under MEDIA_ROOT, or an S3-compatible bucket (config/storage.py).
+MEDIA_URL, MEDIA_ROOT, MEDIA_STORAGE, MEDIA_ORIGINS = media(BASE_DIR / "media")
+STORAGES = {"default": MEDIA_STORAGE, "staticfiles": {"BACKEND": STATIC_FILES_STORAGE}}
 
 # Comments. Long discussions are paged (comments/section/paging.py): this many
 # top-level comments per page, each with its replies (WordPress's comments_per_page);
@@ -269,7 +268,7 @@ CSRF_TRUSTED_ORIGINS = items("DJANGO_CSRF_TRUSTED_ORIGINS")
 CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
 # Nothing loads unless named, and only from here (config/headers.py: CSP, CORP, Permissions).
-SECURE_CSP = READER_CSP
+SECURE_CSP = reader_csp(image_origins=MEDIA_ORIGINS)
 
 # Serving under load (README "Production"): pages the same for every reader
 # (blog/shared_pages.py) are kept by a shared cache for SHARED_CACHE_SECONDS, served that

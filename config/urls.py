@@ -9,6 +9,7 @@ from blog.shared_pages import shared_page
 from blog.sitemaps import SITEMAPS
 from blog.views import site_version
 from config.views import healthz, release_version
+from pictures.views import media
 
 # Every page but the admin and /healthz is the same for every reader (blog/shared_pages.py).
 urlpatterns = [
@@ -31,6 +32,8 @@ urlpatterns = [
         name="robots",
     ),
     path("healthz", healthz, name="healthz"),
+    # Pictures in development; nginx serves them under make serve (pictures/views.py).
+    path("media/<path:path>", media, name="media"),
 ]
 
 # A database or Redis outage gets the styled 503 instead of the 500 (config/errors.py).

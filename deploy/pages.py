@@ -5,7 +5,8 @@ Render nginx's own pages into the run folder, and say what nginx must know of Dj
 link the stylesheet under its hashed name (the one collectstatic made): the
 "temporarily unavailable" page (503, the app not answering) and the "too many
 requests" page (429, a client over its limit). Its last line of output is
-JSON: STATIC_ROOT, the folder nginx serves /static/ from; the security headers
+JSON: STATIC_ROOT, the folder nginx serves /static/ from; MEDIA_ROOT, the one
+it serves pictures from under /media/ (pictures/store.py); the security headers
 nginx adds to what it serves itself (config/headers.py); PERSONAL_COOKIES,
 the cookies that make a page a reader's own and send it past nginx's cache;
 and the query parameters that are tracking ones or that pages read
@@ -38,6 +39,7 @@ def main(run: Path) -> None:
         (run / name).chmod(0o644)
     facts = {
         "static_root": str(settings.STATIC_ROOT),
+        "media_root": str(settings.MEDIA_ROOT),
         "personal_cookies": settings.PERSONAL_COOKIES,
         "headers": nginx_headers(),
         **nginx_facts(),

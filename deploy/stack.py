@@ -92,6 +92,7 @@ class Facts:
     """What nginx must know of the app's settings (deploy/pages.py says them)."""
 
     static_root: Path
+    media_root: Path  # settings.MEDIA_ROOT: pictures, served under /media/
     personal_cookies: tuple[str, ...]  # settings.PERSONAL_COOKIES: they bypass the cache
     tracking: str  # a regular expression matching a tracking parameter's name
     used: tuple[str, ...]  # the parameters pages read (serving/query.py)
@@ -167,6 +168,7 @@ def render_nginx(layout: Layout, env: dict[str, str]) -> str:
         "LISTEN": layout.listen,
         "APP": f"unix:{layout.app_socket}",
         "STATIC_ROOT": str(layout.static_root),
+        "MEDIA_ROOT": str(layout.facts.media_root),
         "ACCESS_LOG": access_log(env.get("SERVE_ACCESS_LOG", "/dev/stdout")),
         "CACHE_MAX_SIZE": env.get("SERVE_CACHE_MAX_SIZE", "1g"),
         "PERSONAL_COOKIES": "|".join(map(re.escape, layout.facts.personal_cookies)),
@@ -427,6 +429,7 @@ class Stack:
             self.listen,
             Facts(
                 Path(facts["static_root"]),
+                Path(facts["media_root"]),
                 tuple(facts["personal_cookies"]),
                 facts["tracking"],
                 tuple(facts["used"]),

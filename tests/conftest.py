@@ -43,6 +43,12 @@ def _test_settings(settings):
     settings.NGINX_CACHE_DIR = settings.BASE_DIR / "run" / "no-cache-in-tests"
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Every picture a test stores goes to a folder of its own, never the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def pytest_configure() -> None:
     """
     Serve static files from the source folders, as in development, without collectstatic.

@@ -80,6 +80,7 @@ def every_url(seed_article, superuser) -> list[str]:
         "page": "2",
         "year": "2025",
         "month": "01",
+        "path": "pictures/0123456789abcdef/none.jpg",  # /media/ (pictures/views.py)
     }
     urls = []
     for name, arguments in route_names():

@@ -31,6 +31,7 @@ from django.utils import timezone
 from blog.models import Article
 from comments.models import Comment
 from mentions.models import Mention
+from wordpress.attachments import PICTURE_ID_META, absolute, export_html, used_pictures
 from wordpress.importer import (
     CLOSE_AT_META,
     HELD_REASON_META,
@@ -142,25 +143,41 @@ def export(out: TextIO) -> ExportSummary:
     )
     # Mentions get ids past every comment's, as WordPress keeps both in one table.
     mention_offset = Comment.objects.aggregate(highest=Max("pk"))["highest"] or 0
+    # Pictures become attachments, with ids past every article's (one table in WordPress).
+    picture_offset = Article.objects.aggregate(highest=Max("pk"))["highest"] or 0
+    pictures = {}
     articles = Article.objects.select_related("author").prefetch_related("categories", "tags")
     for article in articles.order_by("pk").iterator(chunk_size=200):
-        write_article(out, article, now, mention_offset, summary)
+        used = used_pictures(article)
+        write_article(out, article, now, mention_offset, summary, used, picture_offset)
+        pictures.update((picture.pk, (picture, article)) for picture in used)
+    for picture, article in pictures.values():
+        write_attachment(out, picture, article, picture_offset, now)
     out.write("</channel>\n</rss>\n")
     return summary
 
 
 def write_article(
-    out: TextIO, article: Article, now: datetime, mention_offset: int, summary: ExportSummary
+    out: TextIO,
+    article: Article,
+    now: datetime,
+    mention_offset: int,
+    summary: ExportSummary,
+    pictures: list | None = None,
+    picture_offset: int = 0,
 ) -> None:
     if article.status == Article.Status.DRAFT:
         status = "draft"
     else:
         status = "future" if article.published_at > now else "publish"
     link = article.get_full_url()
+    body_html = export_html(article.body_html, settings.SITE_URL)
     meta = {
         MARKDOWN_META: article.body,
-        HTML_HASH_META: hashlib.sha256(NOT_XML.sub("", article.body_html).encode()).hexdigest(),
+        HTML_HASH_META: hashlib.sha256(NOT_XML.sub("", body_html).encode()).hexdigest(),
     }
+    if article.featured_image_id:
+        meta["_thumbnail_id"] = str(picture_offset + article.featured_image_id)
     if article.comments_close_at:
         meta[CLOSE_AT_META] = article.comments_close_at.isoformat()
     creator, terms = item_terms(article, cdata)
@@ -173,7 +190,7 @@ def write_article(
         f"\t\t<dc:creator>{cdata(creator or AUTHOR)}</dc:creator>\n"
         f'\t\t<guid isPermaLink="false">{plain(link)}</guid>\n'
         "\t\t<description></description>\n"
-        f"\t\t<content:encoded>{cdata(article.body_html)}</content:encoded>\n"
+        f"\t\t<content:encoded>{cdata(body_html)}</content:encoded>\n"
         f"\t\t<excerpt:encoded>{cdata(html.escape(article.standfirst, quote=False))}"
         "</excerpt:encoded>\n"
         f"\t\t<wp:post_id>{article.pk}</wp:post_id>\n"
@@ -279,3 +296,45 @@ def _write_comment(out: TextIO, *, wp_id: int, author: str, email: str, url: str
             f"\t\t\t\t<wp:meta_value>{cdata(value)}</wp:meta_value>\n\t\t\t</wp:commentmeta>\n"
         )
     out.write("\t\t</wp:comment>\n")
+
+
+def write_attachment(out: TextIO, picture, article: Article, offset: int, now: datetime) -> None:
+    """A picture as WordPress's attachment: its file's address, alt text, caption, title."""
+    url = absolute(picture.url, settings.SITE_URL)
+    meta = {
+        "_wp_attached_file": picture.original,
+        "_wp_attachment_image_alt": "" if picture.decorative else picture.alt,
+        PICTURE_ID_META: str(picture.pk),
+    }
+    out.write(
+        "\n\t<item>\n"
+        f"\t\t<title>{cdata(html.escape(str(picture), quote=False))}</title>\n"
+        f"\t\t<link>{plain(url)}</link>\n"
+        f"\t\t<pubDate>{format_datetime(picture.uploaded_at.astimezone(UTC))}</pubDate>\n"
+        f"\t\t<dc:creator>{cdata(AUTHOR)}</dc:creator>\n"
+        f'\t\t<guid isPermaLink="false">{plain(url)}</guid>\n'
+        "\t\t<description></description>\n"
+        f"\t\t<content:encoded>{cdata('')}</content:encoded>\n"
+        f"\t\t<excerpt:encoded>{cdata(html.escape(picture.caption, quote=False))}"
+        "</excerpt:encoded>\n"
+        f"\t\t<wp:post_id>{offset + picture.pk}</wp:post_id>\n"
+        f"\t\t<wp:post_date>{cdata(wp_date(picture.uploaded_at, local=True))}</wp:post_date>\n"
+        f"\t\t<wp:post_date_gmt>{cdata(wp_date(picture.uploaded_at, local=False))}"
+        "</wp:post_date_gmt>\n"
+        f"\t\t<wp:comment_status>{cdata('closed')}</wp:comment_status>\n"
+        f"\t\t<wp:ping_status>{cdata('closed')}</wp:ping_status>\n"
+        f"\t\t<wp:post_name>{cdata(f'picture-{picture.pk}')}</wp:post_name>\n"
+        f"\t\t<wp:status>{cdata('inherit')}</wp:status>\n"
+        f"\t\t<wp:post_parent>{article.pk}</wp:post_parent>\n"
+        "\t\t<wp:menu_order>0</wp:menu_order>\n"
+        f"\t\t<wp:post_type>{cdata('attachment')}</wp:post_type>\n"
+        f"\t\t<wp:post_password>{cdata('')}</wp:post_password>\n"
+        "\t\t<wp:is_sticky>0</wp:is_sticky>\n"
+        f"\t\t<wp:attachment_url>{cdata(url)}</wp:attachment_url>\n"
+    )
+    for key, value in meta.items():
+        out.write(
+            f"\t\t<wp:postmeta>\n\t\t\t<wp:meta_key>{cdata(key)}</wp:meta_key>\n"
+            f"\t\t\t<wp:meta_value>{exact(value)}</wp:meta_value>\n\t\t</wp:postmeta>\n"
+        )
+    out.write("\t</item>\n")

@@ -333,11 +333,18 @@ class _Markdown:
 
     def image(self, node: Tag) -> str:
         source = (node.get("src") or "").strip()
+        if source.startswith("picture:"):
+            return self.image_label(node)
         return self.link_to(source, self.image_label(node)) if source else ""
 
     def image_label(self, node: Tag) -> str:
-        """ "Image: " and the image's alternative text, or else its file name."""
+        """
+        "Image: " and the image's alternative text, or else its file name; an image
+        brought here (wordpress/attachments.py) is placed as ``![alt](picture:ID)``.
+        """
         alt = WHITESPACE.sub(" ", node.get("alt") or "").strip()
+        if (source := (node.get("src") or "").strip()).startswith("picture:"):
+            return f"![{escape(alt)}]({source})"
         parts = split_url(node.get("src") or "")
         name = unquote(parts.path.rsplit("/", 1)[-1]) if parts else ""
         return escape(f"Image: {alt or name}".strip())

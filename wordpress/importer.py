@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
 
@@ -44,6 +45,7 @@ from lib.text import parse_id, strip_control_characters
 from mentions.models import Mention
 from mentions.sending import not_announcing
 from wordpress import taxonomy, wxr
+from wordpress.attachments import Attachments
 from wordpress.html import comment_text, post_markdown
 from wordpress.models import ImportedComment, ImportedPost, WordPressSite
 
@@ -117,6 +119,7 @@ class Summary:
     skipped: Counter = field(default_factory=Counter)
     problems: int = 0
     topics: str = ""  # the categories, tags and authors made (wordpress/taxonomy.py)
+    pictures: str = ""  # wordpress/attachments.py's sentence, when pictures were brought
 
     def line(self) -> str:
         statuses = ", ".join(
@@ -144,6 +147,8 @@ class Summary:
             )
         if self.topics:
             sentence += f" {self.topics}"
+        if self.pictures:
+            sentence += f" {self.pictures}"
         if self.problems:
             sentence += f" {_count(self.problems, 'problem')} reported above."
         return sentence
@@ -161,7 +166,9 @@ class Importer:
     kept as the site's key); ``pages`` imports pages as articles too; ``adopt``
     matches a post to an article already here with the same slug and title
     (one retyped by hand) instead of renaming it: its comments and old links
-    are added to that article, whose text is kept.
+    are added to that article, whose text is kept. ``uploads`` (a copy of the old
+    site's wp-content/uploads) or ``old_url`` brings the pictures the posts use
+    (wordpress/attachments.py).
     """
 
     def __init__(
@@ -171,6 +178,7 @@ class Importer:
         old_url: str = "",
         pages: bool = False,
         adopt: bool = False,
+        uploads: Path | None = None,
     ):
         self.report_line = report
         self.old_url = old_url.strip().rstrip("/")
@@ -182,6 +190,11 @@ class Importer:
         self.own_site = False
         self.now = timezone.now()
         self.taxonomy = taxonomy.TaxonomyImport(self.problem)
+        self.attachments = (
+            Attachments(self.problem, uploads=uploads, old_url=self.old_url)
+            if uploads is not None or self.old_url
+            else None
+        )
 
     def run(self, file: BinaryIO, progress: Callable[[int], None] | None = None) -> Summary:
         """Import every post of the file; ``wxr.WxrError`` where it cannot be read on."""
@@ -189,6 +202,8 @@ class Importer:
             return self.import_entries(file, progress)
 
     def import_entries(self, file: BinaryIO, progress: Callable[[int], None] | None) -> Summary:
+        if self.attachments is not None:
+            self.attachments.collect(file)
         for entry in wxr.read(file, progress):
             if isinstance(entry, wxr.Site):
                 self.start(entry)
@@ -199,6 +214,8 @@ class Importer:
                 self.summary.skipped["comments outside any post"] += 1
             elif entry := taxonomy.term_from(entry.kind, entry.line, entry.fields):
                 self.taxonomy.declare(entry)
+        if self.attachments is not None:
+            self.summary.pictures = self.attachments.counts.sentence()
         return self.summary
 
     def problem(self, line: int, message: str) -> None:
@@ -275,8 +292,10 @@ class Importer:
     def skip_reason(self, post: wxr.Post) -> str:
         if post.type == "page" and not self.pages:
             return "pages (import them too with --pages)"
+        if post.type == "attachment" and self.attachments is not None:
+            return "attachments (brought in with the posts that use them)"
         if post.type == "attachment":
-            return "attachments (images stay linked from the articles)"
+            return "attachments (images stay linked: give --uploads or --old-url to bring them)"
         if post.type not in {"post", "page"}:
             return f"items of type “{post.type[:40] or 'none'}”"
         if post.status in {"trash", "auto-draft", "inherit"}:
@@ -345,6 +364,7 @@ class Importer:
             published_at=published_at,
             comments_open=post.comment_status != "closed",
             comments_close_at=_date(post.meta.get(CLOSE_AT_META, ""), iso=True),
+            featured_image=self.attachments.featured(post, where) if self.attachments else None,
         )
         wanted = self.wanted_slug(post, title)
         if self.adopt and (same := self.same_article(wanted, title)):
@@ -395,8 +415,13 @@ class Importer:
         digest = hashlib.sha256(post.content.encode()).hexdigest()
         if markdown is not None and post.meta.get(HTML_HASH_META) == digest:
             # Written by this blog's export and unchanged since: the Markdown as it was.
+            if self.attachments is not None:
+                return self.attachments.renumber(markdown, post, where)
             return markdown
-        converted = post_markdown(post.content)
+        content = post.content
+        if self.attachments is not None:
+            content = self.attachments.rewrite(post, where)
+        converted = post_markdown(content)
         if converted.shortcodes:
             names = ", ".join(f"[{name}]" for name in converted.shortcodes)
             self.problem(

@@ -102,6 +102,7 @@ class Post:
     modified_gmt: str = ""
     comment_status: str = ""
     password: str = ""
+    attachment_url: str = ""  # an attachment's file on the old site (wordpress/attachments.py)
     meta: dict[str, str] = field(default_factory=dict)
     comments: list[Comment] = field(default_factory=list)
     # Its <category domain="…" nicename="…">name</category> elements, and dc:creator.
@@ -273,6 +274,7 @@ def _post(node: _Node) -> Post:
         modified_gmt=text("wp:post_modified_gmt").strip(),
         comment_status=text("wp:comment_status").strip(),
         password=text("wp:post_password"),
+        attachment_url=text("wp:attachment_url").strip(),
         meta=dict(_meta(child) for child in node.children if child.tag == "wp:postmeta"),
         comments=[_comment(child) for child in node.children if child.tag == "wp:comment"],
         terms=[

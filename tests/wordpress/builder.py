@@ -210,3 +210,15 @@ def generate(path: Path, posts: int, comments: int, site: str = SITE) -> Path:
             )
         out.write(FOOTER)
     return path
+
+
+def attachment(wp_id: int, url: str, file: str | None, alt: str = "A picture", **options) -> str:
+    """An attachment item as WordPress writes one: its file's address, path and alt text."""
+    meta = {"_wp_attachment_image_alt": alt}
+    if file is not None:
+        meta["_wp_attached_file"] = file
+    item = post(wp_id, kind="attachment", status="inherit", name=f"a{wp_id}", meta=meta, **options)
+    return item.replace(
+        "<wp:is_sticky>0</wp:is_sticky>",
+        f"<wp:is_sticky>0</wp:is_sticky>\n\t\t<wp:attachment_url>{url}</wp:attachment_url>",
+    )

@@ -31,7 +31,15 @@ class Command(BaseCommand):
             "--old-url",
             default="",
             help="The old blog's address, where its old links point, if it is not the one "
-            "the export names (wp:base_blog_url), e.g. https://example.com/blog.",
+            "the export names (wp:base_blog_url), e.g. https://example.com/blog. Without "
+            "--uploads, the pictures the posts use are fetched from there (and nowhere else).",
+        )
+        parser.add_argument(
+            "--uploads",
+            default="",
+            metavar="DIR",
+            help="A copy of the old site's wp-content/uploads folder: the pictures the posts "
+            "use are brought from it (metadata stripped, resized) and the posts point at them.",
         )
         parser.add_argument(
             "--pages",
@@ -46,10 +54,17 @@ class Command(BaseCommand):
             "kept, instead of coming in as a renamed copy.",
         )
 
-    def handle(self, *args, file: str, old_url: str, pages: bool, adopt: bool, **options):
+    def handle(
+        self, *args, file: str, old_url: str, pages: bool, adopt: bool, uploads: str, **options
+    ):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"{file}: there is no such file.")
+        if uploads and not Path(uploads).is_dir():
+            raise CommandError(
+                f"--uploads {uploads}: there is no such folder (give a copy of the old site's "
+                "wp-content/uploads)."
+            )
         if old_url and (
             urlsplit(old_url).scheme not in {"http", "https"} or not urlsplit(old_url).netloc
         ):
@@ -74,7 +89,13 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(line)
 
-        importer = Importer(report, old_url=old_url, pages=pages, adopt=adopt)
+        importer = Importer(
+            report,
+            old_url=old_url,
+            pages=pages,
+            adopt=adopt,
+            uploads=Path(uploads) if uploads else None,
+        )
         try:
             with path.open("rb") as export, bar:
                 importer.run(export, progress=bar.update)
