@@ -88,6 +88,10 @@ class Article(models.Model):
         help_text="Optional: comments close by themselves after this time.",
     )
 
+    # Likes and boosts from the fediverse, counted by federation/inbox.py; shown on the page.
+    fediverse_likes = models.PositiveIntegerField("likes", default=0, editable=False)
+    fediverse_boosts = models.PositiveIntegerField("boosts", default=0, editable=False)
+
     objects = ArticleQuerySet.as_manager()
 
     class Meta:

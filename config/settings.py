@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "wordpress.apps.WordPressConfig",
     "spam.apps.SpamConfig",
     "serving.apps.ServingConfig",
+    "federation.apps.FederationConfig",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +66,7 @@ MIDDLEWARE = [
     "wordpress.redirects.WordPressRedirectMiddleware",
     # Once the URL is resolved: one address per page, whatever the query string.
     "serving.query.QueryStringMiddleware",
+    "federation.negotiation.ArticleNegotiationMiddleware",  # Accept: activity+json → the object
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
@@ -203,6 +205,7 @@ TRUSTED_PROXY_COUNT = number("DJANGO_TRUSTED_PROXY_COUNT", 0, "proxies")
 # Requests the site makes because a stranger asked (lib/outbound.py) refuse private, loopback
 # and link-local addresses; this lifts that rule for tests and local trials only.
 OUTBOUND_ALLOW_PRIVATE = yes_or_no("DJANGO_OUTBOUND_ALLOW_PRIVATE")
+FEDIVERSE_USERNAME = env.str("DJANGO_FEDIVERSE_USERNAME", "blog")  # @blog@<host>: federation/
 
 # Privacy (README.md): commenters' emails are encrypted at rest with these Fernet keys,
 # newest first (older ones read rows not yet rotated); comments/checks.py checks them.

@@ -61,6 +61,8 @@ PAGE_PARAMETERS: dict[str, dict[str, Canonical]] = {
     "robots": {},
     # A former #comment-N link that found no comment on the page (static/js/permalinks.js).
     "comments:permalink": {"article": as_sent},
+    # WebFinger: which account (federation/views.py); its answer is private.
+    "federation:webfinger": {"resource": as_sent},
 }
 # Parameters a link carries for someone else's analytics (``utm_*``: any name starting
 # ``utm_``). No page reads one, so a link with only these is the page itself; the one list,

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
-from comments.mail.delivery import recover
+from comments.mail.delivery import recover, worker_round
 
 logger = logging.getLogger("comments.mail.delivery")
 
@@ -31,6 +31,7 @@ def keep_recovering(stop: threading.Event) -> None:
         close_old_connections()
         try:
             recover()
+            worker_round.send(sender=Command)
         except Exception:  # A database outage: log it and try again on the next round.
             logger.exception("Could not look for unsent emails.")
         stop.wait(recovery_interval())
@@ -51,6 +52,7 @@ class Command(DatabaseWorkerCommand):
         if options["batch"]:
             # Everything outstanding, then exit: recovered once, first, in this thread.
             recover()
+            worker_round.send(sender=Command)
             super().handle(*args, **options)
             return
         stop = threading.Event()
