@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('blog', '0004_discussion_change_help'),
+        ("blog", "0004_discussion_change_help"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='article',
-            name='fediverse_boosts',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='boosts'),
+            model_name="article",
+            name="fediverse_boosts",
+            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="boosts"),
         ),
         migrations.AddField(
-            model_name='article',
-            name='fediverse_likes',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='likes'),
+            model_name="article",
+            name="fediverse_likes",
+            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="likes"),
         ),
     ]

@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('comments', '0017_spam_score'),
+        ("comments", "0017_spam_score"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='comment',
-            name='fediverse_handle',
-            field=models.CharField(blank=True, editable=False, help_text='@name@server of a reply from the fediverse; it has no email.', max_length=300, verbose_name='fediverse account'),
+            model_name="comment",
+            name="fediverse_handle",
+            field=models.CharField(
+                blank=True,
+                editable=False,
+                help_text="@name@server of a reply from the fediverse; it has no email.",
+                max_length=300,
+                verbose_name="fediverse account",
+            ),
         ),
         migrations.AddField(
-            model_name='moderationsettings',
-            name='blocked_domains',
-            field=models.TextField(blank=True, help_text='One domain per line, e.g. spam.example: nothing from the fediverse is taken from it or the domains under it (follows, replies, likes).', verbose_name='blocked servers'),
+            model_name="moderationsettings",
+            name="blocked_domains",
+            field=models.TextField(
+                blank=True,
+                help_text="One domain per line, e.g. spam.example: nothing from the fediverse is taken from it or the domains under it (follows, replies, likes).",
+                verbose_name="blocked servers",
+            ),
         ),
     ]
