@@ -74,5 +74,7 @@ def receive(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": "The activity is too large."}, status=413)
     target = request.get_full_path()
     headers = {name.lower(): value for name, value in request.headers.items()}
+    # The Host the peer signed, as Django checked it against ALLOWED_HOSTS.
+    headers["host"] = request.get_host()
     answer = inbox.receive(request.method, target, headers, request.body)
     return JsonResponse({"message": answer.sentence}, status=answer.status)

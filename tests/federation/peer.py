@@ -14,7 +14,8 @@ import base64
 import hashlib
 import json
 import threading
-from dataclasses import dataclass, field
+from functools import cache
+from dataclasses import dataclass
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -34,6 +35,12 @@ def new_key():
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
+@cache
+def account_key(username: str):
+    """One key per account name for the whole run: making RSA keys is slow."""
+    return new_key()
+
+
 def public_pem(key) -> str:
     return (
         key.public_key()
@@ -46,8 +53,11 @@ def public_pem(key) -> str:
 class Account:
     username: str
     base: str
-    key: object = field(default_factory=new_key)
     name: str = ""
+    key: object = None
+
+    def __post_init__(self) -> None:
+        self.key = self.key or account_key(self.username)
 
     @property
     def id(self) -> str:

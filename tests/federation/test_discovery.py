@@ -43,7 +43,7 @@ def test_webfinger_refuses_what_it_does_not_know(site_url):
 
 
 def test_the_actor_document_is_stable_and_complete(site_url):
-    """Name, summary, icon, inbox, outbox, followers, and a usable RSA public key, the same each time."""
+    """Name, summary, icon, inbox, outbox, followers and a usable RSA key, the same each time."""
     first = Client().get("/fediverse/actor")
     assert first.status_code == 200
     assert first["Content-Type"] == "application/activity+json"
