@@ -14,9 +14,9 @@ import base64
 import hashlib
 import json
 import threading
-from functools import cache
 from dataclasses import dataclass
 from email.utils import formatdate
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from cryptography.hazmat.primitives import hashes, serialization
