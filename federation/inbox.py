@@ -46,6 +46,7 @@ from federation.documents import CONTEXT
 from federation.models import Follower, Reaction, RemoteActor, RemoteNote, Seen
 from federation.signatures import BadSignature, check, verify
 from lib.refusal import Refusal
+from lib.text import parse_id
 
 HELD_REASON = "From the fediverse"
 
@@ -315,9 +316,8 @@ def reply_target(in_reply_to) -> tuple[Article, Comment | None]:
     if article is None:
         match = local_match(url)
         if match is not None and match.view_name == "comments:permalink":
-            parent = Comment.objects.filter(
-                pk=match.args[0] if match.args else match.kwargs.get("pk")
-            ).first()
+            comment_id = parse_id(match.kwargs.get("comment_id"))
+            parent = Comment.objects.filter(pk=comment_id).first() if comment_id else None
         elif url:
             note = RemoteNote.objects.select_related("comment").filter(object_id=url).first()
             parent = note.comment if note else None

@@ -267,7 +267,16 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
             lines.append(format_html('<span class="desk-badge">Author</span> by {}', writer))
         if comment.author_email:
             lines.append(format_html('<span class="desk-email">{}</span>', comment.author_email))
-        if comment.safe_url:
+        if comment.fediverse_handle:
+            # A reply from the fediverse: no email; its author's handle, linked to their profile.
+            lines.append(
+                format_html(
+                    'From the fediverse: <a href="{}" rel="nofollow noopener noreferrer">{}</a>',
+                    comment.safe_url,
+                    comment.fediverse_handle,
+                )
+            )
+        elif comment.safe_url:
             lines.append(
                 format_html(
                     '<a href="{}" rel="nofollow noopener noreferrer">{}</a>',
