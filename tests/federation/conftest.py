@@ -1,8 +1,13 @@
 """A Mastodon-like server on loopback, its accounts, and a way to POST signed activities."""
 
+import base64
+import hashlib
 import json
+import re
 
 import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
 from django.test import Client
 
 from tests.federation.peer import Peer, sign
@@ -82,3 +87,28 @@ def create_activity(account, note: dict, **overrides) -> dict:
         "cc": note["cc"],
         "object": {**note, **overrides},
     }
+
+
+def assert_signed_by_the_blog(received) -> None:
+    """The request carries a draft-cavage signature the blog's published key verifies."""
+    actor = Client().get("/fediverse/actor").json()
+    key = serialization.load_pem_public_key(actor["publicKey"]["publicKeyPem"].encode())
+    headers = {name.lower(): value for name, value in received.headers.items()}
+    parameters = dict(re.findall(r'(\w+)="([^"]*)"', headers["signature"]))
+    assert parameters["keyId"] == actor["publicKey"]["id"]
+    names = parameters["headers"].split()
+    assert names == ["(request-target)", "host", "date", "digest"]
+    digest = "SHA-256=" + base64.b64encode(hashlib.sha256(received.body).digest()).decode()
+    assert headers["digest"] == digest
+    text = "\n".join(
+        f"(request-target): post {received.path}"
+        if n == "(request-target)"
+        else f"{n}: {headers[n]}"
+        for n in names
+    )
+    key.verify(
+        base64.b64decode(parameters["signature"]),
+        text.encode(),
+        padding.PKCS1v15(),
+        hashes.SHA256(),
+    )

@@ -18,7 +18,7 @@ from django.test import Client
 
 from comments.models import Comment, ModerationSettings
 from federation.models import Follower, Outgoing, RemoteActor, Seen
-from tests.federation.conftest import follow_activity, post_activity
+from tests.federation.conftest import assert_signed_by_the_blog, follow_activity, post_activity
 from tests.federation.peer import new_key
 
 pytestmark = pytest.mark.django_db
@@ -195,36 +195,6 @@ def test_a_signed_follow_is_accepted_with_a_signed_accept(
     assert activity["object"]["actor"] == alice.id
     assert_signed_by_the_blog(accept)
     assert Outgoing.objects.get().status == Outgoing.Status.SENT
-
-
-def assert_signed_by_the_blog(received) -> None:
-    """The request carries a draft-cavage signature the blog's published key verifies."""
-    import hashlib
-    import re
-
-    from cryptography.hazmat.primitives import serialization
-
-    actor = Client().get("/fediverse/actor").json()
-    key = serialization.load_pem_public_key(actor["publicKey"]["publicKeyPem"].encode())
-    headers = {name.lower(): value for name, value in received.headers.items()}
-    parameters = dict(re.findall(r'(\w+)="([^"]*)"', headers["signature"]))
-    assert parameters["keyId"] == actor["publicKey"]["id"]
-    names = parameters["headers"].split()
-    assert names == ["(request-target)", "host", "date", "digest"]
-    digest = "SHA-256=" + base64.b64encode(hashlib.sha256(received.body).digest()).decode()
-    assert headers["digest"] == digest
-    text = "\n".join(
-        f"(request-target): post {received.path}"
-        if n == "(request-target)"
-        else f"{n}: {headers[n]}"
-        for n in names
-    )
-    key.verify(
-        base64.b64decode(parameters["signature"]),
-        text.encode(),
-        padding.PKCS1v15(),
-        hashes.SHA256(),
-    )
 
 
 def test_the_same_follow_delivered_twice_is_accepted_once(
