@@ -455,6 +455,7 @@ class ModerationSettings(models.Model):
         self.pk = 1
         self.moderation_words = "\n".join(word_list(self.moderation_words))
         self.block_words = "\n".join(word_list(self.block_words))
+        self.blocked_domains = "\n".join(word_list(self.blocked_domains))
         super().save(*args, **kwargs)
 
     @classmethod

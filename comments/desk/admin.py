@@ -480,7 +480,14 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
 class ModerationSettingsAdmin(admin.ModelAdmin):
     """One page of rules: the list view goes straight to it."""
 
-    fields = ["hold_all", "link_limit", "moderation_words", "block_words", "trust_returning"]
+    fields = [
+        "hold_all",
+        "link_limit",
+        "moderation_words",
+        "block_words",
+        "blocked_domains",
+        "trust_returning",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
