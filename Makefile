@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrate clean serve worker bench bench-wordpress bench-email bench-spam test-postgres
+.PHONY: help run test lint format migrate clean serve worker bench bench-wordpress bench-email bench-spam bench-fediverse test-postgres
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -64,6 +64,9 @@ bench-wordpress: $(INSTALLED)  ## Time and measure importing and exporting a 1,0
 
 bench-email: $(INSTALLED)  ## Emails per approval with 1, 10 and 100 followers, to a local SMTP server
 	$(BIN)/python -m bench.email
+
+bench-fediverse: $(INSTALLED)  ## Deliveries per published article with 1, 100 and 1,000 followers
+	$(BIN)/python -m bench.fediverse
 
 bench-spam: $(INSTALLED)  ## The learning spam filter on a public corpus: catch rates, time, size, rebuild
 	$(BIN)/python -m bench.spam

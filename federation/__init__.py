@@ -10,5 +10,6 @@ The blog as a fediverse account; replies from the fediverse as moderated comment
 - ``delivery.py``: the outbox's task, retries and recovery (run by the email worker).
 - ``publishing.py``: articles published, edited, withdrawn, and desk replies, told.
 - ``negotiation.py``: an article's address answering ActivityStreams JSON.
+- ``admin.py``: followers, and deliveries waiting or failed.
 - ``views.py``, ``urls.py``: HTTP only.
 """

@@ -117,7 +117,6 @@ def article_object(article: Article) -> dict:
         "updated": article.updated_at.isoformat(),
         "to": [PUBLIC],
         "cc": [followers_url()],
-        "replies": None,
     }
 
 

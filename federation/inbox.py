@@ -314,14 +314,16 @@ def reply_target(in_reply_to) -> tuple[Article, Comment | None]:
     url = object_id(in_reply_to)
     article, parent = article_at(url), None
     if article is None:
+        # A comment readers can see: by its permalink (ours, the site's replies' Note ids
+        # included) or, for a reply from the fediverse, by its Note's id.
+        public = Comment.objects.approved().select_related("article")
         match = local_match(url)
         if match is not None and match.view_name == "comments:permalink":
             comment_id = parse_id(match.kwargs.get("comment_id"))
-            parent = Comment.objects.filter(pk=comment_id).first() if comment_id else None
+            parent = public.filter(pk=comment_id).first() if comment_id else None
         elif url:
-            note = RemoteNote.objects.select_related("comment").filter(object_id=url).first()
-            parent = note.comment if note else None
-        if parent is None or not parent.is_approved():
+            parent = public.filter(remote_note__object_id=url).first()
+        if parent is None:
             raise Refusal("That reply answers nothing on this site.", 404)
         article = parent.article
     if article is None or not article.is_published():
