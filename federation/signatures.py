@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from cryptography.exceptions import InvalidSignature
@@ -67,14 +68,24 @@ def sign(
         headers["Digest"] = digest(body)
         names = REQUIRED_WITH_BODY
     lines = signing_string(names, method, target, {k.lower(): v for k, v in headers.items()})
-    key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
-    signature = key.sign(lines.encode(), padding.PKCS1v15(), hashes.SHA256())
+    signature = private_key(private_key_pem).sign(
+        lines.encode(), padding.PKCS1v15(), hashes.SHA256()
+    )
     headers["Signature"] = (
         f'keyId="{key_id}",algorithm="rsa-sha256",headers="{" ".join(names)}",'
         f'signature="{base64.b64encode(signature).decode()}"'
     )
     del headers["Host"]  # http.client sends it, the same
     return headers
+
+
+@lru_cache(maxsize=4)
+def private_key(pem: str) -> rsa.RSAPrivateKey:
+    """
+    The site's key, loaded once per process: loading checks the key, which takes
+    hundreds of milliseconds, a hundred times what signing with it does.
+    """
+    return serialization.load_pem_private_key(pem.encode(), password=None)
 
 
 def signing_string(names, method: str, target: str, headers: dict[str, str]) -> str:
