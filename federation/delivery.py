@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from comments.mail.delivery import worker_round
 from federation import conf
-from federation.models import Outgoing, site_key
+from federation.models import Outgoing, Seen, site_key
 from federation.signatures import sign
 from lib.outbound import Refused, fetch
 
@@ -144,6 +144,8 @@ def recover() -> int:
     Outgoing.objects.filter(pk__in=ids).update(queued_at=now)
     for pk in ids:
         enqueue(pk)
+    # An activity id is remembered while a copy of it could still pass the Date check.
+    Seen.objects.filter(received_at__lt=now - timedelta(days=1)).delete()
     return len(ids)
 
 

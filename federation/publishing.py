@@ -15,6 +15,8 @@ queues it once that commits). An article dated in the future is delivered by
 the first save after its time.
 """
 
+from uuid import uuid4
+
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -49,7 +51,8 @@ def article_saved(sender, instance: Article, raw: bool = False, **kwargs) -> Non
             article_id=instance.pk,
             defaults={"object_id": document["id"], "fingerprint": fingerprint, "deleted": False},
         )
-        suffix = f"{kind.lower()}/{fingerprint[:16]}"
+        # Each decision its own id: a retry is the same row, a re-publication a new activity.
+        suffix = f"{kind.lower()}/{uuid4().hex}"
         deliver_to(follower_inboxes(), documents.activity(kind, document, suffix))
     elif told is not None and not told.deleted:
         withdraw(told)
@@ -67,7 +70,7 @@ def withdraw(told: FederatedArticle) -> None:
     told.deleted = True
     told.save(update_fields=["deleted", "updated_at"])
     tombstone = {"id": told.object_id, "type": "Tombstone"}
-    suffix = f"delete/{told.updated_at.timestamp():.0f}"
+    suffix = f"delete/{uuid4().hex}"
     deliver_to(follower_inboxes(), documents.activity("Delete", tombstone, suffix))
 
 

@@ -183,3 +183,29 @@ def test_a_reply_from_the_desk_goes_back_in_thread(
     assert activity["object"]["content"] == "<p>It does, every night.</p>"
     assert alice.id in activity["object"]["cc"]
     assert_signed_by_the_blog(sent)
+
+
+def test_an_article_published_again_is_created_again(
+    followers, peer, django_capture_on_commit_callbacks
+):
+    """Published, withdrawn, published again unchanged: Create, Delete, Create."""
+    with django_capture_on_commit_callbacks(execute=True):
+        article = ArticleFactory()
+        for status in (Article.Status.DRAFT, Article.Status.PUBLISHED):
+            article.status = status
+            article.save()
+    kinds = [sent.json()["type"] for sent in peer.deliveries()]
+    assert kinds == ["Create", "Delete", "Create"]
+    ids = [sent.json()["id"] for sent in peer.deliveries()]
+    assert len(set(ids)) == 3
+
+
+def test_remembered_activity_ids_are_forgotten_after_a_day(server, alice, site_url):
+    """The same id past a day would fail the Date check anyway: the table does not grow."""
+    from federation.models import Seen
+
+    post_activity(server, alice, follow_activity(alice))
+    assert Seen.objects.count() == 1
+    Seen.objects.update(received_at=timezone.now() - timedelta(days=2))
+    delivery.recover()
+    assert not Seen.objects.exists()
