@@ -42,6 +42,7 @@ n, shared = int(os.environ["BENCH_FOLLOWERS"]), os.environ["BENCH_SHARED"]
 base = os.environ["BENCH_BASE"]
 site_key()
 tag = f"{n}-{shared}"
+Follower.objects.all().delete()  # each case its own followers
 actors = RemoteActor.objects.bulk_create(
     RemoteActor(
         url=f"{base}/{tag}/users/{i}", key_id=f"{base}/{tag}/users/{i}#main-key",

@@ -118,10 +118,15 @@ def depth(value, level: int = 1) -> int:
 
 
 def object_id(value) -> str:
-    """The id of an object given by its id or embedded; "" if it has none."""
+    """
+    The id of an object given by its id or embedded; "" if it has none we can keep
+    (a web address of at most 500 characters, no spaces or control characters).
+    """
     if isinstance(value, dict):
         value = value.get("id")
-    return value if isinstance(value, str) and urlsplit(value).scheme in ("http", "https") else ""
+    if not isinstance(value, str) or len(value) > 500 or not value.isprintable() or " " in value:
+        return ""
+    return value if urlsplit(value).scheme in ("http", "https") else ""
 
 
 def is_blocked(url: str) -> bool:
@@ -183,7 +188,7 @@ def apply(activity: dict, actor: RemoteActor, note: dict | None) -> Answer:
         "Like": react,
         "Announce": react,
     }
-    if kind not in handlers:
+    if not isinstance(kind, str) or kind not in handlers:
         return Answer(202, "Nothing to do.")
     if kind in ("Create", "Update"):
         return handlers[kind](activity, actor, note) if note else Answer(202, "Nothing to do.")
@@ -203,14 +208,16 @@ def follow(activity: dict, actor: RemoteActor) -> Answer:
         "id": f"{conf.actor_url()}#accepts/{actor.pk}/{timezone.now().timestamp():.0f}",
         "type": "Accept",
         "actor": conf.actor_url(),
-        "object": strip_context(activity),
+        # The Follow by its parts we checked, never whatever else it carried.
+        "object": {
+            "id": follow_id,
+            "type": "Follow",
+            "actor": actor.url,
+            "object": conf.actor_url(),
+        },
     }
     deliver_to([actor.inbox], accept)
     return Answer(202, "Followed.")
-
-
-def strip_context(activity: dict) -> dict:
-    return {key: value for key, value in activity.items() if key != "@context"}
 
 
 def undo(activity: dict, actor: RemoteActor) -> Answer:

@@ -67,13 +67,14 @@ def text(value, limit: int) -> str:
 
 
 def web_url(value) -> str:
+    """A web address given as text, a Link or a list of them; "" unless we can keep it whole."""
     if isinstance(value, list):
         value = next((v for v in value if isinstance(v, str | dict)), "")
     if isinstance(value, dict):
         value = value.get("href", "")
-    if isinstance(value, str) and urlsplit(value).scheme in ("http", "https"):
-        return value[:500]
-    return ""
+    if not isinstance(value, str) or len(value) > 500 or not value.isprintable() or " " in value:
+        return ""
+    return value if urlsplit(value).scheme in ("http", "https") else ""
 
 
 def fetch_actor(actor_url: str, key_id: str | None = None) -> RemoteActor:
@@ -94,6 +95,8 @@ def fetch_actor(actor_url: str, key_id: str | None = None) -> RemoteActor:
         raise Unreachable("The actor has no public key of its own.")
     if key_id is not None and public_key.get("id") != key_id:
         raise Unreachable("The actor does not have that key.")
+    if not web_url(public_key.get("id")):
+        raise Unreachable("The actor's key has no usable id.")
     pem, inbox = public_key.get("publicKeyPem"), web_url(document.get("inbox"))
     if not isinstance(pem, str) or not inbox or not same_origin(inbox, actor_id):
         raise Unreachable("The actor has no key or no inbox on its server.")
@@ -131,10 +134,13 @@ class _NoteText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.links: list[tuple[str, int, bool]] = []
+        self.hidden = 0  # inside <script> or <style>: not text anyone wrote to be read
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
-        if tag == "br":
+        if tag in ("script", "style"):
+            self.hidden += 1
+        elif tag == "br":
             self.parts.append("\n")
         elif tag in self.BLOCKS:
             self.parts.append("\n\n")
@@ -144,7 +150,9 @@ class _NoteText(HTMLParser):
             self.links.append((web_url(attributes.get("href") or ""), len(self.parts), keep_text))
 
     def handle_endtag(self, tag):
-        if tag in self.BLOCKS:
+        if tag in ("script", "style"):
+            self.hidden = max(self.hidden - 1, 0)
+        elif tag in self.BLOCKS:
             self.parts.append("\n\n")
         elif tag == "a" and self.links:
             href, start, keep_text = self.links.pop()
@@ -154,7 +162,8 @@ class _NoteText(HTMLParser):
                 self.parts[start:] = [f"{shown} ({href})" if shown else href]
 
     def handle_data(self, data):
-        self.parts.append(data)
+        if not self.hidden:
+            self.parts.append(data)
 
 
 def note_text(html: str) -> str:

@@ -72,7 +72,7 @@ def test_a_reply_to_an_article_is_a_held_comment_from_the_fediverse(
     assert comment.author_email == ""
     assert comment.body == (
         "@blog Cramps at night are the worst. See https://example.org/stretching and #feet"
-        "\n\nSecond paragraph\nwith a break. alert(1)bold"
+        "\n\nSecond paragraph\nwith a break. bold"
         f"\n\nAttachment: A foot {peer.base}/media/foot.jpg"
     )
     assert RemoteNote.objects.get().object_id == note["id"]
@@ -264,3 +264,48 @@ def test_the_same_create_twice_makes_one_comment(server, peer, alice, article):
     activity["id"] = activity["id"]
     post_activity(server, alice, activity)
     assert Comment.objects.filter(fediverse_handle=alice.handle).count() == 1
+
+
+HOSTILE_NOTES = {
+    "NUL characters": {"content": "<p>a\x00b</p>", "summary": "\x00"},
+    "content not text": {"content": ["<p>x</p>"], "contentMap": {"en": 5}},
+    "attachment not a list": {"attachment": {"url": "javascript:alert(1)"}},
+    "attachments of every shape": {"attachment": [1, None, {"url": ["x", {"href": "ftp://a"}]}]},
+    "a very long text": {"content": "<p>" + "word " * 30000 + "</p>"},
+    "unclosed tags": {"content": "<p><a href='https://x.example/'>x<b><i>"},
+    "a summary that is not text": {"summary": {"a": 1}, "sensitive": "yes"},
+}
+
+
+@pytest.mark.parametrize("fields", HOSTILE_NOTES.values(), ids=HOSTILE_NOTES.keys())
+def test_hostile_notes_are_stored_as_plain_text_or_refused_never_a_500(
+    server, peer, alice, article, fields
+):
+    """Whatever the Note's fields hold, the answer is 202 or a refusal, and the text is plain."""
+    _, activity = reply(peer, alice, article.get_full_url(), **fields)
+    response = post_activity(server, alice, activity)
+    assert response.status_code in (202, 400)
+    for comment in Comment.objects.filter(fediverse_handle=alice.handle):
+        assert "\x00" not in comment.body
+        assert "<" not in comment.body or "&lt;" not in comment.body
+        assert len(comment.body) <= 5000
+
+
+@pytest.mark.parametrize(
+    "activity",
+    [
+        {"type": "Create", "object": "x" * 600},
+        {"type": "Create", "object": {"id": "http://127.0.0.1:1/\x00"}},
+        {"type": "Like", "object": ["a", "b"]},
+        {"type": "Undo", "object": 5},
+        {"type": "Delete", "object": None},
+        {"type": ["Create"], "object": {}},
+        {"type": "Follow", "object": {"id": 7}},
+        {"type": "Update", "object": "https://blog.example.com/fediverse/actor"},
+    ],
+)
+def test_hostile_activities_get_an_answer_never_a_500(server, alice, site_url, activity):
+    """Signed by alice but shaped by an attacker: a 2xx or 4xx, never a 500."""
+    activity = {"id": f"{alice.id}#x/{abs(hash(str(activity)))}", "actor": alice.id, **activity}
+    response = post_activity(server, alice, activity)
+    assert 200 <= response.status_code < 500
