@@ -69,7 +69,7 @@ def followers(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def receive(request: HttpRequest) -> HttpResponse:
-    declared = request.META.get("CONTENT_LENGTH") or "0"
+    declared = request.headers.get("content-length") or "0"
     if not declared.isdigit() or int(declared) > conf.MAX_ACTIVITY_BYTES:
         return JsonResponse({"error": "The activity is too large."}, status=413)
     target = request.get_full_path()
