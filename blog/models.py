@@ -89,8 +89,11 @@ class Article(models.Model):
     )
 
     # Likes and boosts from the fediverse, counted by federation/inbox.py; shown on the page.
-    fediverse_likes = models.PositiveIntegerField("likes", default=0, editable=False)
-    fediverse_boosts = models.PositiveIntegerField("boosts", default=0, editable=False)
+    # 0 in the table itself too, for rows written by code that predates the fields.
+    fediverse_likes = models.PositiveIntegerField("likes", default=0, db_default=0, editable=False)
+    fediverse_boosts = models.PositiveIntegerField(
+        "boosts", default=0, db_default=0, editable=False
+    )
 
     objects = ArticleQuerySet.as_manager()
 

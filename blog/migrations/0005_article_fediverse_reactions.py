@@ -12,11 +12,15 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="article",
             name="fediverse_boosts",
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="boosts"),
+            field=models.PositiveIntegerField(
+                db_default=0, default=0, editable=False, verbose_name="boosts"
+            ),
         ),
         migrations.AddField(
             model_name="article",
             name="fediverse_likes",
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="likes"),
+            field=models.PositiveIntegerField(
+                db_default=0, default=0, editable=False, verbose_name="likes"
+            ),
         ),
     ]
