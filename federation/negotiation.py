@@ -9,7 +9,9 @@ with the object, before the page's view; every answer at an article's address
 (the page, its 304, the object) says ``Vary: Accept``. The object is private to
 shared caches (``PrivateByDefaultMiddleware``), and nginx never looks in its
 cache for such a request (deploy/nginx.conf, ``$activitypub``): no cache hands a
-browser the JSON or Mastodon the HTML.
+browser the JSON or Mastodon the HTML. A reply written at the desk to a fediverse
+comment answers the same way at its permalink, as the ``Note`` delivered to its
+author (private, never cached), so that their server can fetch it by its id.
 """
 
 from django.http import HttpRequest, HttpResponse
@@ -17,10 +19,14 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 
 from blog.models import Article
+from comments.models import Comment
 from federation import documents
 from federation.views import activity_response
+from lib.text import parse_id
 
 ARTICLE_VIEWS = {"blog:article", "blog:article-comment-page"}
+# A desk reply to a fediverse comment is a Note at its permalink (federation/publishing.py).
+PERMALINK = "comments:permalink"
 
 
 def wants_activity(accept: str) -> bool:
@@ -46,6 +52,8 @@ class ArticleNegotiationMiddleware:
             match = resolve(request.path_info)
         except Resolver404:
             return self.get_response(request)
+        if match.view_name == PERMALINK:
+            return self.site_reply(request, match) or self.get_response(request)
         if match.view_name not in ARTICLE_VIEWS:
             return self.get_response(request)
         response = None
@@ -57,3 +65,23 @@ class ArticleNegotiationMiddleware:
             response = self.get_response(request)
         patch_vary_headers(response, ["Accept"])
         return response
+
+    def site_reply(self, request: HttpRequest, match) -> HttpResponse | None:
+        """A published reply of the site's to a fediverse comment, as its Note; else None."""
+        if request.method not in ("GET", "HEAD") or not wants_activity(
+            request.headers.get("Accept", "")
+        ):
+            return None
+        comment_id = parse_id(match.kwargs.get("comment_id"))
+        reply = (
+            Comment.objects.approved()
+            .filter(pk=comment_id, by_site=True, article__in=Article.objects.published())
+            .select_related("parent__remote_note__actor")
+            .first()
+            if comment_id
+            else None
+        )
+        note = getattr(reply.parent, "remote_note", None) if reply and reply.parent else None
+        if note is None:
+            return None
+        return activity_response(documents.site_reply_note(reply, note.object_id, note.actor.url))

@@ -209,3 +209,25 @@ def test_remembered_activity_ids_are_forgotten_after_a_day(server, alice, site_u
     Seen.objects.update(received_at=timezone.now() - timedelta(days=2))
     delivery.recover()
     assert not Seen.objects.exists()
+
+
+def test_the_sites_reply_is_a_note_at_its_permalink(
+    server, peer, alice, site_url, seed_article, superuser_client
+):
+    """Mastodon fetching the reply's id gets the Note; a browser, the redirect to the page."""
+    note = peer.note(alice, 4, seed_article.get_full_url(), "<p>And you?</p>")
+    post_activity(server, alice, create_activity(alice, note))
+    comment = Comment.objects.get(fediverse_handle=alice.handle)
+    superuser_client.post(
+        reverse("admin:comments_comment_reply", args=[comment.pk]),
+        {"body": "Me too.", "seen": "pending", "text": comment.text_digest()},
+    )
+    reply = Comment.objects.get(by_site=True)
+    accept = {"Accept": "application/activity+json"}
+    fetched = server.get(reply.get_absolute_url(), headers=accept)
+    assert fetched.status_code == 200
+    assert fetched.json()["id"] == reply.get_full_url()
+    assert fetched.json()["inReplyTo"] == note["id"]
+    assert server.get(reply.get_absolute_url()).status_code == 302
+    # Alice's own comment is hers, not the site's: no Note of ours at its permalink.
+    assert server.get(comment.get_absolute_url(), headers=accept).status_code == 302
