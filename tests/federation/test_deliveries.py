@@ -231,3 +231,29 @@ def test_the_sites_reply_is_a_note_at_its_permalink(
     assert server.get(reply.get_absolute_url()).status_code == 302
     # Alice's own comment is hers, not the site's: no Note of ours at its permalink.
     assert server.get(comment.get_absolute_url(), headers=accept).status_code == 302
+
+
+def test_staff_see_failed_deliveries_and_send_them_again(
+    followers, peer, superuser_client, django_capture_on_commit_callbacks
+):
+    """The admin lists the failure with the inbox's answer; "send again" delivers it, once."""
+    peer.inbox_status = 410
+    with django_capture_on_commit_callbacks(execute=True):
+        ArticleFactory()
+    row = Outgoing.objects.get()
+    listing = superuser_client.get(
+        reverse("admin:federation_outgoing_changelist") + "?status=failed"
+    )
+    assert "The inbox answered 410." in listing.content.decode()
+    assert "Create" in listing.content.decode()
+    peer.inbox_status = 202
+    response = superuser_client.post(
+        reverse("admin:federation_outgoing_changelist"),
+        {"action": "send_again", "_selected_action": [row.pk]},
+    )
+    assert response.status_code == 302
+    delivery.recover()
+    row.refresh_from_db()
+    assert row.status == Outgoing.Status.SENT
+    followers_page = superuser_client.get(reverse("admin:federation_follower_changelist"))
+    assert followers[0].handle in followers_page.content.decode()
