@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.views.generic import ListView
 
-from blog.models import Article, ArticleQuerySet
+from blog.models import Article, ArticleQuerySet, full_url
 from blog.shared_pages import shared_page
 from comments.section import NoSuchPage, section_context, settle_pending, with_comment_count
 
@@ -70,6 +71,8 @@ def article_detail(request: HttpRequest, slug: str, page: int | None = None) -> 
         return redirect(article.get_comment_page_url(missing.last))
     context = {"article": article, **section}
     response = render(request, "blog/article_detail.html", context)
+    # Where other blogs send a Webmention (mentions/), in the header as in the page's <head>.
+    response["Link"] = f'<{full_url(reverse("mentions:webmention"))}>; rel="webmention"'
     settle_pending(request, response)
     if not article.is_published():
         # A staff preview must never land in a shared or browser cache.

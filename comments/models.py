@@ -463,6 +463,23 @@ class ModerationSettings(models.Model):
         """The one row, created with the defaults the first time it is asked for."""
         return cls.objects.get_or_create(pk=1)[0]
 
+    @classmethod
+    def add_blocked(cls, entry: str) -> bool:
+        """
+        Put one entry on the block list, under a row lock; False if it was there already.
+
+        Two moderators blocking at the same moment both land: each reads the list
+        the other wrote. Call it inside a transaction.
+        """
+        cls.load()
+        rules = cls.objects.select_for_update().get(pk=1)
+        entries = word_list(rules.block_words)
+        if entry.casefold() in {known.casefold() for known in entries}:
+            return False
+        rules.block_words = "\n".join([*entries, entry])
+        rules.save()
+        return True
+
 
 def link_key() -> str:
     """A random key that ties signed email links to one mailbox row (comments/mail/consent.py)."""

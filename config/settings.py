@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "blog.apps.BlogConfig",
     "comments.apps.CommentsConfig",
     "wordpress.apps.WordPressConfig",
+    "mentions.apps.MentionsConfig",
     "spam.apps.SpamConfig",
     "serving.apps.ServingConfig",
     "federation.apps.FederationConfig",
@@ -205,7 +206,6 @@ TRUSTED_PROXY_COUNT = number("DJANGO_TRUSTED_PROXY_COUNT", 0, "proxies")
 # Requests the site makes because a stranger asked (lib/outbound.py) refuse private, loopback
 # and link-local addresses; this lifts that rule for tests and local trials only.
 OUTBOUND_ALLOW_PRIVATE = yes_or_no("DJANGO_OUTBOUND_ALLOW_PRIVATE")
-FEDIVERSE_USERNAME = env.str("DJANGO_FEDIVERSE_USERNAME", "blog")  # @blog@<host>: federation/
 
 # Privacy (README.md): commenters' emails are encrypted at rest with these Fernet keys,
 # newest first (older ones read rows not yet rotated); comments/checks.py checks them.

@@ -14,6 +14,7 @@ from config.views import healthz, release_version
 urlpatterns = [
     path("", include("blog.urls")),
     path("", include("comments.urls")),
+    path("", include("mentions.urls")),
     path("", include("federation.urls")),
     path("admin/", admin.site.urls),
     path(

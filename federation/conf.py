@@ -5,6 +5,7 @@ The account is ``@<FEDIVERSE_USERNAME>@<host of SITE_URL, port included>``; ever
 address the fediverse sees is built on SITE_URL, never on a request's Host.
 """
 
+import os
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -24,7 +25,11 @@ FETCH_TIMEOUT_SECONDS = 10.0
 
 
 def username() -> str:
-    return getattr(settings, "FEDIVERSE_USERNAME", "blog")
+    """The account's name: FEDIVERSE_USERNAME, else DJANGO_FEDIVERSE_USERNAME (config's .env
+    included, which environs reads into the environment), else ``blog``."""
+    return getattr(settings, "FEDIVERSE_USERNAME", None) or os.environ.get(
+        "DJANGO_FEDIVERSE_USERNAME", "blog"
+    )
 
 
 def host() -> str:

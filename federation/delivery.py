@@ -11,7 +11,7 @@ the activity signed with the blog's key through ``lib.outbound.fetch``, and
 marks it sent. A server that is down, slow, or answers 5xx, 408 or 429 is tried
 again after ``FEDIVERSE_RETRY_SECONDS``, doubling, ``FEDIVERSE_ATTEMPTS`` times;
 any other 4xx fails at once. ``recover`` (run by the email worker every few
-seconds, through ``comments.mail.delivery.worker_round``) queues again what a
+seconds, through ``lib.worker.worker_round``) queues again what a
 killed worker or web process left behind.
 """
 
@@ -26,11 +26,11 @@ from django.dispatch import receiver
 from django.tasks import task
 from django.utils import timezone
 
-from comments.mail.delivery import worker_round
 from federation import conf
 from federation.models import Outgoing, Seen, site_key
 from federation.signatures import sign
 from lib.outbound import Refused, fetch
+from lib.worker import worker_round
 
 logger = logging.getLogger(__name__)
 

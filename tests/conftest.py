@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from blog.models import Article
 from comments.models import Comment
+from lib import outbound
 from tests.factories import CommentFactory, UserFactory
 
 SEED_SLUG = "unlocking-relief-can-massage-therapy-stop-foot-cramps-for-good"
@@ -23,6 +24,8 @@ SEED_SLUG = "unlocking-relief-can-massage-therapy-stop-foot-cramps-for-good"
 # (testserver), so a link that leaves a request (feeds, sitemaps, emails) must come from it.
 SITE_URL = "https://blog.example.com"
 # The private addresses of ``discussion``'s commenters: Maya, Sam, and the held one.
+# Stands for a public server on the internet in tests of outbound requests (public_loopback).
+PUBLIC = "127.0.0.2"
 DISCUSSION_EMAILS = ["Maya.Okafor@Example.net", "reply.writer@example.org", "held.one@example.com"]
 
 
@@ -262,3 +265,13 @@ class TextOf(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         self.parts.append(data)
+
+
+@pytest.fixture
+def public_loopback(monkeypatch, settings):
+    """127.0.0.2 stands for a public server on the internet; every other address stays private."""
+    settings.OUTBOUND_ALLOW_PRIVATE = False
+    real = outbound.public_address
+    monkeypatch.setattr(
+        outbound, "public_address", lambda address: address == PUBLIC or real(address)
+    )

@@ -36,7 +36,8 @@ tricky = st.sampled_from(["²", "٣", "0", "-1", "1e9", "9" * 30, "", " ", "%", 
 values = st.one_of(unicode_text, tricky)
 # Names the site or the admin reads from a query string, beside made-up ones.
 QUERY_KEYS = ["replytocom", "page", "p", "q", "o", "status", "e", "_changelist_filters",
-              "article__id__exact", "created_at__gte", "all", "_to_field", "_popup"]  # fmt: skip
+              "article__id__exact", "created_at__gte", "all", "_to_field", "_popup",
+              "author_of", "commenter"]  # fmt: skip
 keys = st.one_of(unicode_text, st.sampled_from(QUERY_KEYS))
 query_strings = st.one_of(
     st.dictionaries(keys, values, max_size=4).map(urlencode),
@@ -73,6 +74,7 @@ def every_url(seed_article, superuser) -> list[str]:
         "model_name": "comment",
         "url": "comments/comment/",
         "status": "approved",
+        "what": "ip",
         "token": "an-undo-token-that-was-never-given",
         "comment_id": str(comment.pk),
         "page": "2",

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from blog.models import Article
 from comments.models import Comment
+from mentions.models import Mention
 from wordpress.importer import (
     CLOSE_AT_META,
     HELD_REASON_META,
@@ -37,7 +38,6 @@ from wordpress.importer import (
     MARKDOWN_META,
     STATUS_ORDER,
 )
-from wordpress.models import Mention
 
 # What XML 1.0 cannot carry at all, even in CDATA.
 NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

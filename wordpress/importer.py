@@ -41,9 +41,11 @@ from blog.models import Article
 from comments.models import Comment, discussion_changed
 from comments.moderation import waits_for_parent
 from lib.text import parse_id, strip_control_characters
+from mentions.models import Mention
+from mentions.sending import not_announcing
 from wordpress import wxr
 from wordpress.html import comment_text, post_markdown
-from wordpress.models import ImportedComment, ImportedPost, Mention, WordPressSite
+from wordpress.models import ImportedComment, ImportedPost, WordPressSite
 
 # Post meta this blog writes into its own exports, read back so a round trip is exact.
 MARKDOWN_META = "_relief_notes_markdown"
@@ -179,6 +181,10 @@ class Importer:
 
     def run(self, file: BinaryIO, progress: Callable[[int], None] | None = None) -> Summary:
         """Import every post of the file; ``wxr.WxrError`` where it cannot be read on."""
+        with not_announcing():  # The web heard of these posts when WordPress published them.
+            return self.import_entries(file, progress)
+
+    def import_entries(self, file: BinaryIO, progress: Callable[[int], None] | None) -> Summary:
         for entry in wxr.read(file, progress):
             if isinstance(entry, wxr.Site):
                 self.start(entry)

@@ -1,5 +1,5 @@
 """
-What an import remembers, and the pingbacks and trackbacks it brought.
+What an import remembers: where each imported post and comment came from.
 
 An imported post or comment is known by its WordPress site and its id there,
 never by its id alone: two blogs can be moved into this one. The mapping lives
@@ -12,12 +12,11 @@ comment deleted here is not brought back by a later import of the same site.
 from urllib.parse import urlsplit
 
 from django.db import models
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils import timezone
 
 from blog.models import Article
-from comments.models import Comment, discussion_changed, web_address_or_blank
+from comments.models import Comment
+from mentions.models import Mention
 
 
 class WordPressSite(models.Model):
@@ -76,60 +75,6 @@ class ImportedPost(models.Model):
         return f"{self.wp_type} {self.wp_id} of {self.site}"
 
 
-class MentionQuerySet(models.QuerySet):
-    def approved(self) -> "MentionQuerySet":
-        """What the public may read."""
-        return self.filter(status=Comment.Status.APPROVED)
-
-    def update(self, **kwargs) -> int:
-        """As QuerySet.update(), marking the articles whose public mentions it changes."""
-        public = self if kwargs.get("status") == Comment.Status.APPROVED else self.approved()
-        articles = set(public.order_by().values_list("article_id", flat=True).distinct())
-        count = super().update(**kwargs)
-        discussion_changed(articles)
-        return count
-
-
-class Mention(models.Model):
-    """A pingback or trackback: another page that linked to an article, shown apart."""
-
-    class Kind(models.TextChoices):
-        PINGBACK = "pingback", "Pingback"
-        TRACKBACK = "trackback", "Trackback"
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions")
-    kind = models.CharField(max_length=10, choices=Kind, default=Kind.PINGBACK)
-    title = models.CharField(max_length=200, help_text="The linking page's name.")
-    url = models.URLField("address", max_length=500, blank=True)
-    excerpt = models.TextField(blank=True, help_text="What the linking page said, as text.")
-    status = models.CharField(max_length=10, choices=Comment.Status, default=Comment.Status.PENDING)
-    created_at = models.DateTimeField("time", default=timezone.now)
-
-    objects = MentionQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} from {self.title} on {self.article}"
-
-    @property
-    def safe_url(self) -> str:
-        """The address if it is a web address; never javascript: or the like."""
-        return web_address_or_blank(self.url)
-
-    def is_approved(self) -> bool:
-        """Instance twin of ``MentionQuerySet.approved()``."""
-        return self.status == Comment.Status.APPROVED
-
-    @classmethod
-    def from_db(cls, db, field_names, values, **kwargs):
-        mention = super().from_db(db, field_names, values, **kwargs)
-        # Whether readers could see it as loaded, to tell whether saving changes that.
-        mention._was_public = mention.__dict__.get("status") == Comment.Status.APPROVED
-        return mention
-
-
 class ImportedComment(models.Model):
     """A WordPress comment, pingback or trackback, and what it became here."""
 
@@ -151,13 +96,3 @@ class ImportedComment(models.Model):
 
     def __str__(self) -> str:
         return f"comment {self.wp_id} of {self.site}"
-
-
-# Connected when Django loads this app's models; no ready() import is needed.
-@receiver(post_save, sender=Mention)
-@receiver(post_delete, sender=Mention)
-def mention_changed(sender, instance: Mention, **kwargs) -> None:
-    """An approved mention is on the article page: changing it, or from it, is a public change."""
-    if instance.is_approved() or getattr(instance, "_was_public", False):
-        discussion_changed([instance.article_id])
-    instance._was_public = instance.is_approved()

@@ -22,15 +22,27 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
 
 from comments.desk import sentences
 from comments.desk.forms import CommentAdminForm
-from comments.desk.operations import commenter_ids, remember_decision
+from comments.desk.operations import (
+    commenter_ids,
+    from_addresses,
+    remember_decision,
+    same_commenter,
+)
 from comments.desk.staff_edits import REVISED_FIELDS, keep_edit, may_publish_edits
-from comments.desk.views import COMMENTER_VAR, TEXT_VAR, DeskViews, status_counts
+from comments.desk.views import (
+    COMMENTER_VAR,
+    SAME_COMMENTER_VAR,
+    TEXT_VAR,
+    DeskViews,
+    status_counts,
+)
 from comments.models import Comment, ModerationSettings
 from comments.moderation import change_status
 from comments.privacy.admin import (
@@ -42,6 +54,8 @@ from comments.spam_filter.admin import SpamScoreFilter, learning_sentence, spam_
 from lib.text import parse_id
 
 BOTH_PAGES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+# Query parameters of the queue that are no search or filter: status tab, order, page.
+QUEUE_ONLY = {"status", "o", "p"}
 Status = Comment.Status
 
 
@@ -54,7 +68,7 @@ def queue_status(params) -> str:
     """
     if chosen := params.get(StatusFilter.parameter_name):
         return chosen
-    if params.get(SEARCH_VAR) or params.get(COMMENTER_VAR):
+    if params.get(SEARCH_VAR) or params.get(COMMENTER_VAR) or params.get(SAME_COMMENTER_VAR):
         return StatusFilter.ALL
     return Status.PENDING
 
@@ -122,17 +136,54 @@ class CommenterFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=commenter_ids(request.session, self.value()) or [])
 
 
+class SameCommenterFilter(admin.SimpleListFilter):
+    """
+    Every comment by the commenter of one comment: a row's email links here.
+
+    The URL names that comment's id; its email's keyed hash finds the others
+    (comments/desk/operations.py), so no address or hash is ever in a URL.
+    """
+
+    title = "commenter"
+    parameter_name = SAME_COMMENTER_VAR
+
+    def lookups(self, request, model_admin):
+        if self.value() is None:
+            return []
+        chosen = parse_id(self.value())
+        if chosen is None or (comment := Comment.objects.filter(pk=chosen).first()) is None:
+            # Shown, and so applied: a forged or deleted id lists nothing.
+            return [(self.value(), sentences.NO_SUCH_COMMENTER)]
+        return [(self.value(), sentences.same_commenter(comment))]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return same_commenter(queryset, parse_id(self.value()))
+
+
 @admin.register(Comment)
 class CommentAdmin(DeskViews, admin.ModelAdmin):
     form = CommentAdminForm
     list_display = ["author", "comment", spam_score_column, "in_response_to", "submitted"]
     list_display_links = None
-    list_filter = [StatusFilter, SpamScoreFilter, CommenterFilter, "article", "created_at"]
+    list_filter = [
+        StatusFilter,
+        SpamScoreFilter,
+        CommenterFilter,
+        SameCommenterFilter,
+        "article",
+        "created_at",
+    ]
     list_select_related = ["article", "parent", "written_by"]
     # The email is encrypted, and a GET search would put it in the access log:
     # addresses are looked up with find_commenter_view instead.
-    search_fields = ["author_name", "body", "ip_address"]
-    search_help_text = "Searches names, comment text and IP addresses."
+    # IP addresses are searched whole, or by network (get_search_results).
+    search_fields = ["author_name", "body"]
+    search_help_text = (
+        "Searches names and comment text. An IP address finds that address; "
+        "a network, such as 203.0.113.0/24, every address in it."
+    )
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-pk"]
     actions = [
@@ -198,7 +249,7 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
         # Only moderators get each row's buttons.
         if self.has_moderate_permission(request):
             return [
-                "author",
+                "author_with_tools",
                 "comment_with_buttons",
                 spam_score_column,
                 "in_response_to",
@@ -225,6 +276,8 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
             **self.desk_context(request),
             "title": "Comments found by email" if token else titles.get(status, "All comments"),
             "spam_learning": learning_sentence(),
+            # The folded search and filters open when one of them is in use.
+            "desk_tools_open": any(name not in QUEUE_ONLY for name in request.GET),
             **(extra_context or {}),
         }
         return super().changelist_view(request, context)
@@ -259,14 +312,30 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
     # The queue -------------------------------------------------------------
 
     @admin.display(description="author", ordering="author_name")
-    def author(self, comment: Comment) -> str:
-        """Name, email, website and IP address, one per line; a site reply says who wrote it."""
+    def author(self, comment: Comment, tools: bool = False) -> str:
+        """
+        Name, email, website and IP address, one per line; a site reply says who wrote it.
+
+        The email and the IP address are filters: every comment by this
+        commenter (the URL names this comment, never the address), and every
+        comment from this address. ``tools``: for moderators, Block.
+        """
+        queue = reverse("admin:comments_comment_changelist")
         lines = [format_html("<strong>{}</strong>", comment.author_name)]
         if comment.by_site:
             writer = comment.written_by.get_username() if comment.written_by else "a former user"
             lines.append(format_html('<span class="desk-badge">Author</span> by {}', writer))
         if comment.author_email:
-            lines.append(format_html('<span class="desk-email">{}</span>', comment.author_email))
+            lines.append(
+                format_html(
+                    '<a class="desk-email" href="{}?{}={}">{}'
+                    '<span class="visually-hidden">: every comment with this email</span></a>',
+                    queue,
+                    SAME_COMMENTER_VAR,
+                    comment.pk,
+                    comment.author_email,
+                )
+            )
         if comment.fediverse_handle:
             # A reply from the fediverse: no email; its author's handle, linked to their profile.
             lines.append(
@@ -285,8 +354,24 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
                 )
             )
         if comment.ip_address:
-            lines.append(comment.ip_address)
-        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+            lines.append(
+                format_html(
+                    '<a href="{}?{}">{}<span class="visually-hidden">: every comment from '
+                    "this IP address</span></a>",
+                    queue,
+                    urlencode({SEARCH_VAR: comment.ip_address}),
+                    comment.ip_address,
+                )
+            )
+        if tools and (comment.ip_address or comment.author_email):
+            # On the last line, beside the address it blocks: the row grows no taller.
+            lines[-1] = format_html("{} {}", lines[-1], self.block_tools(comment))
+        # One line each on a laptop; on a phone they flow together (desk.css).
+        return format_html_join("", '<div class="desk-line">{}</div>', ((line,) for line in lines))
+
+    @admin.display(description="author", ordering="author_name")
+    def author_with_tools(self, comment: Comment) -> str:
+        return self.author(comment, tools=True)
 
     @admin.display(description="comment")
     def comment(self, comment: Comment) -> str:
@@ -366,6 +451,8 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
         """
         if "@" in search_term:
             return queryset.none(), False
+        if (found := from_addresses(queryset, search_term)) is not None:
+            return found, False
         return super().get_search_results(request, queryset, search_term)
 
     # Status changes ----------------------------------------------------------

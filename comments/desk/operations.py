@@ -10,11 +10,16 @@ What the moderation desk does beyond the admin's own machinery.
 - A commenter is found by email with a POST, and the address never reaches a
   URL or a log line: the ids of their comments wait in the session under a
   random token, which is all the URL carries (``remember_commenter``).
+- From a row, every comment by the same commenter (``same_commenter``: the
+  URL names the row's comment; the email's keyed hash does the finding) or
+  from an IP address or network (``from_addresses``); and "Block", which puts
+  the row's IP address or email on the block list in one step (``block``).
 
 Every status change here goes through ``comments.moderation.change_status``,
 and every sentence comes from comments/desk/sentences.py.
 """
 
+import ipaddress
 import secrets
 import time
 from dataclasses import dataclass
@@ -27,7 +32,8 @@ from django.db import transaction
 
 from comments import moderation
 from comments.desk import sentences
-from comments.models import Comment
+from comments.models import Comment, ModerationSettings
+from lib.client import network_of
 from lib.refusal import Refusal
 
 Status = Comment.Status
@@ -188,3 +194,63 @@ def commenter_ids(session: SessionBase, token: str) -> list[int] | None:
     if search is None or time.time() - search["at"] >= COMMENTER_SECONDS:
         return None
     return search["ids"]
+
+
+# Everything from one commenter, or one address ----------------------------------
+
+
+def same_commenter(queryset, comment_id: int | None):
+    """
+    The comments left with the same email as comment ``comment_id`` (itself alone if it has none).
+
+    The URL carries the id of a comment, never an address or its hash: the
+    keyed hash stored beside each comment (comments/encryption.py) finds the rest.
+    """
+    found = Comment.objects.filter(pk=comment_id).values_list("author_email_hash", flat=True)
+    digest = found.first() if comment_id else None
+    if digest:
+        return queryset.filter(author_email_hash=digest)
+    return queryset.filter(pk=comment_id) if comment_id else queryset.none()
+
+
+def from_addresses(queryset, term: str):
+    """
+    The comments sent from the address or network ``term``; None if it is neither.
+
+    Whole addresses only: 127.0.0.1 does not find 127.0.0.10. The addresses
+    the site holds are compared in Python, so that the same code serves
+    SQLite and PostgreSQL.
+    """
+    if (network := network_of(term)) is None:
+        return None
+    if network.num_addresses == 1:
+        return queryset.filter(ip_address=str(network.network_address))
+    seen = Comment.objects.exclude(ip_address=None).order_by().values_list("ip_address", flat=True)
+    inside = [ip for ip in set(seen) if ipaddress.ip_address(ip) in network]
+    return queryset.filter(ip_address__in=inside)
+
+
+# The block list, from a row ---------------------------------------------------------
+
+BLOCKABLE = {"ip": "ip_address", "email": "author_email"}
+
+
+def block(comment: Comment, what: str, *, by: AbstractBaseUser) -> bool:
+    """
+    Put the comment's IP address or email on the block list; False if it was there already.
+
+    The block list (ModerationSettings.block_words) sends a new comment that
+    contains an entry to spam; its sender is told what everyone is told.
+    Raises ``Refusal`` when the comment has no such thing to block.
+    """
+    entry = getattr(comment, BLOCKABLE[what]) or ""
+    if not entry:
+        raise Refusal(sentences.nothing_to_block(what), 409)
+    with transaction.atomic():
+        if not ModerationSettings.add_blocked(entry):
+            return False
+        # The history names the comment, never the address or email itself.
+        LogEntry.objects.log_actions(
+            by.pk, [ModerationSettings.load()], CHANGE, sentences.blocked_in_history(comment, what)
+        )
+    return True

@@ -258,3 +258,40 @@ def commenter_search(count: int) -> str:
 
 
 SEARCH_EXPIRED_LABEL = "The search has expired: find them again"
+
+
+# Blocking from a row ------------------------------------------------------------
+
+BLOCKED_WHAT = {"ip": "IP address", "email": "email address"}
+
+
+def not_blockable(what: str) -> str:
+    return (
+        f"“{what}” cannot be blocked: Block takes an IP address or an email. Nothing was changed."
+    )
+
+
+def nothing_to_block(what: str) -> str:
+    return f"This comment has no {BLOCKED_WHAT[what]} to block. Nothing was changed."
+
+
+def blocked(comment: Comment, what: str, added: bool) -> str:
+    """What Block did; the email itself is not repeated (messages may be logged)."""
+    thing = comment.ip_address if what == "ip" else f"The email address of {comment.author_name}"
+    if not added:
+        return f"{thing} was on the block list already; nothing was changed."
+    return f"{thing} is now on the block list: new comments with it go to spam."
+
+
+def blocked_in_history(comment: Comment, what: str) -> str:
+    return f"Added the {BLOCKED_WHAT[what]} of comment #{comment.pk} to the block list."
+
+
+NO_SUCH_COMMENTER = "No such comment: it may have been deleted"
+
+
+def same_commenter(comment: Comment) -> str:
+    """The queue's filter of every comment by one commenter."""
+    if not comment.author_email:
+        return f"This comment by {comment.author_name} (it has no email)"
+    return f"Every comment with the email of {comment.author_name}"

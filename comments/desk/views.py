@@ -1,8 +1,9 @@
 """
 The desk's own views, beside the admin's: one-click decisions, undo, replies,
-and finding a commenter by email; and each row of the queue, a comment whole
-with its buttons. ``CommentAdmin`` (comments/desk/admin.py) takes them in as a
-mixin, so they run inside the admin: its login, permissions, CSRF
+Block (an IP address or email onto the block list), and finding a commenter
+by email; and each row of the queue, a comment whole with its buttons.
+``CommentAdmin`` (comments/desk/admin.py) takes them in as a mixin, so they
+run inside the admin: its login, permissions, CSRF
 protection, history and messages.
 
 Each answers a browser's form post with a redirect back (303) and a message,
@@ -26,6 +27,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from comments.desk import sentences
 from comments.desk.forms import FindCommenterForm, SiteReplyForm
 from comments.desk.operations import (
+    BLOCKABLE,
+    block,
     publish_site_reply,
     remember_commenter,
     remember_decision,
@@ -41,12 +44,15 @@ from lib.refusal import Refusal
 
 Status = Comment.Status
 COMMENTER_VAR = "commenter"
+# Every comment by the commenter of the comment with this id (SameCommenterFilter).
+SAME_COMMENTER_VAR = "author_of"
 # The digest of the text a moderator saw (Comment.text_digest), carried by each decision.
 TEXT_VAR = "text"
 
-# Where a long comment is folded in the queue (characters), and how much shows folded.
-FOLD_OVER = 900
-FOLD_SHOWING = 600
+# Where a long comment is folded in the queue (characters), and how much shows folded:
+# up to about 250 words a comment shows whole; a longer one opens with a click or o.
+FOLD_OVER = 1500
+FOLD_SHOWING = 700
 
 # A row's buttons: what each decision is called for a comment in each status.
 DECISIONS = {
@@ -71,9 +77,18 @@ DECISIONS = {
         (Status.SPAM, "Spam"),
     ],
 }
-# The desk script's keys for decisions (README, "Moderation"); "Not spam" has its own.
-KEYS = {Status.APPROVED: "a", Status.SPAM: "s", Status.REMOVED: "r"}
-NOT_SPAM_KEY = "n"
+# The desk script's keys for decisions, WordPress's where it has one (README,
+# "Moderation"): d or t removes (WordPress's trash). Back to pending is u
+# (Unapprove) for an approved comment and n (Not spam) for spam; Restore has none.
+KEYS = {Status.APPROVED: "a", Status.SPAM: "s", Status.REMOVED: "d t"}
+PENDING_KEYS = {Status.APPROVED: "u", Status.SPAM: "n"}
+
+
+def decision_key(current: str, status: str) -> str:
+    """The keys (aria-keyshortcuts) that move a comment from ``current`` to ``status``."""
+    if status == Status.PENDING:
+        return PENDING_KEYS.get(current, "")
+    return KEYS[status]
 
 
 def status_counts() -> dict[str, int]:
@@ -114,19 +129,7 @@ class DeskViews:
         ``on_its_page``: shown on the comment's own page, which needs no Edit link.
         """
         head, tail = fold(comment.body)
-        decisions = [
-            {
-                "status": status,
-                "label": label,
-                "key": NOT_SPAM_KEY
-                if (comment.status, status) == (Status.SPAM, Status.PENDING)
-                else KEYS.get(status, ""),
-                # The text the moderator sees: an author's edit since then refuses the click.
-                "url": reverse("admin:comments_comment_decide", args=[comment.pk, status])
-                + f"?{TEXT_VAR}={comment.text_digest()}",
-            }
-            for status, label in DECISIONS[comment.status]
-        ]
+        decisions = self.decisions(comment)
         context = {
             "comment": comment,
             "head": head,
@@ -144,6 +147,47 @@ class DeskViews:
             "reply_max_length": COMMENT_MAX_LENGTH,
         }
         return render_to_string("admin/comments/comment/_desk_comment.html", context)
+
+    def decisions(self, comment: Comment) -> list[dict[str, str]]:
+        """The buttons a comment in its status gets: label, keys, and where each posts."""
+        return [
+            {
+                "status": status,
+                "label": label,
+                "key": decision_key(comment.status, status),
+                # The text the moderator sees: an author's edit since then refuses the click.
+                "url": reverse("admin:comments_comment_decide", args=[comment.pk, status])
+                + f"?{TEXT_VAR}={comment.text_digest()}",
+            }
+            for status, label in DECISIONS[comment.status]
+        ]
+
+    def row_now(self, comment: Comment) -> dict:
+        """
+        A comment as it is now, for a row the desk's script refreshes after a refusal.
+
+        Plain data, not HTML: the script builds the row's status, reason, text and
+        buttons from it with the DOM, so no markup is parsed from a string.
+        """
+        return {
+            "status": comment.status,
+            "label": comment.get_status_display(),
+            "held_reason": comment.held_reason if comment.is_held() else "",
+            "body": comment.body,
+            "text": comment.text_digest(),
+            "decisions": self.decisions(comment),
+            "can_reply": comment.status in {Status.PENDING, Status.APPROVED},
+            "reply_label": "Approve and reply" if comment.status == Status.PENDING else "Reply",
+        }
+
+    def block_tools(self, comment: Comment) -> str:
+        """A row's Block, folded: one button for its IP address, one for its email."""
+        context = {
+            "comment": comment,
+            "ip_url": reverse("admin:comments_comment_block", args=[comment.pk, "ip"]),
+            "email_url": reverse("admin:comments_comment_block", args=[comment.pk, "email"]),
+        }
+        return render_to_string("admin/comments/comment/_block_tools.html", context)
 
     def report(
         self, request: HttpRequest, result: StatusChange, undo: str | None = None, vanished=0
@@ -170,6 +214,7 @@ class DeskViews:
                 name=name("decide"),
             ),
             path("<path:object_id>/reply/", view(self.reply_view), name=name("reply")),
+            path("<path:object_id>/block/<str:what>/", view(self.block_view), name=name("block")),
             *super().get_urls(),
         ]
 
@@ -186,10 +231,18 @@ class DeskViews:
             return target
         return reverse("admin:comments_comment_changelist")
 
-    def refuse(self, request: HttpRequest, sentence: str, status: int) -> HttpResponse:
-        """Change nothing and say why, with the fitting HTTP status."""
+    def refuse(
+        self, request: HttpRequest, sentence: str, status: int, now: dict | None = None
+    ) -> HttpResponse:
+        """
+        Change nothing and say why, with the fitting HTTP status.
+
+        ``now``: the comment as it is now (``row_now``), when the moderator's
+        row showed it otherwise, so that the script can show where it stands.
+        """
         if self.wants_json(request):
-            return JsonResponse({"ok": False, "messages": [sentence]}, status=status)
+            data = {"ok": False, "messages": [sentence], **({"now": now} if now else {})}
+            return JsonResponse(data, status=status)
         self.message_user(request, sentence, messages.ERROR)
         context = {
             **self.admin_site.each_context(request),
@@ -238,6 +291,7 @@ class DeskViews:
         if refused := self.checked_moderator(request):
             return refused
         seen = request.POST.get("seen") or None
+        comment = None
         try:
             comment = self.find_comment(request, object_id)
             if status not in Status.values:
@@ -256,7 +310,10 @@ class DeskViews:
             if result.unchanged:
                 raise Refusal(sentences.already(status), 409)
         except Refusal as refused:
-            return self.refuse(request, refused.sentence, refused.status)
+            # A row that showed another status or text is shown as the comment is now.
+            fresh = comment and refused.status == 409 and self.get_object(request, comment.pk)
+            now = self.row_now(fresh) if fresh else None
+            return self.refuse(request, refused.sentence, refused.status, now)
         return self.answer(request, result, remember_decision(request.session, result))
 
     def undo_view(self, request: HttpRequest, token: str) -> HttpResponse:
@@ -281,6 +338,28 @@ class DeskViews:
             )
         for level, text in said:
             self.message_user(request, text, level)
+        return HttpResponseRedirect(self.back(request), status=303)
+
+    def block_view(self, request: HttpRequest, object_id: str, what: str) -> HttpResponse:
+        """
+        Block: the comment's IP address or email onto the block list, by any moderator.
+
+        Moderators may not edit the rules page; this adds one entry taken from
+        a comment they can see, and nothing else.
+        """
+        if refused := self.checked_moderator(request):
+            return refused
+        try:
+            comment = self.find_comment(request, object_id)
+            if what not in BLOCKABLE:
+                raise Refusal(sentences.not_blockable(what), 404)
+            added = block(comment, what, by=request.user)
+        except Refusal as refused:
+            return self.refuse(request, refused.sentence, refused.status)
+        said = sentences.blocked(comment, what, added)
+        if self.wants_json(request):
+            return JsonResponse({"ok": True, "messages": [said]})
+        self.message_user(request, said, messages.SUCCESS if added else messages.INFO)
         return HttpResponseRedirect(self.back(request), status=303)
 
     def reply_view(self, request: HttpRequest, object_id: str) -> HttpResponse:

@@ -43,7 +43,6 @@ from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.db.models import F, Q
-from django.dispatch import Signal
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -63,10 +62,6 @@ from comments.models import Comment, Delivery, Notice
 logger = logging.getLogger(__name__)
 
 EXCERPT_LENGTH = 500
-
-# Sent by the worker (``manage.py email_worker``) each time it runs ``recover``: other
-# outboxes that share its queue (federation/delivery.py) recover theirs on it.
-worker_round = Signal()
 
 
 # The queue

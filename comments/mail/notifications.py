@@ -1,5 +1,5 @@
 """
-Who hears of a held comment: the moderators, each by an email of their own.
+Who hears of a held comment: the moderators and superusers, each by an email of their own.
 
 The emails go through the same outbox as readers' (comments/mail/delivery.py): one
 row per moderator, written in the transaction that stores the comment, sent
@@ -10,6 +10,7 @@ address, and no header carries the commenter's.
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from comments.encryption import canonical_email
 from comments.mail.delivery import send_later
@@ -19,13 +20,20 @@ MODERATORS_GROUP = "Moderators"
 
 
 def moderator_addresses() -> list[str]:
-    """Active members of the Moderators group with an email, then MANAGERS; each once."""
+    """
+    Active members of the Moderators group and superusers with an email, then MANAGERS; each once.
+
+    Superusers hear of held comments without joining the group, as WordPress
+    emails its administrator: the first account, made with createsuperuser,
+    is told from the first comment on.
+    """
     members = (
         get_user_model()
-        .objects.filter(is_active=True, groups__name=MODERATORS_GROUP)
+        .objects.filter(Q(groups__name=MODERATORS_GROUP) | Q(is_superuser=True), is_active=True)
         .exclude(email="")
         .order_by("pk")
         .values_list("email", flat=True)
+        .distinct()
     )
     unique: dict[str, str] = {}
     for address in [*members, *settings.MANAGERS]:

@@ -28,6 +28,23 @@ EDITED_PUBLISHED = "Edited by its author after it was published."
 WITHDRAWN = "Withdrawn by its author."
 
 
+def beside(original: str, added: list[str]) -> str:
+    """
+    Why it is held now: the original reason, then what the edit added (each once).
+
+    The moderator sees both: why it was held at first, and what the edit
+    changed. The field's length is kept by shortening the original, never the new.
+    """
+    limit = Comment._meta.get_field("held_reason").max_length
+    new = " ".join(part for part in added if part not in original)
+    if not original or not new:
+        return (original or new)[:limit]
+    room = limit - len(new) - 1
+    if len(original) > room:
+        original = original[: max(room - 1, 0)].rstrip() + "…"
+    return f"{original} {new}"[:limit]
+
+
 @dataclass(frozen=True)
 class Edit:
     """What an edit did."""
@@ -58,7 +75,7 @@ def edit(comment: Comment, body: str, browser: str) -> Edit:
         parts = [EDITED_PUBLISHED if was_published else EDITED]
         if status != Status.APPROVED and reason != HELD_FOR_MODERATION:
             parts.append(reason)
-        comment.held_reason = " ".join(parts)[: Comment._meta.get_field("held_reason").max_length]
+        comment.held_reason = beside(comment.held_reason, parts)
         comment.save(
             update_fields=["body", "held_reason", "updated_at", "spam_score", "spam_signals"]
         )

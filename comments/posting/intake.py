@@ -46,6 +46,7 @@ from comments.posting.stamps import Stamp, read_stamp, spend_stamp
 from comments.section.forms import CommentForm
 from comments.spam_filter import judge_comment
 from comments.trust import trust_key
+from lib.client import network_of
 
 CLOSED = "Comments are closed."
 FLOOD = "You are posting comments too quickly. Slow down."
@@ -211,7 +212,8 @@ def find_word(comment: Comment, words: list[str]) -> str:
     The first field a commenter controls that holds a listed word, or "".
 
     A plain, case-insensitive search for the text: no pattern syntax, so "c++"
-    or "1.2.3." mean exactly those characters.
+    or "1.2.3." mean exactly those characters. An entry that is an IP address
+    or a CIDR network matches the IP address whole, as ``lib.client.network_of`` reads it.
     """
     if not words:
         return ""
@@ -224,9 +226,21 @@ def find_word(comment: Comment, words: list[str]) -> str:
         "browser": comment.user_agent,
     }
     folded_words = [word.casefold() for word in words]
+    # An entry that is an IP address or network matches the comment's address
+    # whole (203.0.113.1 is not 203.0.113.10; 203.0.113.0/24 is the block).
+    networks = {word: network for word in folded_words if (network := network_of(word))}
     for field, value in fields.items():
         folded = value.casefold()
-        if any(word in folded for word in folded_words):
+        if field == "IP address" and (address := network_of(value)):
+            if any(
+                address.subnet_of(net)
+                for net in networks.values()
+                if net.version == address.version
+            ):
+                return field
+            if any(word in folded for word in folded_words if word not in networks):
+                return field
+        elif any(word in folded for word in folded_words):
             return field
     return ""
 

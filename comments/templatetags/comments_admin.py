@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from django import template
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils import timezone
 
 from comments.models import Comment
 
@@ -8,6 +11,8 @@ register = template.Library()
 
 UNDO_TAG = "desk-undo-"
 NEWEST_HELD = 5
+# The front page counts the spam caught in this many days: real readers get caught too.
+SPAM_DAYS = 7
 
 
 @register.simple_tag(takes_context=True)
@@ -17,6 +22,17 @@ def comments_waiting(context) -> int | None:
     if request is None or not request.user.has_perm("comments.view_comment"):
         return None
     return Comment.objects.pending().count()
+
+
+@register.simple_tag(takes_context=True)
+def spam_caught(context) -> dict | None:
+    """Spam caught in the last SPAM_DAYS days (count, days); None for those who may not see it."""
+    request: HttpRequest | None = context.get("request")
+    if request is None or not request.user.has_perm("comments.view_comment"):
+        return None
+    since = timezone.now() - timedelta(days=SPAM_DAYS)
+    count = Comment.objects.filter(status=Comment.Status.SPAM, created_at__gte=since).count()
+    return {"count": count, "days": SPAM_DAYS}
 
 
 def undo_tag(token: str) -> str:
@@ -64,7 +80,7 @@ def newest_held(context) -> dict:
         "cards": [
             (
                 comment,
-                model_admin.author(comment),
+                model_admin.author(comment, tools=moderator),
                 model_admin.desk_cell(comment, buttons=moderator),
             )
             for comment in comments

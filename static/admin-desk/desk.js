@@ -5,14 +5,18 @@
  *
  * 1. Decisions and replies act in place: the same POST, sent with fetch and
  *    answered in JSON; the row shrinks to what happened, with Undo.
- * 2. Keys: j/k next and previous comment, a approve, s spam, r remove,
- *    n not spam, u undo, Enter open, ? the list of keys. Nothing fires
- *    while typing. Each decision's button names its key (aria-keyshortcuts).
- *    What happens is announced in the aria-live region #desk-live.
+ * 2. Keys, WordPress's where it has one: j/k next and previous comment,
+ *    a approve, s spam, d or t remove, u unapprove, n not spam, r reply
+ *    (Ctrl+Enter or Cmd+Enter publishes it), e or Enter open the comment to
+ *    edit it, o unfold a long comment, shift+x select every comment,
+ *    shift+a/s/d/t/u the selected ones, z undo, ? the list of keys.
+ *    Nothing fires while typing. Each decision's button names its keys
+ *    (aria-keyshortcuts). What happens is announced in the aria-live
+ *    region #desk-live.
  *
  * Rows are acted on in place only in lists (the queue and the front page):
  * on a comment's own page the change form would then hold a stale status,
- * so its buttons (and a, s, r there) post and reload.
+ * so its buttons (and a, s, d there) post and reload.
  */
 (() => {
   "use strict";
@@ -138,6 +142,77 @@
     return box;
   }
 
+  // A row refused as stale shows the comment as it is now: its status, why it
+  // is held, its text and the buttons that fit (comments/desk/views.py row_now).
+  // Built with the DOM from plain data: no markup is parsed from a string.
+  function paragraphs(body) {
+    return body.split(/\n{2,}/).map((part) => {
+      const paragraph = document.createElement("p");
+      part.split("\n").forEach((line, index) => {
+        if (index) paragraph.append(document.createElement("br"));
+        paragraph.append(line);
+      });
+      return paragraph;
+    });
+  }
+
+  function refresh(row, now) {
+    const comment = commentOf(row);
+    const author = comment.dataset.author;
+    comment.dataset.status = now.status;
+    const status = comment.querySelector(".desk-status");
+    status.textContent = now.label;
+    status.className = `desk-status desk-status-${now.status}`;
+    let held = comment.querySelector(".desk-held");
+    if (now.held_reason && !held) {
+      held = document.createElement("span");
+      held.className = "desk-held";
+      status.after(" ", held);
+    }
+    if (held && !now.held_reason) held.remove();
+    else if (held) {
+      const label = document.createElement("span");
+      label.className = "desk-label";
+      label.textContent = "Why held:";
+      held.replaceChildren(label, ` ${now.held_reason}`);
+    }
+    comment.querySelector(".desk-text")?.replaceChildren(...paragraphs(now.body));
+    const actions = comment.querySelector(".desk-actions");
+    for (const old of actions.querySelectorAll(DECIDE)) old.remove();
+    const first = actions.firstChild;
+    for (const decision of now.decisions) {
+      const button = document.createElement("button");
+      button.type = "submit";
+      button.className = `desk-button desk-to-${decision.status}`;
+      button.setAttribute("form", "desk-decide");
+      button.setAttribute("formaction", decision.url);
+      button.name = "seen";
+      button.value = now.status;
+      button.dataset.status = decision.status;
+      if (decision.key) button.setAttribute("aria-keyshortcuts", decision.key);
+      const hidden = document.createElement("span");
+      hidden.className = "visually-hidden";
+      hidden.textContent = `: comment by ${author}`;
+      button.append(decision.label, hidden);
+      actions.insertBefore(button, first);
+    }
+    // What a bulk action and a reply carry: the status and text the moderator now sees.
+    const id = comment.dataset.commentId;
+    const digest = document.querySelector(`input[name='text-${id}']`);
+    if (digest) digest.value = now.text;
+    const replyForm = document.getElementById(`desk-reply-${id}`);
+    if (replyForm) {
+      replyForm.elements.seen.value = now.status;
+      replyForm.elements.text.value = now.text;
+    }
+    const reply = comment.querySelector(".desk-reply");
+    if (reply) {
+      reply.hidden = !now.can_reply;
+      const summary = reply.querySelector("summary");
+      summary.firstChild.textContent = now.reply_label;
+    }
+  }
+
   // 1. Deciding in place.
   async function decide(button) {
     const row = button.closest(ROW);
@@ -150,8 +225,9 @@
     delete row.dataset.busy;
     const said = data.messages.join(" ");
     if (!ok) {
+      if (data.now) refresh(row, data.now);
       notice(row, said, { error: true });
-      announce(said);
+      announce(data.now ? `${said} ${describe(row)}` : said);
       return;
     }
     row.classList.add("desk-decided");
@@ -161,7 +237,7 @@
     // On to the next comment, so a queue is cleared one key or click at a time.
     const list = rows();
     const next = list.slice(list.indexOf(row) + 1).find((r) => !r.classList.contains("desk-decided"));
-    const undoHint = data.undo ? " Press u to undo." : "";
+    const undoHint = data.undo ? " Press z to undo." : "";
     if (next && (current === row || row.contains(document.activeElement))) {
       choose(next, `${said}${undoHint}`);
     } else {
@@ -246,9 +322,62 @@
     if (row) current = row;
   });
 
-  const DECISION_KEYS = new Set(["a", "s", "r", "n"]);
+  const DECISION_KEYS = new Set(["a", "s", "d", "t", "u", "n"]);
+  // Shift and a decision's key: Django's bulk action of that name, on the selected rows.
+  const BULK_ACTIONS = { A: "approve", S: "mark_as_spam", D: "remove", T: "remove", U: "back_to_pending" };
   // A comment's own page: the keys press its buttons, which post and reload.
   const panel = document.querySelector(".desk-panel .desk-comment");
+  const decideButton = (scope, key) => scope.querySelector(`${DECIDE}[aria-keyshortcuts~='${key}']`);
+
+  function openReply(comment) {
+    const reply = comment?.querySelector(".desk-reply");
+    if (!reply) {
+      announce("This comment cannot be answered: readers cannot see it. Approve it first.");
+      return;
+    }
+    reply.open = true;
+    reply.querySelector("textarea").focus();
+  }
+
+  function unfold(comment) {
+    const more = comment.querySelector(".desk-more");
+    if (!more) {
+      announce("This comment is shown whole already.");
+      return;
+    }
+    more.open = !more.open;
+    announce(more.open ? "The whole comment is shown." : "The comment is folded again.");
+  }
+
+  function selectAll() {
+    const toggle = document.getElementById("action-toggle");
+    if (!toggle) return;
+    toggle.click(); // Django's own script ticks every row and counts them.
+    const ticked = document.querySelectorAll("input.action-select:checked").length;
+    announce(ticked ? `${ticked} comments selected. Press shift and a, s, d or u to decide on them.` : "No comment is selected.");
+  }
+
+  function bulk(action) {
+    const select = document.querySelector("#changelist-form select[name=action]");
+    const run = document.querySelector("#changelist-form button[name=index]");
+    if (!select || !run || !select.querySelector(`option[value='${action}']`)) return;
+    if (!document.querySelector("input.action-select:checked")) {
+      announce("Select comments first: x ticks the chosen one's box, shift and x every one.");
+      return;
+    }
+    select.value = action;
+    run.click();
+  }
+
+  // Ctrl+Enter (Cmd+Enter on a Mac) in a reply publishes it, as in WordPress's reply box.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
+    const textarea = event.target.closest?.("textarea[form]");
+    const form = textarea && document.getElementById(textarea.getAttribute("form"));
+    if (!form?.classList.contains("desk-reply-form")) return;
+    event.preventDefault();
+    form.requestSubmit();
+  });
 
   document.addEventListener("keydown", (event) => {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
@@ -256,29 +385,44 @@
     if (target.closest("input, textarea, select, [contenteditable]:not([contenteditable='false'])")) return;
     if (help?.open) return; // The dialog has its own keys (Escape closes it).
     const key = event.key;
+    const chosen = current ? commentOf(current) : panel;
     if (key === "?") {
       event.preventDefault();
       help?.showModal();
     } else if (key === "j" || key === "k") {
       event.preventDefault();
       move(key === "j" ? 1 : -1);
+    } else if (key === "X") {
+      event.preventDefault();
+      selectAll();
+    } else if (key === "x" && current) {
+      event.preventDefault();
+      current.querySelector("input.action-select")?.click();
+    } else if (BULK_ACTIONS[key]) {
+      event.preventDefault();
+      bulk(BULK_ACTIONS[key]);
     } else if (DECISION_KEYS.has(key)) {
       event.preventDefault();
       if (!current && panel) {
-        panel.querySelector(`${DECIDE}[aria-keyshortcuts='${key}']`)?.click();
+        decideButton(panel, key)?.click();
         return;
       }
       if (!current) {
         announce("Press j to choose a comment first.");
         return;
       }
-      const button = current.querySelector(`${DECIDE}[aria-keyshortcuts='${key}']`);
+      const button = decideButton(current, key);
       if (!button || current.classList.contains("desk-decided")) {
         announce(`That cannot be done to this comment now. ${describe(current)}`);
         return;
       }
       decide(button);
-    } else if (key === "u") {
+    } else if (key === "r" || key === "o") {
+      event.preventDefault();
+      if (!chosen) announce("Press j to choose a comment first.");
+      else if (key === "r") openReply(chosen);
+      else unfold(chosen);
+    } else if (key === "z") {
       event.preventDefault();
       const last = undoStack.at(-1);
       // A decision from before the page loaded (a bulk action) has its Undo in the messages.
@@ -286,7 +430,7 @@
       if (last) undoDecision(last.url, last.row);
       else if (earlier) earlier.requestSubmit();
       else announce("There is nothing to undo on this page.");
-    } else if (key === "Enter" && target === current) {
+    } else if ((key === "e" && current) || (key === "Enter" && target === current)) {
       event.preventDefault();
       window.location.assign(commentOf(current).dataset.open);
     }

@@ -6,6 +6,7 @@ from django.contrib.admin.models import LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from comments.models import Comment
 from comments.moderation import change_status
@@ -377,6 +378,24 @@ class TestChangeForm:
         assert change_url(parent) in page and "Parent text." in page
 
 
+class TestWhyHeld:
+    @pytest.mark.parametrize(
+        ("status", "shown"), [(PENDING, True), (SPAM, True), (APPROVED, False), (REMOVED, False)]
+    )
+    def test_why_held_shows_while_it_is_held(self, moderator_client, seed_article, status, shown):
+        """Held or in spam: the reason; approved or removed: none on the row, kept on its page."""
+        comment = CommentFactory(
+            article=seed_article, status=status, held_reason="It contains 2 links."
+        )
+        row = response_soup(moderator_client.get(f"{CHANGELIST}?status={status}")).select_one(
+            f"#desk-comment-{comment.pk}"
+        )
+        assert (row.select_one(".desk-held") is not None) is shown
+        assert ("It contains 2 links." in row.get_text()) is shown
+        page = moderator_client.get(reverse("admin:comments_comment_change", args=[comment.pk]))
+        assert "It contains 2 links." in page.text  # The "why held" field of its page.
+
+
 class TestWaitingCounts:
     def test_admin_index_says_how_many_wait(self, moderator_client, seed_article):
         """The index leads with the count, linked to the queue, in the singular or plural."""
@@ -391,7 +410,24 @@ class TestWaitingCounts:
 
     def test_index_count_is_hidden_from_staff_who_cannot_see_comments(self, staff_client):
         """No comment permission, no count."""
-        assert "waiting for moderation" not in staff_client.get(reverse("admin:index")).text
+        page = staff_client.get(reverse("admin:index")).text
+        assert "waiting for moderation" not in page and "filed as spam" not in page
+
+    def test_admin_index_counts_the_spam_of_the_last_days(self, moderator_client, seed_article):
+        """Spam caught in the last 7 days, linked to the spam tab; older spam is not counted."""
+        CommentFactory.create_batch(2, article=seed_article, status=SPAM)
+        CommentFactory(
+            article=seed_article,
+            status=SPAM,
+            created_at=timezone.now() - timezone.timedelta(days=8),
+        )
+        CommentFactory(article=seed_article, status=PENDING)
+        page = response_soup(moderator_client.get(reverse("admin:index")))
+        notice = page.select_one("#spam-caught")
+        assert notice.get_text(" ", strip=True) == (
+            "2 comments were filed as spam in the last 7 days: check that none is a real reader’s."
+        )
+        assert notice.a["href"] == f"{CHANGELIST}?status=spam"
 
     def test_article_changelist_counts_waiting_comments(self, superuser_client, seed_article):
         """Each article shows how many of its comments wait, linked to them."""

@@ -45,13 +45,16 @@ def held(seed_article) -> Comment:
 
 
 def test_moderators_group_holds_exactly_what_moderation_needs(db):
-    """Moderate comments and see email deliveries: nothing on articles or users."""
+    """Moderate comments and mentions, see email deliveries and Webmentions sent: nothing more."""
     group = Group.objects.get(name="Moderators")
     assert set(group.permissions.values_list("content_type__app_label", "codename")) == {
         ("comments", "view_comment"),
         ("comments", "change_comment"),
         ("comments", "can_moderate"),
         ("comments", "view_delivery"),
+        ("mentions", "view_mention"),
+        ("mentions", "change_mention"),
+        ("mentions", "view_outgoing"),
     }
 
 
@@ -62,7 +65,7 @@ def test_moderators_group_migration_is_reversible():
     assert not Group.objects.filter(name="Moderators").exists()
     # Forward for every app: going back also unapplied the apps built on comments.
     call_command("migrate", verbosity=0)
-    assert Group.objects.get(name="Moderators").permissions.count() == 4
+    assert Group.objects.get(name="Moderators").permissions.count() == 7
 
 
 class TestAnonymous:

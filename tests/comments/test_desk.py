@@ -9,6 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
+from django.contrib.staticfiles import finders
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -112,6 +113,15 @@ class TestQueue:
         assert "more words" in folded.summary.get_text()
         shown = row.get_text(" ", strip=True).replace(folded.summary.get_text(" ", strip=True), "")
         assert shown.split() == body.split()
+
+    def test_a_comment_of_reasonable_length_shows_whole(self, moderator_client):
+        """About 250 words (1,400 characters) are not folded: nothing to open to read it."""
+        body = ("My calves cramp at night; magnesium helped a little. " * 27).strip()
+        assert 1400 < len(body) < 1500
+        CommentFactory(status=PENDING, body=body)
+        row = soup_of(moderator_client.get(CHANGELIST)).select_one(".desk-text")
+        assert row.select_one("details.desk-more") is None
+        assert row.get_text(" ", strip=True) == body
 
     def test_status_tabs_have_counts(self, moderator_client):
         """Pending, Approved, Spam, Removed and All, each with its count; the one shown marked."""
@@ -273,6 +283,38 @@ class TestRefusals:
         refused = moderator_client.post(decide_url(comment, APPROVED), {"seen": PENDING}, **JSON)
         assert refused.status_code == 409
         assert "is now marked as spam" in refused.json()["messages"][0]
+
+    def test_a_stale_refusal_tells_the_script_where_the_comment_stands(
+        self, moderator_client, seed_article
+    ):
+        """Its status now, its text, and the buttons that fit it, as plain data (no HTML)."""
+        comment = CommentFactory(
+            article=seed_article, status=PENDING, held_reason="Every new comment is held."
+        )
+        change_status(comment, APPROVED, by=UserFactory(username="alice", is_staff=True))
+        refused = moderator_client.post(decide_url(comment, SPAM), {"seen": PENDING}, **JSON)
+        assert refused.status_code == 409
+        now = refused.json()["now"]
+        assert now["status"] == APPROVED and now["label"] == "Approved"
+        assert now["held_reason"] == ""  # Approved: no longer held, so no "Why held".
+        assert now["body"] == comment.body and now["text"] == comment.text_digest()
+        assert [(d["label"], d["key"]) for d in now["decisions"]] == [
+            ("Unapprove", "u"),
+            ("Spam", "s"),
+            ("Remove", "d t"),
+        ]
+        assert now["reply_label"] == "Reply" and now["can_reply"] is True
+        # The buttons it describes work: Unapprove from the refreshed row.
+        unapprove = now["decisions"][0]
+        done = moderator_client.post(unapprove["url"], {"seen": now["status"]}, **JSON)
+        assert done.status_code == 200
+        assert status_of(comment) == PENDING
+
+    def test_only_a_stale_refusal_carries_the_comment(self, moderator_client):
+        """Forbidden, unknown or not-a-POST refusals say why and nothing more."""
+        comment = CommentFactory(status=PENDING)
+        wrong = moderator_client.post(decide_url(comment, "gone"), {"seen": PENDING}, **JSON)
+        assert wrong.status_code == 404 and "now" not in wrong.json()
 
     @pytest.mark.parametrize("object_id", ["999999", "abc", "1%20OR%201"])
     def test_a_forged_comment_id_is_not_found(self, moderator_client, object_id):
@@ -694,6 +736,13 @@ class TestTheAdminSpeaksForTheSite:
         assert "Foot Notes" in soup.title.get_text()
         assert "Django" not in soup.title.get_text() + soup.select_one("#header").get_text()
 
+    def test_admin_pages_carry_the_sites_icon(self, client, moderator_client):
+        """Else every visit asks for /favicon.ico, a 404 (issue 22, point 7)."""
+        for page in [client.get(reverse("admin:login")), moderator_client.get(CHANGELIST)]:
+            icon = soup_of(page).select_one("link[rel=icon]")
+            assert icon["href"] == "/static/img/favicon.svg"
+        assert finders.find("img/favicon.svg")
+
     def test_the_index_leads_with_the_count_and_the_five_newest_held(self, moderator_client):
         """The pending count, then the five newest held comments, whole, with their buttons."""
         held = [CommentFactory(status=PENDING, body=f"Held number {n}.") for n in range(6)]
@@ -702,7 +751,9 @@ class TestTheAdminSpeaksForTheSite:
         soup = soup_of(page)
         content = soup.select_one("#content")
         assert content.get_text(" ", strip=True).startswith(
-            "Site administration 6 comments are waiting for moderation. Newest comments waiting"
+            "Site administration 6 comments are waiting for moderation. 1 comment was filed as "
+            "spam in the last 7 days: check that it is not a real reader’s. "
+            "Newest comments waiting"
         )
         cards = soup.select(".desk-newest .desk-card")
         assert [card.select_one(".desk-text").get_text(strip=True) for card in cards] == [

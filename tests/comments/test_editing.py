@@ -18,6 +18,7 @@ from django.utils import timezone
 from blog.models import Article
 from comments import trust
 from comments.models import Comment, CommentRevision, ModerationSettings
+from comments.posting.editing import beside
 from comments.privacy.rights import erase_commenter, export_commenter
 from comments.section.ownership import ANSWERED, GONE, MAX_EDITS
 from tests.blog.test_shared_pages import SHARED
@@ -137,7 +138,8 @@ def test_the_author_edits_a_held_comment_which_stays_held(client, seed_article):
     assert response["Location"] == f"{seed_article.get_absolute_url()}#comment-{comment.pk}"
     comment.refresh_from_db()
     assert comment.body == "Calf stretches help." and comment.status == Comment.Status.PENDING
-    assert comment.held_reason == "Edited by its author."
+    # The edit's reason beside the original one, not instead of it (issue 22, point 6).
+    assert comment.held_reason == "Every new comment is held for moderation. Edited by its author."
     [revision] = comment.revisions.all()
     assert revision.body == "Calf stretchs help." and revision.status == Comment.Status.PENDING
     assert revision.change == CommentRevision.Change.EDITED
@@ -193,7 +195,19 @@ def test_an_edit_meets_the_rules_a_new_comment_does(client, seed_article):
     save_edit(client, comment, "Try the casino.")
     comment.refresh_from_db()
     assert comment.status == Comment.Status.SPAM
-    assert comment.held_reason == "Edited by its author. Its text contains a blocked word."
+    assert comment.held_reason == (
+        "Edited by its author after it was published. "
+        "It contains 2 links; comments with 2 or more are held. "
+        "Edited by its author. Its text contains a blocked word."
+    )
+
+
+def test_a_long_original_reason_is_shortened_never_the_edits():
+    """The field holds 200 characters: the original gives way, marked with an ellipsis."""
+    combined = beside("x" * 190, ["Edited by its author.", "Its text contains a blocked word."])
+    assert len(combined) == 200
+    assert combined.endswith("… Edited by its author. Its text contains a blocked word.")
+    assert beside("Held.", ["Held."]) == "Held."
 
 
 def test_spam_stays_spam_whatever_the_edit_and_looks_held_to_its_sender(client, seed_article):

@@ -5,8 +5,10 @@ from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
+from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import call_command
 from django.tasks.backends.base import BaseTaskBackend
 from django.urls import reverse
 from django.utils import timezone
@@ -102,6 +104,26 @@ class TestModeratorEmails:
             assert "Every new comment is held for moderation." in message.body
             change = reverse("admin:comments_comment_change", args=[comment.pk])
             assert f"{SITE_URL}{change}" in message.body
+
+    def test_the_first_account_made_as_readme_says_hears_of_held_comments(
+        self, post_comment, comment_data, django_capture_on_commit_callbacks
+    ):
+        """createsuperuser with an email, no group joined: told of the first held comment, once."""
+        call_command(
+            "createsuperuser",
+            interactive=False,
+            username="owner",
+            email="owner@example.com",
+            verbosity=0,
+        )
+        both = UserFactory(is_staff=True, is_superuser=True, email="both@example.com")
+        both.groups.add(Group.objects.get(name="Moderators"))  # Both ways: still one email.
+        UserFactory(is_staff=True, email="staff@example.com")  # Staff alone hear nothing.
+        submit(post_comment, comment_data, django_capture_on_commit_callbacks)
+        assert sorted(address for message in mail.outbox for address in message.to) == [
+            "both@example.com",
+            "owner@example.com",
+        ]
 
     def test_commenter_email_is_in_no_header(
         self, post_comment, comment_data, moderators, django_capture_on_commit_callbacks

@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment, ModerationSettings
+from mentions.models import Mention
 from tests.conftest import post_as, reader
 from tests.factories import ArticleFactory, CommentFactory
-from wordpress.models import Mention
 
 pytestmark = pytest.mark.django_db
 

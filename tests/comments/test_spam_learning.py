@@ -496,7 +496,7 @@ class TestDesk:
             button.find(string=True, recursive=False).strip(): button.get("aria-keyshortcuts")
             for button in soup(page).select(f"#desk-comment-{caught.pk} button[form=desk-decide]")
         }
-        assert keys == {"Approve": "a", "Not spam": "n", "Remove": "r"}
+        assert keys == {"Approve": "a", "Not spam": "n", "Remove": "d t"}
         help_text = soup(page).select_one("#desk-keys").get_text(" ", strip=True)
         assert "n Not spam" in help_text
 

@@ -61,7 +61,7 @@ def queue(seed_article) -> list[Comment]:
             author_email=f"reader{number}@example.org",
             ip_address=f"203.0.113.{number}",
             held_reason="Every new comment is held for moderation.",
-            body=("A long story about cramps. " * 50) if number % 7 == 0 else f"Comment {number}.",
+            body=("A long story about cramps. " * 80) if number % 7 == 0 else f"Comment {number}.",
         )
         for number in range(HELD)
     ]
@@ -138,19 +138,19 @@ def test_twenty_held_comments_cleared_by_mouse_alone(open_context, queue, modera
 
 
 def test_keys_spam_remove_and_undo_in_place(open_context, queue, moderator):
-    """s and r decide, u takes the last decision back; history says so."""
+    """s and d decide, z takes the last decision back; history says so."""
     page = open_context().new_page()
     sign_in(page, moderator)
     first, second = queue[-1], queue[-2]
     page.keyboard.press("j")
     page.keyboard.press("s")
     expect(page.locator(f"#desk-comment-{first.pk} .desk-notice")).to_contain_text("spam")
-    page.keyboard.press("r")
+    page.keyboard.press("d")
     expect(page.locator(f"#desk-comment-{second.pk} .desk-notice")).to_contain_text("removed")
-    page.keyboard.press("u")
+    page.keyboard.press("z")
     expect(page.locator(f"#desk-comment-{second.pk} .desk-notice")).to_have_count(0)
     expect(page.locator("#desk-live")).to_contain_text("Undone")
-    page.keyboard.press("u")
+    page.keyboard.press("z")
     expect(page.locator(".desk-decided")).to_have_count(0)
     assert statuses([first, second]) == {Comment.Status.PENDING}
     messages = LogEntry.objects.filter(object_id=str(second.pk)).order_by("pk")
@@ -166,11 +166,12 @@ def test_keys_spam_remove_and_undo_in_place(open_context, queue, moderator):
 
 
 def test_no_key_fires_while_typing_and_question_mark_lists_the_keys(open_context, queue, moderator):
-    """Typing a, s, r, u in the search box or a reply does nothing; ? opens the list."""
+    """Typing a, s, d, r, u, z in the search box or a reply does nothing; ? opens the list."""
     page = open_context().new_page()
     sign_in(page, moderator)
+    page.get_by_text("Search and filters").click()
     page.locator("#searchbar").click()
-    page.keyboard.type("jasru")
+    page.keyboard.type("jasdruzeo")
     newest = queue[-1]
     row = page.locator(f"#desk-comment-{newest.pk}")
     row.get_by_text("Approve and reply").click()
@@ -191,8 +192,8 @@ def test_no_key_fires_while_typing_and_question_mark_lists_the_keys(open_context
     expect(dialog).to_be_hidden()
 
 
-def test_u_undoes_a_bulk_action_from_its_message(open_context, queue, moderator):
-    """After a bulk approval (the page reloads), u presses the message's Undo."""
+def test_z_undoes_a_bulk_action_from_its_message(open_context, queue, moderator):
+    """After a bulk approval (the page reloads), z presses the message's Undo."""
     page = open_context().new_page()
     sign_in(page, moderator)
     page.locator("#action-toggle").check()
@@ -202,7 +203,7 @@ def test_u_undoes_a_bulk_action_from_its_message(open_context, queue, moderator)
     expect(page.locator(".messagelist")).to_contain_text("20 comments approved.")
     assert statuses(queue) == {Comment.Status.APPROVED}
     with page.expect_navigation():
-        page.keyboard.press("u")
+        page.keyboard.press("z")
     expect(page.locator(".messagelist")).to_contain_text("Undone: 20 comments are back")
     assert statuses(queue) == {Comment.Status.PENDING}
 
@@ -261,6 +262,7 @@ def test_an_address_typed_into_the_search_box_never_enters_a_url(
     """The script sends it to "Find a commenter by email" (a POST): no request's URL holds it."""
     page = open_context().new_page()
     sign_in(page, moderator)
+    page.get_by_text("Search and filters").click()
     page.locator("#searchbar").fill("Reader3@Example.org")
     page.locator("#searchbar").press("Enter")
     expect(page.locator(".desk-comment")).to_have_count(1)

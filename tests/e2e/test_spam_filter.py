@@ -117,6 +117,7 @@ def test_spam_a_reader_posts_is_caught_and_the_desk_says_why(
     )
     expect(row.locator(".desk-signals")).to_contain_text("Spam-like: a link to a .example address")
     # The "Likely spam" filter and the score column's sort, as a moderator uses them.
+    page.get_by_text("Search and filters").click()
     page.get_by_role("link", name=re.compile("Likely spam")).click()
     expect(page.locator(f"#desk-comment-{caught.pk}")).to_be_visible()
     page.locator("th.column-spam_score_column a").first.click()

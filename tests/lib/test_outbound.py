@@ -62,15 +62,6 @@ def url(httpd, path: str = "/") -> str:
     return f"http://{host}:{port}{path}"
 
 
-@pytest.fixture
-def public_loopback(monkeypatch):
-    """127.0.0.2 stands for a public server on the internet; every other address stays private."""
-    real = outbound.public_address
-    monkeypatch.setattr(
-        outbound, "public_address", lambda address: address == "127.0.0.2" or real(address)
-    )
-
-
 @pytest.mark.parametrize(
     "host", ["127.0.0.1", "localhost", "2130706433", "0x7f.0.0.1", "0177.0.0.1", "[::1]"]
 )

@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from blog.models import Article
 from comments.models import Comment
+from mentions.models import Mention
 from tests.factories import ArticleFactory, CommentFactory
 from tests.wordpress.builder import SAMPLE, comment, post, write_export
 from tests.wordpress.conftest import run_command
 from wordpress import wxr
-from wordpress.models import ImportedComment, ImportedPost, Mention, WordPressSite
+from wordpress.models import ImportedComment, ImportedPost, WordPressSite
 
 pytestmark = pytest.mark.django_db
 

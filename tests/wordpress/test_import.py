@@ -10,11 +10,12 @@ from django.urls import reverse
 
 from blog.models import Article
 from comments.models import Comment
+from mentions.models import Mention, Outgoing
 from tests.conftest import SEED_SLUG, post_as
 from tests.factories import ArticleFactory, CommentFactory
 from tests.wordpress.builder import comment, post, write_export
 from wordpress import wxr
-from wordpress.models import ImportedComment, ImportedPost, Mention
+from wordpress.models import ImportedComment, ImportedPost
 
 pytestmark = pytest.mark.django_db
 
@@ -459,3 +460,14 @@ def test_the_site_key_tells_two_blogs_apart(import_file, tmp_path):
     assert "Imported 1 article; 1 comment" in run.summary
     assert Article.objects.get(slug="two").comments.get().former_id == 51
     assert re.search(r"Already here: 0 articles", run.summary)
+
+
+def test_imported_posts_send_no_webmentions(
+    tmp_path, import_file, django_capture_on_commit_callbacks
+):
+    """Moving a blog tells nobody: the web heard of these posts when WordPress published them."""
+    linking = post(5, name="cramps", content='See <a href="https://other.example/p">this</a>.')
+    with django_capture_on_commit_callbacks(execute=True):
+        import_file(write_export(tmp_path / "one.xml", linking))
+    assert Article.objects.get(slug="cramps").status == "published"
+    assert not Outgoing.objects.exists()

@@ -16,7 +16,8 @@ from django.conf import settings
 from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
-from comments.mail.delivery import recover, worker_round
+from comments.mail.delivery import recover
+from lib.worker import worker_round
 
 logger = logging.getLogger("comments.mail.delivery")
 
@@ -31,6 +32,7 @@ def keep_recovering(stop: threading.Event) -> None:
         close_old_connections()
         try:
             recover()
+            # The other apps' outboxes (Webmentions): each takes up what it left.
             worker_round.send(sender=Command)
         except Exception:  # A database outage: log it and try again on the next round.
             logger.exception("Could not look for unsent emails.")

@@ -1,12 +1,12 @@
 from django import template
 
 from blog.models import Article
-from wordpress.models import Mention
+from mentions.models import Mention
 
 register = template.Library()
 
 
 @register.simple_tag
 def approved_mentions(article: Article) -> list[Mention]:
-    """The approved pingbacks and trackbacks of an article, oldest first."""
+    """The approved pingbacks, trackbacks and Webmentions of an article, oldest first."""
     return list(article.mentions.approved())
