@@ -1,10 +1,13 @@
 # Two commands matter: `make run` and `make test`. Each sets up what is missing
-# (virtualenv, dependencies, database) and skips what is already done.
+# (virtualenv, dependencies, database) and skips what is already done. `make run`
+# and `make serve` install the runtime alone (requirements.txt); the tests, the
+# linters and the benchmarks add their tools (requirements-dev.txt).
 
 PYTHON ?= python3.13
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+TOOLS := $(VENV)/.installed-tools
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -21,6 +24,11 @@ $(INSTALLED): requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
+# The tools on top, again only when either file changes.
+$(TOOLS): $(INSTALLED) requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
 # Local development runs with DJANGO_DEBUG on unless the environment says otherwise.
 run test migrate lint: export DJANGO_DEBUG ?= true
 
@@ -35,7 +43,7 @@ migrate: $(INSTALLED) .env  ## Apply database migrations (creates the article on
 
 # The email worker runs alongside runserver, as in production, and stops with it
 # (Ctrl-C reaches both); in development emails are printed to this terminal.
-run: migrate  ## Serve the blog at http://127.0.0.1:8000/, with the email worker
+run: migrate  ## Serve the blog at http://127.0.0.1:8000/ (PORT=8001 for another), with the email worker
 	$(BIN)/python manage.py email_worker & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -56,19 +64,19 @@ serve: $(INSTALLED)  ## Serve in production: nginx's cache in front of the app s
 	$(BIN)/python manage.py collectstatic --noinput
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m deploy.stack
 
-bench: $(INSTALLED)  ## Load-test the production server (installs wrk with apt-get if missing)
+bench: $(TOOLS)  ## Load-test the production server (installs wrk with apt-get if missing)
 	$(BIN)/python -m bench.bench
 
-bench-wordpress: $(INSTALLED)  ## Time and measure importing and exporting a 1,000-post WordPress blog
+bench-wordpress: $(TOOLS)  ## Time and measure importing and exporting a 1,000-post WordPress blog
 	$(BIN)/python -m bench.wordpress
 
-bench-email: $(INSTALLED)  ## Emails per approval with 1, 10 and 100 followers, to a local SMTP server
+bench-email: $(TOOLS)  ## Emails per approval with 1, 10 and 100 followers, to a local SMTP server
 	$(BIN)/python -m bench.email
 
-bench-fediverse: $(INSTALLED)  ## Deliveries per published article with 1, 100 and 1,000 followers
+bench-fediverse: $(TOOLS)  ## Deliveries per published article with 1, 100 and 1,000 followers
 	$(BIN)/python -m bench.fediverse
 
-bench-spam: $(INSTALLED)  ## The learning spam filter on a public corpus: catch rates, time, size, rebuild
+bench-spam: $(TOOLS)  ## The learning spam filter on a public corpus: catch rates, time, size, rebuild
 	$(BIN)/python -m bench.spam
 
 # The whole suite on PostgreSQL with Redis; CI runs it after `make test`. Redis
@@ -76,10 +84,10 @@ bench-spam: $(INSTALLED)  ## The learning spam filter on a public corpus: catch 
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 test-postgres: export DJANGO_DEBUG ?= true
-test-postgres: $(INSTALLED)  ## The whole test suite on PostgreSQL, with Redis as the cache
+test-postgres: $(TOOLS)  ## The whole test suite on PostgreSQL, with Redis as the cache
 	DATABASE_URL=$(POSTGRES_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest
 
-lint: $(INSTALLED)  ## Ruff, import direction between the apps, migrations up to date
+lint: $(TOOLS)  ## Ruff, import direction between the apps, migrations up to date
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -89,7 +97,7 @@ lint: $(INSTALLED)  ## Ruff, import direction between the apps, migrations up to
 test: lint  ## Lint, then the whole test suite with branch coverage
 	$(BIN)/pytest --cov --cov-report=term
 
-format: $(INSTALLED)  ## Fix what ruff can fix
+format: $(TOOLS)  ## Fix what ruff can fix
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 

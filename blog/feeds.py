@@ -9,7 +9,13 @@ which leads to whichever page of a long discussion shows it.
 Titles are plain text (Atom's default ``type="text"``; feedparser reads RSS
 titles the same way), so they are not escaped twice as Django's default
 ``item_title`` does; descriptions are HTML, and a reader's text is escaped
-into it.
+into it. The Atom article feed carries each article whole in ``<content>``
+and its standfirst as ``<summary>`` (RSS has one description: the article).
+
+A comment entry's ``updated`` is when its text last changed: its own time,
+or its last edit. Never the time of a moderator's decision, which a batch
+approval gives many comments at once (the W3C validator flags entries that
+share an ``updated``), and which changes nothing a feed reader shows.
 """
 
 from django.conf import settings
@@ -19,6 +25,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from blog.models import Article, full_url
 from comments.models import Comment
@@ -65,14 +72,30 @@ class ArticlesFeed(Feed):
         return item.updated_at
 
 
-class ArticlesAtomFeed(ArticlesFeed):
-    """The same articles, Atom 1.0."""
+class AtomWithContent(Atom1Feed):
+    """Atom 1.0 whose entries may carry ``content`` (HTML), which Django's Atom1Feed leaves out."""
 
-    feed_type = Atom1Feed
+    def add_item_elements(self, handler, item) -> None:
+        super().add_item_elements(handler, item)
+        if item.get("content") is not None:
+            handler.addQuickElement("content", item["content"], {"type": "html"})
+
+
+class ArticlesAtomFeed(ArticlesFeed):
+    """The same articles, Atom 1.0: each whole in ``<content>``, its standfirst the summary."""
+
+    feed_type = AtomWithContent
     subtitle = ArticlesFeed.description
 
     def feed_url(self) -> str:
         return full_url(reverse("blog:atom"))
+
+    def item_description(self, item: Article) -> str | None:
+        # Plain text in an HTML summary; none when there is none (Atom allows it beside content).
+        return escape(item.standfirst) if item.standfirst else None
+
+    def item_extra_kwargs(self, item: Article) -> dict[str, str]:
+        return {"content": item.body_html}
 
 
 class CommentsFeed(Feed):
@@ -97,6 +120,7 @@ class CommentsFeed(Feed):
             Comment.objects.approved()
             .filter(article__in=Article.objects.published())
             .select_related("article")
+            .with_last_edit()
             .order_by("-created_at", "-pk")[:COMMENTS_IN_FEED]
         )
 
@@ -118,7 +142,7 @@ class CommentsFeed(Feed):
         return item.created_at
 
     def item_updateddate(self, item: Comment):
-        return item.updated_at
+        return item.edited_at or item.created_at
 
 
 class ArticleCommentsFeed(CommentsFeed):
@@ -140,9 +164,8 @@ class ArticleCommentsFeed(CommentsFeed):
         return full_url(reverse("blog:article-feed", kwargs={"slug": obj.slug}))
 
     def items(self, obj: Article) -> QuerySet[Comment]:
-        return (obj.comments.approved().select_related("article").order_by("-created_at", "-pk"))[
-            :COMMENTS_IN_FEED
-        ]
+        comments = obj.comments.approved().select_related("article").with_last_edit()
+        return comments.order_by("-created_at", "-pk")[:COMMENTS_IN_FEED]
 
     def item_title(self, item: Comment) -> str:
         return f"By {item.author_name}"

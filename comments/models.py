@@ -60,6 +60,22 @@ class CommentQuerySet(models.QuerySet):
         )
         return self.annotate(author_edits=models.functions.Coalesce(models.Subquery(edits), 0))
 
+    def with_last_edit(self) -> "CommentQuerySet":
+        """
+        Each comment with ``edited_at``: when its text last changed after it was
+        posted (by its author, or by staff), or None; for its readers' dates
+        (schema.org's dateModified, a feed entry's ``updated``). A subquery, as above.
+        """
+        edits = (
+            CommentRevision.objects.filter(
+                comment=models.OuterRef("pk"),
+                change__in=[CommentRevision.Change.EDITED, CommentRevision.Change.STAFF],
+            )
+            .order_by("-created_at")
+            .values("created_at")[:1]
+        )
+        return self.annotate(edited_at=models.Subquery(edits))
+
     def locked(self) -> "CommentQuerySet":
         """
         These comments with their rows locked until the transaction ends: the one way to lock.

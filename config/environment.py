@@ -10,6 +10,7 @@ to, and the environment always wins over the file.
 """
 
 import os
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from environs import Env, EnvError, validate
 
@@ -58,6 +59,18 @@ def number(name: str, default: int, unit: str, *, minimum: int = 0, whole: bool 
         f"{name} must be {kind} of {unit}, such as {default}.",
         validate=validate.Range(min=minimum),
     )
+
+
+def time_zone(name: str, default: str) -> str:
+    """An IANA time zone name (Europe/London, UTC): every time the site shows is in it."""
+    value = env.str(name, default).strip()
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise refuse_to_start(
+            f"{name} must be a time zone name such as Europe/London or UTC."
+        ) from None
+    return value
 
 
 def secret_key(name: str, *, debug: bool) -> str:

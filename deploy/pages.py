@@ -5,7 +5,8 @@ Render nginx's own pages into the run folder, and say what nginx must know of Dj
 link the stylesheet under its hashed name (the one collectstatic made): the
 "temporarily unavailable" page (503, the app not answering) and the "too many
 requests" page (429, a client over its limit). Its last line of output is
-JSON: STATIC_ROOT, the folder nginx serves /static/ from; PERSONAL_COOKIES,
+JSON: STATIC_ROOT, the folder nginx serves /static/ from; the security headers
+nginx adds to what it serves itself (config/headers.py); PERSONAL_COOKIES,
 the cookies that make a page a reader's own and send it past nginx's cache;
 and the query parameters that are tracking ones or that pages read
 (serving/query.py). deploy/stack.py runs it at every start: a deploy with a new
@@ -28,6 +29,7 @@ PAGES = {".unavailable.html": "503_nginx.html", ".too-many-requests.html": "429_
 def main(run: Path) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
+    from config.headers import nginx_headers
     from serving.query import nginx_facts
 
     for name, template in PAGES.items():
@@ -37,6 +39,7 @@ def main(run: Path) -> None:
     facts = {
         "static_root": str(settings.STATIC_ROOT),
         "personal_cookies": settings.PERSONAL_COOKIES,
+        "headers": nginx_headers(),
         **nginx_facts(),
     }
     print(json.dumps(facts))

@@ -95,6 +95,7 @@ class Facts:
     personal_cookies: tuple[str, ...]  # settings.PERSONAL_COOKIES: they bypass the cache
     tracking: str  # a regular expression matching a tracking parameter's name
     used: tuple[str, ...]  # the parameters pages read (serving/query.py)
+    headers: tuple[tuple[str, str], ...] = ()  # on what nginx serves itself (config/headers.py)
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,9 @@ def render_nginx(layout: Layout, env: dict[str, str]) -> str:
         "RATE": str(max(rate, 1)),
         "BURST": str(burst),
         "LIMIT": f"limit_req zone=app_requests burst={burst} nodelay;" if rate > 0 else "",
+        "SECURITY_HEADERS": "\n            ".join(
+            f'add_header {name} "{value}" always;' for name, value in layout.facts.headers
+        ),
     }
     return fill(TEMPLATE, values, "#")
 
@@ -426,6 +430,7 @@ class Stack:
                 tuple(facts["personal_cookies"]),
                 facts["tracking"],
                 tuple(facts["used"]),
+                tuple(facts["headers"].items()),
             ),
         )
         manifest = layout.static_root / "staticfiles.json"

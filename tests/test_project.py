@@ -35,17 +35,54 @@ def test_layout_is_as_the_design_card_says():
     assert (ROOT / ".python-version").read_text().strip() == "3.13"
 
 
-def test_every_requirement_is_pinned():
-    """Each line of requirements.txt names one exact version."""
-    lines = [
+def requirement_lines(name: str) -> list[str]:
+    return [
         line.strip()
-        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        for line in (ROOT / name).read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
-    assert lines
-    unpinned = [line for line in lines if not re.fullmatch(r"[A-Za-z0-9_.\[\]-]+==[\w.]+", line)]
+
+
+def test_every_requirement_is_pinned():
+    """Each line of requirements.txt and requirements-dev.txt names one exact version."""
+    runtime = requirement_lines("requirements.txt")
+    tools = requirement_lines("requirements-dev.txt")
+    assert runtime and tools
+    assert tools[0] == "-r requirements.txt"  # the tools come on top of the runtime
+    pinned = r"[A-Za-z0-9_.\[\]-]+==[\w.]+"
+    unpinned = [line for line in runtime + tools[1:] if not re.fullmatch(pinned, line)]
     assert unpinned == []
-    assert any(line.startswith("Django==6.1.") for line in lines)
+    assert any(line.startswith("Django==6.1.") for line in runtime)
+
+
+def test_the_runtime_installs_no_test_tool():
+    """What `make run` installs holds no test runner, linter or browser driver."""
+    names = {line.split("==")[0].lower() for line in requirement_lines("requirements.txt")}
+    for tool in ("pytest", "ruff", "playwright", "coverage", "hypothesis", "import-linter"):
+        assert tool not in names, tool
+
+
+def dry_run(target: str, venv: Path) -> str:
+    """What ``make TARGET`` would run on a clone with no virtualenv yet."""
+    return subprocess.run(
+        ["make", "--dry-run", f"VENV={venv}", target],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def test_make_run_installs_the_runtime_alone_and_make_test_adds_the_tools(tmp_path):
+    """A first `make run` installs requirements.txt alone; `make test` and `make lint` add tools."""
+    run = dry_run("run", tmp_path / "venv")
+    assert "pip install --quiet -r requirements.txt" in run
+    assert "requirements-dev.txt" not in run
+    serve = dry_run("serve", tmp_path / "venv")
+    assert "requirements-dev.txt" not in serve
+    for target in ("test", "lint", "test-postgres"):
+        plan = dry_run(target, tmp_path / "venv")
+        assert "-r requirements.txt" in plan and "-r requirements-dev.txt" in plan, target
 
 
 def test_readme_leads_with_the_two_commands():

@@ -31,13 +31,16 @@ another person's email address. A held reason names the rule and the field,
 never the word or address it matched, so it holds nothing to erase.
 """
 
+import math
 import re
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
+from time import time as clock
 
 from django.conf import settings
 from django.core.cache import caches
+from django.template.defaultfilters import pluralize
 from django.utils.crypto import salted_hmac
 
 from blog.models import Article
@@ -49,7 +52,7 @@ from comments.trust import trust_key
 from lib.client import network_of
 
 CLOSED = "Comments are closed."
-FLOOD = "You are posting comments too quickly. Slow down."
+FLOOD = "You are posting comments too quickly. Please wait {wait}, then post it again."
 DUPLICATE = "Duplicate comment detected; it looks as though you’ve already said that!"
 CONFIRM = "Please check your comment as it will appear, then post it."
 EXPIRED = "This form has expired; please check your comment and post it again."
@@ -76,6 +79,7 @@ class Verdict:
     message: str = ""
     status: str = ""
     reason: str = ""
+    retry_after: int = 0  # seconds, when the sender may try again (Retry-After)
 
 
 @dataclass(frozen=True)
@@ -109,8 +113,13 @@ class Submission:
         return "\n".join([data["author_name"], data.get("author_url") or "", data["body"]])
 
 
-def refused(message: str, http_status: int) -> Verdict:
-    return Verdict(Outcome.REFUSED, http_status, message=message)
+def refused(message: str, http_status: int, retry_after: int = 0) -> Verdict:
+    return Verdict(Outcome.REFUSED, http_status, message=message, retry_after=retry_after)
+
+
+def flood_sentence(seconds: int) -> str:
+    """The flood refusal, saying how long to wait."""
+    return FLOOD.format(wait=f"{seconds} second{pluralize(seconds)}")
 
 
 def review(submission: Submission) -> Verdict:
@@ -128,8 +137,8 @@ def review(submission: Submission) -> Verdict:
     if stamp in {Stamp.MISSING, Stamp.OTHER_BROWSER, Stamp.OTHER_TEXT, Stamp.TOO_FAST}:
         return Verdict(Outcome.CONFIRM, message=CONFIRM)
 
-    if not submission.moderator and is_flooding(submission.ip, submission.browser):
-        return refused(FLOOD, 429)
+    if not submission.moderator and (wait := flood_wait(submission.ip, submission.browser)):
+        return refused(flood_sentence(wait), 429, retry_after=wait)
 
     if reason := bot_sign(submission, stamp):
         return Verdict(Outcome.ACCEPTED, status=Comment.Status.SPAM, reason=reason)
@@ -154,25 +163,33 @@ def bot_sign(submission: Submission, stamp: Stamp) -> str:
     return ""
 
 
-def is_flooding(ip: str | None, browser: str) -> bool:
+def flood_wait(ip: str | None, browser: str) -> int:
     """
-    True if this IP address or this browser commented within the flood interval.
+    Seconds before this IP address and this browser may comment again: 0 if
+    neither commented within the flood interval.
 
     Every key is set, even when an earlier one already blocks. ``cache.add`` is
     atomic in Redis and in the database cache, so two requests racing each
-    other cannot both get through. The cache holds a keyed digest of the
+    other cannot both get through. Each key holds the moment it lapses, so a
+    refusal can say how long is left. The cache holds a keyed digest of the
     browser's token, never the token.
     """
     interval = settings.COMMENTS_FLOOD_INTERVAL
     if interval <= 0:
-        return False
+        return 0
     digest = salted_hmac("comments.flood", browser, algorithm="sha256").hexdigest()
     keys = [f"comments:flood:browser:{digest}"]
     if ip:
         keys.append(f"comments:flood:ip:{ip}")
     cache = caches[settings.COMMENTS_RATE_LIMIT_CACHE]
-    added = [cache.add(key, 1, timeout=interval) for key in keys]
-    return not all(added)
+    now = clock()
+    left = 0.0
+    for key in keys:
+        if not cache.add(key, now + interval, timeout=interval):
+            lapses = cache.get(key)
+            # A key set before it held its moment (or gone meanwhile): the whole interval.
+            left = max(left, lapses - now if isinstance(lapses, float) else interval)
+    return min(interval, math.ceil(left)) if left > 0 else 0
 
 
 def decide(comment: Comment, rules: ModerationSettings) -> tuple[str, str]:

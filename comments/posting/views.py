@@ -103,8 +103,8 @@ def respond(request: HttpRequest, submission: Submission, verdict: Verdict) -> H
     match verdict.outcome:
         case Outcome.REFUSED:
             response = refuse(request, article, verdict.message, verdict.http_status)
-            if verdict.http_status == 429:
-                response["Retry-After"] = str(settings.COMMENTS_FLOOD_INTERVAL)
+            if verdict.retry_after:
+                response["Retry-After"] = str(verdict.retry_after)
             return response
         case Outcome.INVALID:
             form.restamp(restamp(submission.stamp, submission.browser))

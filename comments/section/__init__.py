@@ -214,8 +214,8 @@ def visible_in_threads(
 
 
 def public_comments(article: Article, on_page: list[int]) -> list[Comment]:
-    """The approved comments of a page, as threads."""
-    comments = Comment.objects.approved().filter(article=article, pk__in=on_page)
+    """The approved comments of a page, as threads, each with when it was last edited."""
+    comments = Comment.objects.approved().filter(article=article, pk__in=on_page).with_last_edit()
     return build_threads(comments.defer("author_email").order_by("created_at", "pk"))
 
 

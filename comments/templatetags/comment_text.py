@@ -1,4 +1,8 @@
+import math
+from datetime import datetime
+
 from django import template
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from comments.models import Comment
@@ -18,3 +22,9 @@ def comment_html(text: str) -> SafeString:
 def avatar(comment: Comment) -> Avatar:
     """The avatar beside a comment: initials and a colour, from its author's name alone."""
     return avatar_for(comment.author_name)
+
+
+@register.filter
+def minutes_left(moment: datetime) -> int:
+    """Whole minutes from now until ``moment``, rounded up ("for 1 more minute" until it passes)."""
+    return max(0, math.ceil((moment - timezone.now()).total_seconds() / 60))

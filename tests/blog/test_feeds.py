@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Article
-from comments.models import Comment
+from comments.models import Comment, CommentRevision
 from tests.conftest import SITE_URL
 from tests.factories import ArticleFactory, CommentFactory
 
@@ -47,8 +47,21 @@ def test_article_feeds_list_published_articles_newest_first(client, articles, ur
         articles["seed"].title,
     ]
     assert parsed.entries[0].link == f"{SITE_URL}{articles['new'].get_absolute_url()}"
-    assert "<h2>" in parsed.entries[1].summary
+    whole = parsed.entries[1].content[0].value if version == "atom10" else parsed.entries[1].summary
+    assert "<h2>" in whole
     assert all(entry.published_parsed for entry in parsed.entries)
+
+
+def test_atom_article_feed_carries_the_article_in_content(client, articles):
+    """Each Atom entry holds the whole article as HTML content, and its standfirst as summary."""
+    seed = articles["seed"]
+    parsed, raw = fetch(client, "/feed/atom/")
+    entry = next(entry for entry in parsed.entries if entry.title == seed.title)
+    [content] = entry.content
+    assert content.type == "text/html"
+    assert content.value == seed.body_html
+    assert entry.summary == seed.standfirst
+    assert raw.count("<content ") == len(parsed.entries)
 
 
 @pytest.fixture
@@ -147,3 +160,34 @@ def test_every_page_announces_its_feeds(client, articles):
     assert reverse("blog:article-feed", args=[articles["seed"].slug]) in hrefs
     for href in hrefs:
         fetch(client, href)
+
+
+def test_each_comment_entry_has_its_own_updated_time(client, seed_article):
+    """
+    Comments approved together in one batch still differ in ``updated``: it is
+    each comment's own time (or its last edit), not the moment of approval.
+    """
+    now = timezone.now()
+    held = [
+        CommentFactory(
+            article=seed_article,
+            status=Comment.Status.PENDING,
+            created_at=now - timedelta(minutes=minutes),
+        )
+        for minutes in (30, 20, 10)
+    ]
+    Comment.objects.filter(pk__in=[c.pk for c in held]).update(status=Comment.Status.APPROVED)
+    edited = held[0]
+    edited_at = now - timedelta(minutes=1)
+    CommentRevision.objects.create(
+        comment=edited, change=CommentRevision.Change.EDITED, body="Before.",
+        status=edited.status, created_at=edited_at,
+    )  # fmt: skip
+    for url in ("/comments/feed/", f"{seed_article.get_absolute_url()}feed/"):
+        parsed, raw = fetch(client, url)
+        updated = [entry.updated for entry in parsed.entries]
+        assert len(set(updated)) == len(updated) == 3, (url, updated)
+        by_link = {entry.link: entry.updated for entry in parsed.entries}
+        assert by_link[f"{SITE_URL}{edited.get_absolute_url()}"] == edited_at.isoformat()
+        newest = held[2]
+        assert by_link[f"{SITE_URL}{newest.get_absolute_url()}"] == newest.created_at.isoformat()

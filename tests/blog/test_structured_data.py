@@ -1,11 +1,17 @@
 """Link previews and schema.org data on article pages: complete, valid, safe, private."""
 
 import json
-from datetime import datetime
+import re
+import struct
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from django.conf import settings
+from django.utils import timezone
 
+from comments.models import CommentRevision
 from tests.conftest import DISCUSSION_EMAILS, SITE_URL, post_as
 from tests.factories import ArticleFactory, CommentFactory
 
@@ -36,9 +42,11 @@ SCHEMA = {
         },
         "required": {"headline", "datePublished", "author", "commentCount", "comment"},
     },
+    # Google's rich results need datePublished on a comment:
+    # https://developers.google.com/search/docs/appearance/structured-data/discussion-forum
     "Comment": {
-        "allowed": {"author", "text", "dateCreated", "url"},
-        "required": {"author", "text"},
+        "allowed": {"author", "text", "url", "datePublished", "dateModified", "comment"},
+        "required": {"author", "text", "url", "datePublished"},
     },
     "Person": {"allowed": {"name", "url"}, "required": {"name"}},
     "Organization": {"allowed": {"name", "url", "logo"}, "required": {"name"}},
@@ -71,7 +79,7 @@ def check_schema(node: dict) -> None:
 
 
 def test_blog_posting_has_headline_dates_author_and_comments(client, discussion):
-    """A valid BlogPosting; approved comments only, thread order, each with name and text only."""
+    """A valid BlogPosting; approved comments only, replies inside their parent, nothing private."""
     data = json_ld(page(client, discussion))
     assert data["@context"] == "https://schema.org"
     assert data["@type"] == "BlogPosting"
@@ -85,14 +93,74 @@ def test_blog_posting_has_headline_dates_author_and_comments(client, discussion)
     assert datetime.fromisoformat(data["dateModified"]) >= published
     assert data["author"] == {"@type": "Organization", "name": "Relief Notes", "url": SITE_URL}
     assert data["commentCount"] == 2
+    maya, sam = discussion.comments.approved().order_by("pk")
     assert data["comment"] == [
         {
             "@type": "Comment",
+            "url": f"{SITE_URL}/comments/{maya.pk}/",
+            "datePublished": maya.created_at.isoformat(timespec="seconds"),
             "author": {"@type": "Person", "name": "Maya"},
             "text": "Magnesium helped.",
-        },
-        {"@type": "Comment", "author": {"@type": "Person", "name": "Sam"}, "text": "Me too."},
+            "comment": [
+                {
+                    "@type": "Comment",
+                    "url": f"{SITE_URL}/comments/{sam.pk}/",
+                    "datePublished": sam.created_at.isoformat(timespec="seconds"),
+                    "author": {"@type": "Person", "name": "Sam"},
+                    "text": "Me too.",
+                }
+            ],
+        }
     ]
+
+
+def test_each_comment_has_its_own_permalink_and_date(client, seed_article):
+    """Comments posted at different times read back with their own dates and addresses."""
+    now = timezone.now().replace(microsecond=0)
+    older = CommentFactory(article=seed_article, created_at=now - timedelta(days=2))
+    newer = CommentFactory(article=seed_article, created_at=now - timedelta(minutes=5))
+    data = json_ld(page(client, seed_article))
+    check_schema(data)
+    dates = {item["url"]: datetime.fromisoformat(item["datePublished"]) for item in data["comment"]}
+    assert dates == {
+        f"{SITE_URL}{older.get_absolute_url()}": older.created_at,
+        f"{SITE_URL}{newer.get_absolute_url()}": newer.created_at,
+    }
+    assert all("dateModified" not in item for item in data["comment"])
+
+
+def test_an_edited_comment_says_when_it_was_modified(client, seed_article):
+    """After its author's edit, a comment has dateModified, the time of the edit."""
+    comment = CommentFactory(article=seed_article, body="Before.")
+    edited_at = timezone.now().replace(microsecond=0) + timedelta(minutes=3)
+    CommentRevision.objects.create(
+        comment=comment,
+        change=CommentRevision.Change.EDITED,
+        body="Before.",
+        status=comment.status,
+        created_at=edited_at,
+    )
+    comment.body = "After."
+    comment.save()
+    [item] = json_ld(page(client, seed_article))["comment"]
+    assert item["text"] == "After."
+    assert datetime.fromisoformat(item["dateModified"]) == edited_at
+    assert datetime.fromisoformat(item["datePublished"]) < edited_at
+
+
+def test_replies_nest_to_every_depth(client, seed_article):
+    """A thread three deep reads as comments inside comments; a second thread beside it."""
+    first = CommentFactory(article=seed_article, body="One.")
+    second = CommentFactory(article=seed_article, parent=first, body="Two.")
+    CommentFactory(article=seed_article, parent=second, body="Three.")
+    CommentFactory(article=seed_article, body="Beside.")
+    data = json_ld(page(client, seed_article))
+    check_schema(data)
+    [one, beside] = data["comment"]
+    assert (one["text"], beside["text"]) == ("One.", "Beside.")
+    assert one["comment"][0]["text"] == "Two."
+    assert one["comment"][0]["comment"][0]["text"] == "Three."
+    assert "comment" not in beside
 
 
 def test_held_comment_stays_out_even_for_its_author(client, discussion):
@@ -166,7 +234,7 @@ def test_meta_description_canonical_open_graph_and_twitter_card(client, seed_art
     assert meta("property", "og:site_name") == "Relief Notes"
     published = datetime.fromisoformat(meta("property", "article:published_time"))
     assert published == seed_article.published_at
-    assert meta("name", "twitter:card") == "summary"
+    assert meta("name", "twitter:card") == "summary_large_image"
     assert meta("name", "twitter:title") == seed_article.title
     assert meta("name", "twitter:description") == seed_article.standfirst
 
@@ -178,3 +246,52 @@ def test_home_page_has_canonical_and_open_graph(client, query, canonical):
     assert soup.find("link", rel="canonical")["href"] == f"{SITE_URL}{canonical}"
     assert soup.find("meta", property="og:type")["content"] == "website"
     assert soup.find("meta", property="og:url")["content"] == f"{SITE_URL}/"
+
+
+def preview_tags(soup: BeautifulSoup) -> dict[str, str]:
+    """Every Open Graph and Twitter tag, by name; a name given twice fails."""
+    tags = {}
+    for tag in soup.find_all("meta"):
+        name = tag.get("property") or tag.get("name") or ""
+        if name.startswith(("og:", "twitter:")):
+            assert name not in tags, f"{name} given twice"
+            tags[name] = tag["content"]
+    return tags
+
+
+@pytest.mark.parametrize("path", ["/", "article", "/no-such-page/"])
+def test_every_page_offers_the_sites_large_preview_image(client, seed_article, path):
+    """og:image 1200×630 from the site's static files, absolute, sized, described; a large card."""
+    url = seed_article.get_absolute_url() if path == "article" else path
+    tags = preview_tags(BeautifulSoup(client.get(url).content, "html.parser"))
+    image = tags["og:image"]
+    assert re.fullmatch(
+        rf"{re.escape(SITE_URL)}/static/img/social-preview(\.[0-9a-f]+)?\.png", image
+    )
+    assert (tags["og:image:width"], tags["og:image:height"]) == ("1200", "630")
+    assert tags["og:image:type"] == "image/png"
+    assert "Relief Notes" in tags["og:image:alt"]
+    assert tags["twitter:card"] == "summary_large_image"
+    assert tags["twitter:image"] == image
+    assert tags["twitter:image:alt"] == tags["og:image:alt"]
+
+
+def test_the_preview_image_is_a_real_1200_by_630_png(client):
+    """The file the tags name is served by the site, a PNG of exactly the size they state."""
+    png = (Path(settings.BASE_DIR) / "static/img/social-preview.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert (width, height) == (1200, 630)
+    served = client.get("/static/img/social-preview.png")
+    assert served.status_code == 200
+    assert b"".join(served.streaming_content) == png
+
+
+def test_home_page_describes_the_site_to_link_previews(client):
+    """The home page has og:description and twitter:description, the site's own description."""
+    soup = BeautifulSoup(client.get("/").content, "html.parser")
+    tags = preview_tags(soup)
+    description = soup.find("meta", attrs={"name": "description"})["content"]
+    assert tags["og:description"] == tags["twitter:description"] == description
+    assert description == "Notes on massage, stretching and relief from muscle cramps."
+    assert tags["og:title"] == tags["twitter:title"] == "Relief Notes"

@@ -89,8 +89,26 @@ def test_the_author_finds_an_edit_link_on_their_held_comment(client, seed_articl
     until = soup(client.get(seed_article.get_absolute_url())).select_one(
         f"#comment-{comment.pk} .comment-edit-until time"
     )
-    assert until.get_text() == timezone.localtime(comment.editable_until()).strftime("%H:%M")
+    assert until.get_text() == timezone.localtime(comment.editable_until()).strftime("%H:%M UTC")
     assert edit_link(reader(), comment) is None
+
+
+def test_the_edit_deadline_says_how_many_minutes_are_left(client, seed_article, settings):
+    """Beside the edit link: "for 10 more minutes, until 14:32 UTC", counting down."""
+    settings.COMMENTS_EDIT_MINUTES = 10
+    comment = post(client, seed_article)
+    note = soup(client.get(seed_article.get_absolute_url())).select_one(
+        f"#comment-{comment.pk} .comment-edit-until"
+    )
+    until = timezone.localtime(comment.editable_until()).strftime("%H:%M UTC")
+    assert note.get_text() == f"for 10 more minutes, until {until}"
+    Comment.objects.filter(pk=comment.pk).update(
+        created_at=comment.created_at - timedelta(minutes=9, seconds=30)
+    )
+    note = soup(client.get(seed_article.get_absolute_url())).select_one(
+        f"#comment-{comment.pk} .comment-edit-until"
+    )
+    assert note.get_text().startswith("for 1 more minute, until ")
 
 
 def test_a_comment_published_at_once_stays_editable_from_its_authors_private_page(

@@ -13,12 +13,13 @@ from django.core.cache import caches
 from django.db import connection
 
 from comments.models import Comment, ModerationSettings
+from comments.posting import intake
 from tests.conftest import logged_in, post_as, reader
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-FLOOD = "You are posting comments too quickly. Slow down."
+FLOOD = "You are posting comments too quickly. Please wait {}, then post it again."
 DUPLICATE = "Duplicate comment detected; it looks as though you’ve already said that!"
 
 
@@ -70,7 +71,7 @@ def test_second_comment_from_the_same_ip_within_15_seconds_is_429(
     assert response.status_code == 429
     assert response["Retry-After"] == "15"
     soup = BeautifulSoup(response.content, "html.parser")
-    assert soup.select_one(".refusal").get_text() == FLOOD
+    assert soup.select_one(".refusal").get_text() == FLOOD.format("15 seconds")
     assert soup.select_one("#typed-comment").get_text() == "Another thought."
     assert Comment.objects.count() == 1
 
@@ -242,3 +243,19 @@ def test_ip_address_behind_trusted_proxies(
     settings.TRUSTED_PROXY_COUNT = proxies
     post_comment(comment_data, REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
     assert Comment.objects.get().ip_address == expected
+
+
+def test_the_flood_refusal_says_how_long_is_left(
+    post_comment, comment_data, seed_article, flood, monkeypatch
+):
+    """Ten seconds after a comment, the next is told to wait 5 more seconds, and Retry-After: 5."""
+    start = 1_800_000_000.0
+    monkeypatch.setattr(intake, "clock", lambda: start)
+    assert post_comment(comment_data, REMOTE_ADDR="198.51.100.3").status_code == 302
+    monkeypatch.setattr(intake, "clock", lambda: start + 10.2)
+    second = {**comment_data, "body": "A second thought."}
+    response = post_as(reader(), seed_article, second, REMOTE_ADDR="198.51.100.3")
+    assert response.status_code == 429
+    assert response["Retry-After"] == "5"
+    sentence = BeautifulSoup(response.content, "html.parser").select_one(".refusal").get_text()
+    assert sentence == FLOOD.format("5 seconds")

@@ -32,6 +32,11 @@ def thread(article) -> tuple[Comment, Comment, Comment]:
     return parent, reply, deeper
 
 
+def every_comment(items: list[dict]) -> list[dict]:
+    """The JSON-LD's Comment items, replies (nested in their parent's) included."""
+    return [found for item in items for found in [item, *every_comment(item.get("comment", []))]]
+
+
 def what_readers_see(client, article) -> dict[str, object]:
     """Every public place that counts or lists an article's comments."""
     page = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
@@ -45,7 +50,7 @@ def what_readers_see(client, article) -> dict[str, object]:
         "shown": len(page.select("li.comment")),
         "heading": page.select_one("#comments-title").get_text(strip=True),
         "home": home.select_one(f'a[href="{article.get_absolute_url()}#comments"]').get_text(),
-        "json-ld": (ld["commentCount"], len(ld["comment"])),
+        "json-ld": (ld["commentCount"], len(every_comment(ld["comment"]))),
         "site feed": len(site_feed.entries),
         "article feed": len(article_feed.entries),
     }

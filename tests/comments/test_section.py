@@ -1,6 +1,6 @@
 """The comment section as readers see it."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from comments.models import Comment
+from tests.conftest import post_as, reader
 from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +68,44 @@ def test_each_comment_has_name_time_permalink_and_avatar(client, seed_article):
     avatar = item.select_one(".avatar")
     assert avatar.get_text() == "MO"
     assert avatar.name == "span" and item.find("img") is None
+
+
+def test_date_links_read_differently_for_each_comment(client, seed_article, settings):
+    """
+    Three comments in one minute: each date link's text (what a screen reader
+    says) names its comment; the visible date says its time zone.
+    """
+    settings.TIME_ZONE = "Europe/London"
+    moment = datetime(2026, 12, 5, 23, 53, tzinfo=UTC)
+    comments = [
+        CommentFactory(article=seed_article, author_name=name, created_at=moment)
+        for name in ("Maya", "Sam", "Maya")
+    ]
+    links = section(client, seed_article).select("a.comment-permalink")
+    spoken = [link.get_text() for link in links]
+    assert len(set(spoken)) == 3, spoken
+    assert spoken[0] == f"Comment {comments[0].pk} by Maya, 5 December 2026 at 23:53 GMT"
+    assert [link.select_one("time").get_text() for link in links] == [
+        "5 December 2026 at 23:53 GMT"
+    ] * 3
+
+
+def test_the_site_time_zone_names_itself_beside_each_date(client, seed_article, settings):
+    """DJANGO_TIME_ZONE moves every date shown, and the zone is written beside it."""
+    settings.TIME_ZONE = "America/New_York"
+    CommentFactory(article=seed_article, created_at=datetime(2026, 7, 1, 12, 0, tzinfo=UTC))
+    time = section(client, seed_article).select_one("a.comment-permalink time")
+    assert time.get_text() == "1 July 2026 at 08:00 EDT"
+
+
+def test_a_readers_own_held_comment_is_not_called_an_empty_discussion(client, seed_article):
+    """The author sees their held comment and no "No comments yet"; everyone else sees it."""
+    data = {"author_name": "Lee", "author_email": "lee@example.org", "body": "Waiting here."}
+    assert post_as(client, seed_article, data).status_code == 302
+    own = section(client, seed_article)
+    assert "Waiting here." in own.get_text()
+    assert own.select_one(".no-comments") is None
+    assert section(reader(), seed_article).select_one(".no-comments") is not None
 
 
 def test_author_website_is_linked_with_nofollow_ugc_noopener(client, seed_article):

@@ -25,15 +25,35 @@ def csp_directives(response) -> dict[str, list[str]]:
 
 
 def test_article_page_sends_a_strict_content_security_policy(client, seed_article):
-    """Scripts and styles from the site only; no inline script; framing, plugins, base locked."""
+    """Nothing unless named; scripts and styles from the site only; no framing, plugins, base."""
     directives = csp_directives(client.get(seed_article.get_absolute_url()))
+    assert directives["default-src"] == ["'none'"]
     assert directives["script-src"] == ["'self'"]
     assert directives["style-src"] == ["'self'"]
-    assert directives["default-src"] == ["'self'"]
+    assert directives["img-src"] == ["'self'", "data:"]
+    assert directives["connect-src"] == ["'self'"]
+    assert directives["form-action"] == ["'self'"]
     assert directives["frame-ancestors"] == ["'none'"]
     assert directives["object-src"] == ["'none'"]
     assert directives["base-uri"] == ["'self'"]
     assert not any("unsafe" in value for values in directives.values() for value in values)
+
+
+def test_readers_pages_require_trusted_types_and_allow_no_policy(client, seed_article):
+    """The site's scripts use no HTML sink: the browser refuses every string given to one."""
+    for path in (seed_article.get_absolute_url(), "/", "/no-such-page/"):
+        directives = csp_directives(client.get(path))
+        assert directives["require-trusted-types-for"] == ["'script'"], path
+        assert directives["trusted-types"] == ["'none'"], path
+
+
+def test_the_admin_keeps_the_policy_without_trusted_types(client):
+    """Django's admin scripts assign innerHTML: the admin's policy is the same but for that."""
+    directives = csp_directives(client.get(LOGIN))
+    assert directives["default-src"] == ["'none'"]
+    assert directives["script-src"] == ["'self'"]
+    assert "require-trusted-types-for" not in directives
+    assert "trusted-types" not in directives
 
 
 def test_article_page_sends_the_other_protective_headers(client, seed_article):
@@ -43,6 +63,16 @@ def test_article_page_sends_the_other_protective_headers(client, seed_article):
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("path", ["/", "/feed/", "/no-such-page/", LOGIN, "/healthz"])
+def test_no_other_site_may_embed_a_response_nor_use_unused_features(client, seed_article, path):
+    """Cross-Origin-Resource-Policy same-origin, and camera, microphone, location... turned off."""
+    response = client.get(path)
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+    features = dict(part.strip().split("=") for part in response["Permissions-Policy"].split(","))
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "fullscreen"):
+        assert features[feature] == "()", feature
 
 
 def test_production_sends_hsts_and_redirects_to_https(tmp_path):
@@ -74,7 +104,14 @@ print(json.dumps({
     facts = json.loads(result.stdout.strip().splitlines()[-1])
     assert facts["redirect"] == [301, "https://blog.example.com/"]
     assert facts["status"] == 200
-    assert facts["hsts"] == "max-age=31536000; includeSubDomains; preload"
+    assert facts["hsts"] == "max-age=31536000; includeSubDomains"
+
+
+def test_hsts_preload_is_sent_only_when_the_operator_opts_in():
+    """hstspreload.org asks that preload be opt-in: a site not ready would be locked in."""
+    assert settings_seen("s.SECURE_HSTS_PRELOAD", **PRODUCTION) == "False"
+    opted_in = {**PRODUCTION, "DJANGO_HSTS_PRELOAD": "true"}
+    assert settings_seen("s.SECURE_HSTS_PRELOAD", **opted_in) == "True"
 
 
 def test_production_session_and_csrf_cookies_are_flagged():

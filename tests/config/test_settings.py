@@ -76,6 +76,17 @@ def test_a_yes_or_no_that_is_neither_stops_with_one_sentence(value):
     assert result.stderr.strip() == "Configuration error: DJANGO_DEBUG must be true or false."
 
 
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "GMT+25", "../../etc/passwd"])
+def test_an_unknown_time_zone_stops_with_one_sentence(zone):
+    """DJANGO_TIME_ZONE must name a zone: no traceback, no silent UTC."""
+    result = manage("check", **{**PRODUCTION, "DJANGO_TIME_ZONE": zone})
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Configuration error: DJANGO_TIME_ZONE must be a time zone name such as "
+        "Europe/London or UTC."
+    )
+
+
 def test_an_env_file_fills_in_but_the_environment_wins(tmp_path):
     """A file named by DJANGO_ENV_FILE sets what the environment leaves unset, nothing more."""
     env_file = tmp_path / "blog.env"

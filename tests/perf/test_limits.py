@@ -69,6 +69,10 @@ def test_a_client_past_its_limit_gets_the_styled_429_and_others_do_not(stack):
     assert "no-store" in response.getheader("Cache-Control")
     assert b"Too many requests" in page and b"/static/css/site." in page
     assert b"wait a few seconds" in page
+    # nginx's own page carries the site's security headers (config/headers.py).
+    assert "default-src 'none'" in response.getheader("Content-Security-Policy")
+    assert response.getheader("Cross-Origin-Resource-Policy") == "same-origin"
+    assert "camera=()" in response.getheader("Permissions-Policy")
     # A personal cookie does not get past it either.
     assert flooder.request("GET", ARTICLE, {"Cookie": "messages=x"})[0].status == 429
 

@@ -8,6 +8,7 @@ every reader within 2 seconds.
 """
 
 import gzip
+import json
 import os
 import re
 import shutil
@@ -457,3 +458,90 @@ def test_comment_pages_are_stored_like_the_article_and_permalinks_never(stack):
         assert response.getheader("X-Cache") != "HIT"
     assert text.encode() not in fetch(stack, page_two)[1]
     assert text.encode() not in stored_bytes(stack)
+
+
+def header_facts(response) -> dict[str, str]:
+    """The security headers a response carries (CSP directives by name)."""
+    policy = response.getheader("Content-Security-Policy") or ""
+    parts = (part.split() for part in policy.split(";"))
+    directives = {name: " ".join(values) for name, *values in parts}
+    return {
+        "default-src": directives.get("default-src", ""),
+        "trusted-types": directives.get("require-trusted-types-for", ""),
+        "corp": response.getheader("Cross-Origin-Resource-Policy"),
+        "camera": "camera=()" in (response.getheader("Permissions-Policy") or ""),
+        "nosniff": response.getheader("X-Content-Type-Options"),
+    }
+
+
+def test_security_headers_arrive_on_stored_pages_and_what_nginx_serves(stack):
+    """
+    A page from nginx's cache (HIT) carries the app's CSP (default-src 'none',
+    Trusted Types), CORP same-origin and the Permissions-Policy; so do the
+    static files and the 429 page nginx serves itself.
+    """
+    expected = {
+        "default-src": "'none'",
+        "trusted-types": "'script'",
+        "corp": "same-origin",
+        "camera": True,
+        "nosniff": "nosniff",
+    }
+    for path in SHARED_PAGES:
+        for reader in ({}, {"Accept-Encoding": "gzip"}):
+            for _ in range(50):
+                response, _ = fetch(stack, path, reader)
+                if response.getheader("X-Cache") == "HIT":
+                    break
+            assert response.getheader("X-Cache") == "HIT", path
+            assert header_facts(response) == expected, (path, reader)
+
+    _, page = fetch(stack, ARTICLE)
+    css = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', page).group(1).decode()
+    response, _ = fetch(stack, css)
+    assert header_facts(response) == expected
+    admin, _ = fetch(stack, "/admin/login/")
+    assert {**header_facts(admin), "trusted-types": "'script'"} == expected
+    assert header_facts(admin)["trusted-types"] == ""
+
+
+def test_structured_data_and_feeds_reach_readers_through_the_cache(stack):
+    """
+    Through nginx's cache: the JSON-LD's comments have their permalink and date,
+    replies inside their parent; a batch approval still gives each feed entry
+    its own ``updated``; the Atom article feed holds the article in ``<content>``.
+    """
+    shell(
+        stack,
+        "from datetime import timedelta\n"
+        "from django.utils import timezone\n"
+        "from blog.models import Article\n"
+        "from comments.models import Comment\n"
+        "now = timezone.now()\n"
+        "article = Article.objects.create(title='Batch talk', slug='batch-talk',\n"
+        "    body='## Whole\\n\\nThe article, whole.', status='published',\n"
+        "    published_at=now - timedelta(days=1))\n"
+        "first = Comment.objects.create(article=article, author_name='Ana', body='First.',\n"
+        "    status='pending', created_at=now - timedelta(minutes=9))\n"
+        "Comment.objects.create(article=article, parent=first, author_name='Sam',\n"
+        "    body='Reply.', status='pending', created_at=now - timedelta(minutes=8))\n"
+        "Comment.objects.create(article=article, author_name='Noor', body='Second.',\n"
+        "    status='pending', created_at=now - timedelta(minutes=7))\n"
+        "article.comments.update(status='approved')\n",
+    )
+    page = wait_until_stored(stack, "/articles/batch-talk/")
+    block = re.search(rb'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    comments = json.loads(block.group(1))["comment"]
+    assert [item["text"] for item in comments] == ["First.", "Second."]
+    assert [item["text"] for item in comments[0]["comment"]] == ["Reply."]
+    for item in (*comments, comments[0]["comment"][0]):
+        assert re.fullmatch(r"http://127\.0\.0\.1:8000/comments/\d+/", item["url"]), item
+        assert item["datePublished"]
+
+    feed = wait_until_stored(stack, "/articles/batch-talk/feed/").decode()
+    updated = re.findall(r"<entry>.*?<updated>([^<]+)</updated>", feed, re.S)
+    assert len(updated) == len(set(updated)) == 3, updated
+
+    atom = wait_until_stored(stack, "/feed/atom/").decode()
+    entry = next(e for e in atom.split("<entry>")[1:] if "<title>Batch talk</title>" in e)
+    assert '<content type="html">&lt;h2' in entry and "The article, whole." in entry
