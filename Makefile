@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrate clean serve worker bench bench-wordpress bench-email bench-spam bench-search test-postgres bench-pictures
+.PHONY: help run test lint format migrate clean serve worker bench bench-wordpress bench-email bench-spam bench-search test-postgres bench-pictures bench-fediverse
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -79,6 +79,9 @@ bench-pictures: $(TOOLS)  ## A 24-megapixel upload, and importing a WordPress bl
 
 bench-email: $(TOOLS)  ## Emails per approval with 1, 10 and 100 followers, to a local SMTP server
 	$(BIN)/python -m bench.email
+
+bench-fediverse: $(TOOLS)  ## Deliveries per published article with 1, 100 and 1,000 followers
+	$(BIN)/python -m bench.fediverse
 
 bench-spam: $(TOOLS)  ## The learning spam filter on a public corpus: catch rates, time, size, rebuild
 	$(BIN)/python -m bench.spam

@@ -242,6 +242,13 @@ class Article(models.Model):
     categories = models.ManyToManyField(Category, blank=True, related_name="articles_in")
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles_tagged")
 
+    # Likes and boosts from the fediverse, counted by federation/inbox.py; shown on the page.
+    # 0 in the table itself too, for rows written by code that predates the fields.
+    fediverse_likes = models.PositiveIntegerField("likes", default=0, db_default=0, editable=False)
+    fediverse_boosts = models.PositiveIntegerField(
+        "boosts", default=0, db_default=0, editable=False
+    )
+
     objects = ArticleQuerySet.as_manager()
 
     class Meta:

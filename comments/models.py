@@ -173,6 +173,15 @@ class Comment(models.Model):
     # Filled from author_email on every write; see comments/encryption.py.
     author_email_hash = EmailHashField("email look-up hash", source="author_email")
     author_url = models.URLField("website", max_length=200, blank=True)
+    # A reply from the fediverse (federation/inbox.py): no email, its author's profile as
+    # the website, and their handle, for the desk.
+    fediverse_handle = models.CharField(
+        "fediverse account",
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text="@name@server of a reply from the fediverse; it has no email.",
+    )
     body = models.TextField("comment", help_text="Plain text; shown with its line breaks.")
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     created_at = models.DateTimeField("time", default=timezone.now)
@@ -437,6 +446,12 @@ class ModerationSettings(models.Model):
         blank=True,
         help_text="Same form as above; a comment that contains one goes straight to spam.",
     )
+    blocked_domains = models.TextField(
+        "blocked servers",
+        blank=True,
+        help_text="One domain per line, e.g. spam.example: nothing from the fediverse is taken "
+        "from it or the domains under it (follows, replies, likes).",
+    )
     trust_returning = models.BooleanField(
         "publish returning commenters at once",
         default=False,
@@ -456,6 +471,7 @@ class ModerationSettings(models.Model):
         self.pk = 1
         self.moderation_words = "\n".join(word_list(self.moderation_words))
         self.block_words = "\n".join(word_list(self.block_words))
+        self.blocked_domains = "\n".join(word_list(self.blocked_domains))
         super().save(*args, **kwargs)
 
     @classmethod

@@ -1,12 +1,11 @@
 """
 The site's settings: configuration only, read from the environment.
 
-One module for every environment, as in simonwillisonblog's config/settings.py:
-safe production defaults, relaxed only by ``DJANGO_DEBUG=true``. The variables
-an operator sets are listed in README.md, "Configuration"; each is parsed by
-config/environment.py, which stops the process with one sentence naming a
-variable it cannot read. Constants no operator sets live in the app that reads
-them, with their defaults (``getattr(settings, NAME, default)``).
+One module for every environment, as in simonwillisonblog's config/settings.py: safe production
+defaults, relaxed only by ``DJANGO_DEBUG=true``. The variables an operator sets are listed in
+README.md, "Configuration"; each is parsed by config/environment.py, which stops the process
+with one sentence naming a variable it cannot read. Constants no operator sets live in the app
+that reads them, with their defaults (``getattr(settings, NAME, default)``).
 """
 
 from pathlib import Path
@@ -57,6 +56,7 @@ INSTALLED_APPS = [
     "spam.apps.SpamConfig",
     "serving.apps.ServingConfig",
     "search.apps.SearchConfig",
+    "federation.apps.FederationConfig",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "wordpress.redirects.WordPressRedirectMiddleware",
     # Once the URL is resolved: one address per page, whatever the query string.
     "serving.query.QueryStringMiddleware",
+    "federation.negotiation.ArticleNegotiationMiddleware",  # Accept: activity+json → the object
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("", include("search.urls")),
     path("", include("mentions.urls")),
+    path("", include("federation.urls")),
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",

@@ -20,7 +20,7 @@ other page reads.
 import re
 from collections.abc import Callable
 from functools import cache
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, unquote_plus, urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
@@ -69,6 +69,8 @@ PAGE_PARAMETERS: dict[str, dict[str, Canonical]] = {
     "search:results": {"q": as_sent, "page": page_number},
     # A former #comment-N link that found no comment on the page (static/js/permalinks.js).
     "comments:permalink": {"article": as_sent},
+    # WebFinger: which account (federation/views.py); its answer is private.
+    "federation:webfinger": {"resource": as_sent},
 }
 # Parameters a link carries for someone else's analytics (``utm_*``: any name starting
 # ``utm_``). No page reads one, so a link with only these is the page itself; the one list,
@@ -125,6 +127,22 @@ def canonical_query(query: str, reads: dict[str, Canonical]) -> tuple[str, bool]
     return urlencode(kept), tracking_only
 
 
+def same_values(canonical: str, query: str) -> bool:
+    """
+    Whether ``query`` is ``canonical`` with its values encoded otherwise: the same address.
+
+    WebFinger's ``?resource=acct:a@b``, as Mastodon sends it, unencoded. Names
+    must be as canonical (an encoded name is another address); only values read
+    as sent, on pages answered privately, can differ so.
+    """
+
+    def pairs(text: str) -> list[tuple[str, str]]:
+        split = (pair.partition("=") for pair in text.split("&") if pair)
+        return [(name, unquote_plus(value)) for name, _, value in split]
+
+    return pairs(canonical) == pairs(query)
+
+
 class QueryStringMiddleware:
     """
     Answer a reading request for a page at the one address the page reads.
@@ -147,7 +165,7 @@ class QueryStringMiddleware:
         if not query or request.method not in {"GET", "HEAD"} or reads is None:
             return None
         canonical, tracking_only = canonical_query(query, reads)
-        if canonical == query:
+        if canonical == query or same_values(canonical, query):
             return None
         if tracking_only:
             request.META["QUERY_STRING"] = ""

@@ -336,7 +336,16 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
                     comment.author_email,
                 )
             )
-        if comment.safe_url:
+        if comment.fediverse_handle:
+            # A reply from the fediverse: no email; its author's handle, linked to their profile.
+            lines.append(
+                format_html(
+                    'From the fediverse: <a href="{}" rel="nofollow noopener noreferrer">{}</a>',
+                    comment.safe_url,
+                    comment.fediverse_handle,
+                )
+            )
+        elif comment.safe_url:
             lines.append(
                 format_html(
                     '<a href="{}" rel="nofollow noopener noreferrer">{}</a>',
@@ -558,7 +567,14 @@ class CommentAdmin(DeskViews, admin.ModelAdmin):
 class ModerationSettingsAdmin(admin.ModelAdmin):
     """One page of rules: the list view goes straight to it."""
 
-    fields = ["hold_all", "link_limit", "moderation_words", "block_words", "trust_returning"]
+    fields = [
+        "hold_all",
+        "link_limit",
+        "moderation_words",
+        "block_words",
+        "blocked_domains",
+        "trust_returning",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -28,7 +28,7 @@ LISTINGS = [
 
 
 @pytest.fixture
-def article():
+def tagged_article():
     gear = CategoryFactory(slug="gear")
     shoes = CategoryFactory(slug="shoes", parent=gear)
     article = ArticleFactory(
@@ -41,65 +41,73 @@ def article():
 
 def test_unpublishing_deletes_every_listing_of_the_article(
     cache,  # noqa: F811
-    article,
+    tagged_article,
     django_capture_on_commit_callbacks,  # noqa: F811
 ):
     """Unpublished: its tag, category (and parent), author and archive pages all go."""
     files = store(*LISTINGS, "/tags/merino/?page=2", "/tags/unrelated/")
     with django_capture_on_commit_callbacks(execute=True):
-        article.status = "draft"
-        article.save()
+        tagged_article.status = "draft"
+        tagged_article.save()
     remaining = [path for path in files if path.exists()]
     assert len(remaining) == 4  # /tags/unrelated/ alone, in its four forms
 
 
-def test_untagging_deletes_the_tags_page(cache, article, django_capture_on_commit_callbacks):  # noqa: F811
+def test_untagging_deletes_the_tags_page(cache, tagged_article, django_capture_on_commit_callbacks):  # noqa: F811
     """A tag taken off an article (no article save): the tag's page and the article's go."""
-    files = store("/tags/merino/", article.get_absolute_url())
+    files = store("/tags/merino/", tagged_article.get_absolute_url())
     with django_capture_on_commit_callbacks(execute=True):
-        article.tags.clear()
+        tagged_article.tags.clear()
     assert not any(path.exists() for path in files)
 
 
-def test_tagging_deletes_the_new_tags_page(cache, article, django_capture_on_commit_callbacks):  # noqa: F811
+def test_tagging_deletes_the_new_tags_page(
+    cache,  # noqa: F811
+    tagged_article,
+    django_capture_on_commit_callbacks,
+):
     """A tag added: the page that now lists the article is withdrawn, to be stored anew."""
     TagFactory(slug="blisters")
     files = store("/tags/blisters/")
     with django_capture_on_commit_callbacks(execute=True):
-        article.tags.add(*type(article.tags.first()).objects.filter(slug="blisters"))
+        tagged_article.tags.add(*type(tagged_article.tags.first()).objects.filter(slug="blisters"))
     assert not any(path.exists() for path in files)
 
 
 def test_moving_the_date_deletes_the_former_archive(
     cache,  # noqa: F811
-    article,
+    tagged_article,
     django_capture_on_commit_callbacks,  # noqa: F811
 ):
     """Redated: both the month it left and the month it joined are withdrawn."""
     files = store("/archive/2025/03/", "/archive/2024/07/")
     with django_capture_on_commit_callbacks(execute=True):
-        article.published_at = datetime(2024, 7, 1, 9, tzinfo=UTC)
-        article.save()
+        tagged_article.published_at = datetime(2024, 7, 1, 9, tzinfo=UTC)
+        tagged_article.save()
     assert not any(path.exists() for path in files)
 
 
 def test_renaming_a_tags_slug_deletes_its_former_pages_and_the_articles(
     cache,  # noqa: F811
-    article,
+    tagged_article,
     django_capture_on_commit_callbacks,  # noqa: F811
 ):
     """A tag's slug changed: its old page, its feed and the article showing it are withdrawn."""
-    files = store("/tags/merino/", "/tags/merino/feed/", article.get_absolute_url())
-    tag = article.tags.get()
+    files = store("/tags/merino/", "/tags/merino/feed/", tagged_article.get_absolute_url())
+    tag = tagged_article.tags.get()
     with django_capture_on_commit_callbacks(execute=True):
         tag.slug = "merino-wool"
         tag.save()
     assert not any(path.exists() for path in files)
 
 
-def test_deleting_a_category_deletes_its_pages(cache, article, django_capture_on_commit_callbacks):  # noqa: F811
+def test_deleting_a_category_deletes_its_pages(
+    cache,  # noqa: F811
+    tagged_article,
+    django_capture_on_commit_callbacks,
+):
     """A category deleted: its pages and the article that showed it go."""
-    files = store("/categories/shoes/", article.get_absolute_url())
+    files = store("/categories/shoes/", tagged_article.get_absolute_url())
     with django_capture_on_commit_callbacks(execute=True):
-        article.categories.get().delete()
+        tagged_article.categories.get().delete()
     assert not any(path.exists() for path in files)
