@@ -11,20 +11,29 @@ What followers are told, decided by listening to the blog's and the comments' sa
   fediverse, is delivered back to its author's inbox as a ``Note`` in the thread.
 
 Everything is written in the transaction of the save (federation/delivery.py
-queues it once that commits). An article dated in the future is delivered by
-the first save after its time.
+queues it once that commits). An article dated in the future becomes public
+without a save: the worker's round finds it (``scheduled_articles_came_out``).
 """
 
+from datetime import timedelta
 from uuid import uuid4
 
+from django.db import transaction
+from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from blog.models import Article
 from comments.models import Comment
 from federation import documents
 from federation.delivery import deliver_to
 from federation.models import FederatedArticle, Follower, RemoteNote
+from lib.worker import worker_round
+
+# A scheduled article is news this long after its time; older ones (an import, a worker
+# that was down for weeks) are not announced late.
+SCHEDULED_NEWS = timedelta(days=2)
 
 
 def follower_inboxes() -> list[str]:
@@ -56,6 +65,29 @@ def article_saved(sender, instance: Article, raw: bool = False, **kwargs) -> Non
         deliver_to(follower_inboxes(), documents.activity(kind, document, suffix))
     elif told is not None and not told.deleted:
         withdraw(told)
+
+
+@receiver(worker_round, dispatch_uid="federation-scheduled-articles")
+def scheduled_articles_came_out(sender, **kwargs) -> None:
+    """
+    Articles whose publication time passed after their last save: delivered as a save would.
+
+    Each is claimed by creating its ``FederatedArticle`` row (unique per article),
+    so workers running side by side deliver it once.
+    """
+    now = timezone.now()
+    told = FederatedArticle.objects.values("article_id")
+    due = Article.objects.published().filter(
+        published_at__gt=F("updated_at"), published_at__gte=now - SCHEDULED_NEWS
+    )
+    for article in due.exclude(pk__in=told):
+        with transaction.atomic():
+            claim = {"object_id": article.get_full_url(), "fingerprint": "", "deleted": True}
+            _, claimed = FederatedArticle.objects.get_or_create(
+                article_id=article.pk, defaults=claim
+            )
+            if claimed:
+                article_saved(Article, article)
 
 
 @receiver(post_delete, sender=Article, dispatch_uid="federation-article-deleted")

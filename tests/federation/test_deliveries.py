@@ -16,6 +16,7 @@ from blog.models import Article
 from comments.models import Comment
 from federation import delivery
 from federation.models import Outgoing
+from lib.worker import worker_round
 from tests.conftest import reset_task_backends
 from tests.factories import ArticleFactory
 from tests.federation.conftest import (
@@ -94,6 +95,30 @@ def test_a_draft_is_not_delivered_and_a_deleted_article_is(
         article.save()
         article.delete()
     assert [sent.json()["type"] for sent in peer.deliveries()] == ["Create", "Delete"]
+
+
+def test_a_scheduled_article_is_delivered_by_the_worker_once_its_time_comes(
+    followers, peer, django_capture_on_commit_callbacks
+):
+    """Saved an hour ago for a minute ago: no save delivers it, the worker's round does, once."""
+    with django_capture_on_commit_callbacks(execute=True):
+        article = ArticleFactory(published_at=timezone.now() + timedelta(hours=1))
+    assert peer.deliveries() == []
+    now = timezone.now()
+    Article.objects.filter(pk=article.pk).update(
+        published_at=now - timedelta(minutes=1), updated_at=now - timedelta(hours=1)
+    )
+    # An old post that came out long ago without a save (an import) is not news.
+    old = ArticleFactory(published_at=now + timedelta(hours=1))
+    Article.objects.filter(pk=old.pk).update(
+        published_at=now - timedelta(days=30), updated_at=now - timedelta(days=31)
+    )
+    for _round in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            worker_round.send(sender=None)
+    (sent,) = peer.deliveries()
+    assert sent.json()["type"] == "Create"
+    assert sent.json()["object"]["id"] == article.get_full_url()
 
 
 def test_a_server_that_is_down_gets_it_later_and_once(
