@@ -290,3 +290,22 @@ def public_loopback(monkeypatch, settings):
     monkeypatch.setattr(
         outbound, "public_address", lambda address: address == PUBLIC or real(address)
     )
+
+
+@pytest.fixture
+def run_worker(monkeypatch):
+    """
+    Run `manage.py email_worker --batch` in this process: every queued task, then stop.
+
+    The worker closes database connections between tasks, as a long-running
+    process should; inside a test's transaction that would close the test's
+    own connection (on PostgreSQL), so here it keeps it.
+    """
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+
+    def run() -> None:
+        call_command("email_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+    return run

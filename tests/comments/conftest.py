@@ -4,7 +4,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core import signing
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -84,22 +83,3 @@ def tampered(token: str, change) -> str:
     data = json.loads(signing.b64_decode(payload.lstrip(".").encode()))
     encoded = signing.b64_encode(json.dumps(change(data), separators=(",", ":")).encode())
     return ("." if compressed else "") + encoded.decode() + ":" + rest
-
-
-@pytest.fixture
-def run_worker(monkeypatch):
-    """
-    Run `manage.py email_worker --batch` in this process: every queued task, then stop.
-
-    The worker closes database connections between tasks, as a long-running
-    process should; inside a test's transaction that would close the test's
-    own connection (on PostgreSQL), so here it keeps it.
-    """
-    monkeypatch.setattr(
-        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
-    )
-
-    def run() -> None:
-        call_command("email_worker", "--batch", "--no-startup-delay", verbosity=0)
-
-    return run

@@ -8,7 +8,6 @@ server gets anything twice. A reply from the desk goes back to its fediverse aut
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -168,13 +167,13 @@ def test_a_killed_worker_is_recovered(followers, peer):
     assert len(peer.deliveries()) == 1
 
 
-def test_the_email_worker_runs_fediverse_deliveries(followers, peer, settings):
+def test_the_email_worker_runs_fediverse_deliveries(followers, peer, settings, run_worker):
     """`manage.py email_worker --batch` recovers and sends what waits, fediverse included."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     reset_task_backends()
     ArticleFactory()  # its task never reached the queue: the web process died after the commit
     Outgoing.objects.update(queued_at=timezone.now() - timedelta(hours=1))
-    call_command("email_worker", "--batch")
+    run_worker()
     assert Outgoing.objects.get().status == Outgoing.Status.SENT
     assert len(peer.deliveries()) == 1
 
