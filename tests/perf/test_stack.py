@@ -64,8 +64,15 @@ def stack(tmp_path_factory, static_root):
 
 
 def shell(server: StackServer, code: str) -> None:
-    """Run Python against the stack's database, as an operator's `manage.py shell` would."""
-    env = production_env(server.database_url, server.stack.layout.static_root)
+    """
+    Run Python against the stack's database, as an operator's `manage.py shell` would:
+    beside the stack, so what it withdraws leaves nginx's cache (README, SERVE_RUN_DIR).
+    """
+    env = production_env(
+        server.database_url,
+        server.stack.layout.static_root,
+        SERVE_RUN_DIR=str(server.stack.layout.run),
+    )
     manage(env, "shell", "-c", code)
 
 
