@@ -131,6 +131,8 @@ def test_make_run_serves_the_article(tmp_path):
                 assert time.monotonic() < deadline, "make run did not serve in time"
                 time.sleep(0.5)
         assert "Unlocking Relief: Can Massage Therapy Stop Foot Cramps for Good?" in home
+        # Links the site writes (canonical, feeds, emails) name the port it serves on.
+        assert f'<link rel="canonical" href="http://127.0.0.1:{port}/">' in home
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
