@@ -18,8 +18,9 @@ redirect); a dummy ``messages`` cookie; a reader whose comment is held; a miss
 the app renders); the app server alone. The stack's limit on what reaches the
 app is raised for these (one wrk is one client); tests/perf/test_limits.py
 floods the real limit. The 0-comment article against the plain nginx, and the
-median latency of a held-comment reader and of a miss against the cached
-50-comment article (one connection, the same client), are measured in
+median latency of a held-comment reader, of a miss and of the health check (the
+least an answer from the app costs) against the cached 50-comment article (one
+connection, the same client), are measured in
 BENCH_ROUNDS alternating rounds (default 3) and their medians compared.
 
 Then 400 comments posted by 8 posters at once through nginx; the app server
@@ -337,6 +338,8 @@ def run(folder: Path) -> int:
                 "cached": (article, None, {}),
                 "pending author": (article, None, author.header()),
                 "cache miss": (article, scripts["miss"], {}),
+                # The least any answer from Python costs: one query, one cache read, no page.
+                "health check": (f"{base}/healthz", None, {}),
             },
             connections=1,
         )
@@ -577,7 +580,7 @@ def report(rows, limit, latency, posts, outage, peaks, memory, weights) -> None:
             f"   ({row['rps']:,.0f} req/s; before, 108 and 56 req/s through the app)"
         )
     p50 = {name: statistics.median(r["p50"] for r in runs) for name, runs in latency.items()}
-    for name, target in (("pending author", 3), ("cache miss", None)):
+    for name, target in (("pending author", 3), ("cache miss", None), ("health check", None)):
         times = p50[name] / p50["cached"]
         goal = f"target <= {target}  {verdict(times <= target)}" if target else ""
         print(
@@ -585,6 +588,11 @@ def report(rows, limit, latency, posts, outage, peaks, memory, weights) -> None:
             f"  {goal}  ({p50[name]:.2f} ms against {p50['cached']:.2f} ms, 50 comments, "
             f"median of {ROUNDS} rounds; before: 46x, 53 ms against 1.15 ms)"
         )
+    print(
+        f"  {'pending author / health check, median latency':<52} "
+        f"{p50['pending author'] / p50['health check']:>6.1f}x  (the health check renders no "
+        "page: the least an answer from the app costs, through the same nginx)"
+    )
     alone = by_name["app server alone, 50 comments"]
     for name in ("pending author, 50 comments", "cache miss, 50 comments"):
         row = by_name[name]
