@@ -14,17 +14,15 @@ be read apart:
   uploads folder, then the same import again (nothing to do: idempotent).
 """
 
-import json
 import os
 import platform
 import random
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from PIL import Image
 
+from bench.process import measure
 from tests.perf.server import ROOT, manage, production_env
 from tests.pictures import images
 from tests.wordpress.builder import SITE, attachment, header, post
@@ -32,34 +30,13 @@ from tests.wordpress.builder import SITE, attachment, header, post
 REFERENCE = ROOT / "tests/wordpress/data/wordpress-blog-export"
 IMAGES = 1_000
 
-MEASURE = """
-import io, json, resource, sys, time
-import django
-django.setup()
-from io import StringIO
-from django.core.management import call_command
-started = time.perf_counter()
-if sys.argv[1] == "upload":
-    from pictures.store import create_picture
-    data = open(sys.argv[2], "rb").read()
-    create_picture(io.BytesIO(data), "photo.jpg", size=len(data), alt="A photo")
-elif sys.argv[1] != "nothing":
-    call_command(*sys.argv[1:], stdout=StringIO(), stderr=StringIO())
-print(json.dumps({"seconds": time.perf_counter() - started,
-                  "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+# One upload as the admin stores it (pictures/store.py), the photo's path as the argument.
+UPLOAD = """
+import io
+from pictures.store import create_picture
+data = open(arguments[0], "rb").read()
+create_picture(io.BytesIO(data), "photo.jpg", size=len(data), alt="A photo")
 """
-
-
-def measure(env: dict[str, str], *command: str) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-c", MEASURE, *command],
-        cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def camera_photo(path: Path, orientation: int = 1) -> Path:
@@ -136,8 +113,11 @@ def main() -> None:
         upright = camera_photo(tmp / "upright.jpg")
         turned = camera_photo(tmp / "turned.jpg", orientation=6)
         size = upright.stat().st_size
-        add(f"upload, 24 MP JPEG ({size / 1e6:.1f} MB)", measure(env, "upload", str(upright)))
-        add("upload, 24 MP JPEG turned by EXIF", measure(env, "upload", str(turned)))
+        add(
+            f"upload, 24 MP JPEG ({size / 1e6:.1f} MB)",
+            measure(env, "python", UPLOAD, str(upright)),
+        )
+        add("upload, 24 MP JPEG turned by EXIF", measure(env, "python", UPLOAD, str(turned)))
 
         env = fresh("reference")
         command = ["import_wordpress", str(REFERENCE / "export.xml"), "--uploads"]

@@ -13,44 +13,16 @@ Read the ratios: ten times the file should take about ten times the time, and
 no more memory than the small one (the file is streamed, one post at a time).
 """
 
-import json
 import os
 import platform
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from tests.perf.server import ROOT, manage, production_env, server_database
+from bench.process import measure
+from tests.perf.server import manage, production_env, server_database
 from tests.wordpress.builder import generate
 
 SIZES = ((100, 2_000), (1_000, 20_000))
-
-MEASURE = """
-import json, resource, sys, time
-import django
-django.setup()
-from io import StringIO
-from django.core.management import call_command
-started = time.perf_counter()
-if sys.argv[1] != "nothing":
-    call_command(*sys.argv[1:], stdout=StringIO(), stderr=StringIO())
-print(json.dumps({"seconds": time.perf_counter() - started,
-                  "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
-"""
-
-
-def measure(env: dict[str, str], *command: str) -> dict:
-    """Run one management command in a fresh process: its seconds and peak memory."""
-    result = subprocess.run(
-        [sys.executable, "-c", MEASURE, *command],
-        cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def mib(kib: int) -> str:
