@@ -267,20 +267,10 @@ def run(folder: Path) -> int:
     rows, copies = [], folder / "copies"
     copies.mkdir()
     copies.chmod(0o755)  # nginx's workers (nobody, under root) read the copies.
-    stack_context = production_stack(
-        folder,
-        database_url,
-        static_root,
-        migrate=False,
-        workers=None,
-        DJANGO_LOG_LEVEL="WARNING",
-        # As make serve logs: every request, to the stack's output (a file here).
-        SERVE_ACCESS_LOG="/dev/stdout",
-        # One wrk is one client: the limit would answer it 429 (tests/perf/test_limits.py).
-        SERVE_REQUESTS_PER_SECOND="1000000",
-        SERVE_REQUEST_BURST="1000000",
-    )
-    with stack_context as stack, plain_nginx(folder, copies) as plain:
+    with (
+        bench_stack(folder, database_url, static_root) as stack,
+        plain_nginx(folder, copies) as plain,
+    ):
         base = f"http://127.0.0.1:{stack.port}"
         for count in COUNTS:
             save_copy(f"{base}/articles/bench-{count}/", copies / f"article-{count}.html")
@@ -369,6 +359,23 @@ def run(folder: Path) -> int:
 
     report(rows, limit, latency, posts, outage, peaks, memory, weights)
     return 0
+
+
+def bench_stack(folder: Path, database_url: str, static_root: Path):
+    """`make serve`'s stack on a migrated database, as the benches load it."""
+    return production_stack(
+        folder,
+        database_url,
+        static_root,
+        migrate=False,
+        workers=None,
+        DJANGO_LOG_LEVEL="WARNING",
+        # As make serve logs: every request, to the stack's output (a file here).
+        SERVE_ACCESS_LOG="/dev/stdout",
+        # One wrk is one client: the limit would answer it 429 (tests/perf/test_limits.py).
+        SERVE_REQUESTS_PER_SECOND="1000000",
+        SERVE_REQUEST_BURST="1000000",
+    )
 
 
 def warm(url: str, headers: dict) -> None:

@@ -30,6 +30,7 @@ from urllib.parse import quote_plus
 
 from bench.bench import (
     SECONDS,
+    bench_stack,
     ensure_wrk,
     machine,
     nginx_version,
@@ -38,7 +39,7 @@ from bench.bench import (
     warm,
     wrk,
 )
-from tests.perf.server import manage, production_env, production_stack, world_readable_folder
+from tests.perf.server import manage, production_env, world_readable_folder
 
 ARTICLES = 1_000
 SEARCHES = 1_000
@@ -147,18 +148,10 @@ def run(folder: Path) -> int:
     copies.chmod(0o755)
     script = folder / "search.lua"
     script.write_text(SEARCH_SCRIPT.format(words=", ".join(f'"{w}"' for w in words[:500])))
-    stack = production_stack(
-        folder,
-        database_url,
-        static_root,
-        migrate=False,
-        workers=None,
-        DJANGO_LOG_LEVEL="WARNING",
-        SERVE_ACCESS_LOG="/dev/stdout",
-        SERVE_REQUESTS_PER_SECOND="1000000",
-        SERVE_REQUEST_BURST="1000000",
-    )
-    with stack as server, plain_nginx(folder, copies) as plain:
+    with (
+        bench_stack(folder, database_url, static_root) as server,
+        plain_nginx(folder, copies) as plain,
+    ):
         base = f"http://127.0.0.1:{server.port}"
         article = f"{base}/articles/bench-500/"
         save_copy(article, copies / "article.html")
