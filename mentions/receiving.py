@@ -89,7 +89,7 @@ def accept(source_url: str, target_url: str) -> Received:
                 "last_error": "",
             },
         )
-        queue.send_later(Received, [received.pk], verify)
+        OUTBOX.send_later([received.pk])
     return received
 
 
@@ -113,7 +113,7 @@ def article_at(address: SplitResult) -> Article | None:
 @task
 def verify(received_id: int) -> str:
     """Fetch a mention's source and decide what it becomes; see the module's docstring."""
-    received = queue.claim(Received, received_id)
+    received = OUTBOX.claim(received_id)
     if received is None:
         return "nothing to do"
     try:
@@ -143,9 +143,12 @@ def verify(received_id: int) -> str:
     return done(received, keep(received, article, entry))
 
 
+OUTBOX = queue.outbox(Received, verify, "Webmention verification")
+
+
 def given_up_or_later(received: Received, why: str) -> str:
     """A source that failed for a while: tried again later, or dropped after the last attempt."""
-    outcome = queue.try_again(received, why)
+    outcome = OUTBOX.try_again(received, why)
     if outcome == "failed":
         received.delete()
     return outcome
@@ -153,7 +156,7 @@ def given_up_or_later(received: Received, why: str) -> str:
 
 def done(received: Received, *outcome: str) -> str:
     """The verification is over: its row goes, and the outcome goes to the log."""
-    if queue.finish(received, Received.Status.SENT):
+    if OUTBOX.finish(received, Received.Status.SENT):
         Received.objects.filter(pk=received.pk, status=Received.Status.SENT).delete()
     why = "; ".join(outcome)
     logger.info("Webmention %d from %s: %s.", received.pk, urlsplit(received.source).netloc, why)

@@ -130,14 +130,14 @@ def announce(article: Article) -> list[Outgoing]:
                 },
             )
             changed.append(row)
-        queue.send_later(Outgoing, [row.pk for row in changed], send)
+        OUTBOX.send_later(row.pk for row in changed)
     return changed
 
 
 @task
 def send(outgoing_id: int) -> str:
     """Find the target's endpoint and tell it about the article; see the module's docstring."""
-    row = queue.claim(Outgoing, outgoing_id)
+    row = OUTBOX.claim(outgoing_id)
     if row is None:
         return "nothing to do"
     article = row.article
@@ -148,7 +148,7 @@ def send(outgoing_id: int) -> str:
         )
         return "not yet"
     if not article.is_published() and row.sent_at is None:
-        queue.finish(row, Outgoing.Status.CANCELLED, last_error="The article is not published.")
+        OUTBOX.finish(row, Outgoing.Status.CANCELLED, last_error="The article is not published.")
         return "not needed any more"
     try:
         page = outbound.fetch(row.target, max_bytes=conf.max_bytes(), timeout=conf.timeout())
@@ -157,7 +157,7 @@ def send(outgoing_id: int) -> str:
             why = "The page has no Webmention endpoint."
             if page.status >= 400:
                 why = f"The page answered {page.status}."
-            queue.finish(row, Outgoing.Status.CANCELLED, last_error=why)
+            OUTBOX.finish(row, Outgoing.Status.CANCELLED, last_error=why)
             return "no endpoint"
         body = urlencode({"source": article.get_full_url(), "target": row.target}).encode()
         answer = outbound.fetch(
@@ -171,15 +171,18 @@ def send(outgoing_id: int) -> str:
         )
     except outbound.Refused as refused:
         if queue.is_temporary(refused):
-            return queue.try_again(row, refused.sentence)
-        queue.finish(row, Outgoing.Status.FAILED, last_error=refused.sentence[:200])
+            return OUTBOX.try_again(row, refused.sentence)
+        OUTBOX.finish(row, Outgoing.Status.FAILED, last_error=refused.sentence[:200])
         return "refused"
     Outgoing.objects.filter(pk=row.pk).update(endpoint=found[:2000], answer=answer.status)
     if 200 <= answer.status < 300:
-        queue.finish(row, Outgoing.Status.SENT, sent_at=timezone.now(), last_error="")
+        OUTBOX.finish(row, Outgoing.Status.SENT, sent_at=timezone.now(), last_error="")
         return "sent"
     why = f"The endpoint answered {answer.status}."
     if answer.status >= 500 or answer.status == 429:
-        return queue.try_again(row, why)
-    queue.finish(row, Outgoing.Status.FAILED, last_error=why)
+        return OUTBOX.try_again(row, why)
+    OUTBOX.finish(row, Outgoing.Status.FAILED, last_error=why)
     return "failed"
+
+
+OUTBOX = queue.outbox(Outgoing, send, "outgoing Webmention")

@@ -53,6 +53,11 @@ RULES = {
     "notify_moderators(": ["comments/mail/notifications.py", "comments/moderation.py"],
     # What a reader typed, given back when it was not stored (section.forms.typed_text).
     'POST.get("body"': ["comments/section/forms.py"],
+    # Every outbox (emails, fediverse, Webmentions) claims, retries and recovers by
+    # lib/outbox.py's rule: one conditional UPDATE, a doubling wait, the lease.
+    'F("attempts") + 1': ["lib/outbox.py"],
+    "2 ** (": ["lib/outbox.py"],
+    "Interrupted at every attempt.": ["lib/outbox.py"],
 }
 
 

@@ -28,6 +28,12 @@ or whose retry is due gets a task. The one case it cannot tell apart is a
 worker killed after the mail server accepted a message and before the row was
 marked sent, a few milliseconds: that message is sent again, with the same
 Message-ID, which mail clients use to show it once.
+
+The claim, the doubling wait and the recovery are lib/outbox.py's rule, the
+fediverse's and the Webmentions' too; this module is the emails' policy for it
+(``OUTBOX``: the EMAIL_* settings, the "sending" status, "email delivery" in
+the log) and what only emails have: what a mail server's answer means, and
+how an email is composed and sent.
 """
 
 import contextlib
@@ -36,14 +42,11 @@ import logging
 import smtplib
 import threading
 from collections.abc import Iterable
-from datetime import timedelta
 from itertools import groupby
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
-from django.db import transaction
-from django.db.models import F, Q
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -59,6 +62,7 @@ from comments.mail.consent import (
     wishes,
 )
 from comments.models import Comment, Delivery, Notice, Subscription
+from lib.outbox import Outbox
 
 logger = logging.getLogger(__name__)
 
@@ -76,50 +80,21 @@ def send_later(deliveries: Iterable[Delivery]) -> None:
     while its task may still be on its way, and takes it up only if that task
     never reached the queue (the process died first).
     """
-    deliveries = list(deliveries)
-    ids = [delivery.pk for delivery in deliveries]
-    if not ids:
-        return
-    now = timezone.now()
-    Delivery.objects.filter(pk__in=ids).update(queued_at=now)
-    for delivery in deliveries:
-        delivery.queued_at = now
-    transaction.on_commit(lambda: [enqueue(pk) for pk in ids])
-
-
-def enqueue(delivery_id: int) -> None:
-    """
-    Queue the task that sends one delivery; a queue that fails is logged, never raised.
-
-    The row is kept either way, and ``recover`` queues it again later.
-    """
-    try:
-        deliver.enqueue(delivery_id)
-    except Exception as error:
-        logger.error("Could not queue email delivery %d: %s.", delivery_id, why_not_sent(error))
+    OUTBOX.send_later(delivery.pk for delivery in deliveries)
 
 
 @task
 def deliver(delivery_id: int) -> str:
     """Send one delivery, at most once at a time, and record how it went."""
-    now = timezone.now()
-    claimed = Delivery.objects.filter(
-        pk=delivery_id,
-        status=Delivery.Status.QUEUED,
-        due_at__lte=now,
-        attempts__lt=settings.EMAIL_ATTEMPTS,
-    ).update(status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    if not claimed:
+    delivery = OUTBOX.claim(delivery_id, "mailbox", "held_comment__article", "article")
+    if delivery is None:
         # Sent, cancelled or taken already (a task queued twice), or not due yet.
         return "nothing to do"
-    delivery = Delivery.objects.select_related("mailbox", "held_comment__article", "article").get(
-        pk=delivery_id
-    )
     problem = None
     try:
         message = compose(delivery)
         if message is None:
-            finish(delivery, Delivery.Status.CANCELLED)
+            OUTBOX.finish(delivery, Delivery.Status.CANCELLED, last_error="")
             return "not needed any more"
         send(message)
     except Exception as error:
@@ -128,9 +103,22 @@ def deliver(delivery_id: int) -> str:
         # Recorded outside the except block: should recording fail too, its traceback
         # must not chain this one, whose text names the refused addresses.
         return failed(delivery, problem)
-    finish(delivery, Delivery.Status.SENT, sent_at=timezone.now())
+    OUTBOX.finish(delivery, Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
     logger.info("Email delivery %d sent (attempt %d).", delivery.pk, delivery.attempts)
     return "sent"
+
+
+# The emails' policy for lib/outbox.py's rule, read when used (tests change the settings).
+OUTBOX = Outbox(
+    model=Delivery,
+    task=deliver,
+    label="email delivery",
+    logger=logger,
+    attempts=lambda: settings.EMAIL_ATTEMPTS,
+    retry_seconds=lambda: settings.EMAIL_RETRY_SECONDS,
+    lease_seconds=lambda: settings.EMAIL_LEASE_SECONDS,
+    working=Delivery.Status.SENDING,
+)
 
 
 def why_not_sent(error: Exception) -> str:
@@ -148,38 +136,12 @@ def why_not_sent(error: Exception) -> str:
     return type(error).__name__
 
 
-def finish(delivery: Delivery, status: str, **fields) -> None:
-    Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
-        status=status, last_error="", **fields
-    )
-
-
 def failed(delivery: Delivery, error: Exception) -> str:
     """Schedule the next attempt after a failure, or give up; say why without the address."""
     why = why_not_sent(error)
-    rows = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING)
-    if is_temporary(error) and delivery.attempts < settings.EMAIL_ATTEMPTS:
-        wait = settings.EMAIL_RETRY_SECONDS * 2 ** (delivery.attempts - 1)
-        due = timezone.now() + timedelta(seconds=wait)
-        rows.update(status=Delivery.Status.QUEUED, due_at=due, queued_at=None, last_error=why)
-        logger.warning(
-            "Email delivery %d failed (attempt %d of %d): %s; trying again in %d seconds.",
-            delivery.pk,
-            delivery.attempts,
-            settings.EMAIL_ATTEMPTS,
-            why,
-            wait,
-        )
-        return "failed; trying again"
-    rows.update(status=Delivery.Status.FAILED, last_error=why)
-    logger.error(
-        "Email delivery %d failed for good (attempt %d of %d): %s.",
-        delivery.pk,
-        delivery.attempts,
-        settings.EMAIL_ATTEMPTS,
-        why,
-    )
-    return "failed"
+    if is_temporary(error):
+        return OUTBOX.try_again(delivery, why)
+    return OUTBOX.failed(delivery, why)
 
 
 def is_temporary(error: Exception) -> bool:
@@ -200,29 +162,11 @@ def recover() -> int:
     """
     Queue again what a crash or a failure left behind; return how many tasks were queued.
 
-    Safe to run from any number of workers at once: a delivery queued twice
-    is sent once (``deliver`` claims it).
+    Each delivery a killed worker left is logged ("was interrupted"). Safe to
+    run from any number of workers at once: a delivery queued twice is sent
+    once (``deliver`` claims it).
     """
-    now = timezone.now()
-    expired = now - timedelta(seconds=settings.EMAIL_LEASE_SECONDS)
-    interrupted = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=expired)
-    for pk, attempts in interrupted.values_list("pk", "attempts"):
-        logger.warning(
-            "Email delivery %d was interrupted (attempt %d); its worker stopped.", pk, attempts
-        )
-    interrupted.filter(attempts__gte=settings.EMAIL_ATTEMPTS).update(
-        status=Delivery.Status.FAILED, last_error="Interrupted at every attempt."
-    )
-    interrupted.update(status=Delivery.Status.QUEUED, due_at=now, queued_at=None)
-
-    due = Delivery.objects.filter(status=Delivery.Status.QUEUED, due_at__lte=now).filter(
-        Q(queued_at__isnull=True) | Q(queued_at__lt=expired)
-    )
-    ids = list(due.order_by("due_at", "pk").values_list("pk", flat=True)[:1000])
-    Delivery.objects.filter(pk__in=ids).update(queued_at=now)
-    for pk in ids:
-        enqueue(pk)
-    return len(ids)
+    return OUTBOX.recover()
 
 
 # Sending

@@ -35,7 +35,7 @@ FOLLOWER = "follower@example.org"
 @pytest.fixture(autouse=True)
 def _commits_at_once(monkeypatch):
     """What waits for a commit (the outbox's tasks) runs at once, as if each request committed."""
-    monkeypatch.setattr("comments.mail.delivery.transaction.on_commit", lambda run, **_: run())
+    monkeypatch.setattr("lib.outbox.transaction.on_commit", lambda run, **_: run())
 
 
 @pytest.fixture(autouse=True)
