@@ -3,7 +3,8 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -660,7 +661,7 @@ class Delivery(models.Model):
     class Kind(models.TextChoices):
         CONFIRMATION = "confirmation", "Confirmation request"
         NEWS = "news", "Comments announced"
-        HELD = "held", "A held comment, for a moderator"
+        HELD = "held", "A held comment or mention, for a moderator"
         ARTICLE = "article", "A new article, for a follower"
 
     class Status(models.TextChoices):
@@ -686,6 +687,13 @@ class Delivery(models.Model):
         related_name="+",
         help_text="The comment a moderator is asked to decide.",
     )
+    # Anything else held for a moderator, moderated with a comment's statuses (a mention
+    # from another blog): the comments app names it without knowing its app.
+    held_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    held_id = models.PositiveBigIntegerField(null=True, blank=True)
+    held_item = GenericForeignKey("held_type", "held_id")
     article = models.ForeignKey(
         "blog.Article",
         on_delete=models.CASCADE,

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from comments.mail.notifications import notify_moderators
 from comments.mail.subscriptions import announce
@@ -159,15 +159,17 @@ def _change_status(
     return result
 
 
-def became_held(comment: Comment) -> None:
+def became_held(item: Model) -> None:
     """
-    A comment now waits for a moderator (new and held, or edited back into the queue).
+    A comment now waits for a moderator (new and held, or edited back into the
+    queue), or anything else moderated with a comment's statuses (a mention from
+    another blog, new or changed).
 
     The moderators are told, by an email each, sent after the transaction
     commits (comments/mail/notifications.py). Called in the caller's
     transaction, like ``announce`` in an approval's.
     """
-    notify_moderators(comment)
+    notify_moderators(item)
 
 
 def still_as_seen(

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from blog.models import Article
 from comments.models import Comment
+from comments.moderation import became_held
 from lib import outbound
 from lib.refusal import Refusal
 from lib.text import split_url
@@ -185,20 +186,26 @@ def keep(received: Received, article: Article, entry: source.Entry) -> str:
         )
         fields = {"title": entry.title, "author_name": entry.author_name, "excerpt": entry.excerpt}
         if mention is None:
-            Mention.objects.create(
+            mention = Mention.objects.create(
                 kind=Mention.Kind.WEBMENTION,
                 article=article,
                 url=received.source,
                 verified_at=timezone.now(),
                 **fields,
             )
+            # The moderators are emailed, as for a held comment (WordPress: a pingback).
+            became_held(mention)
             return "held for moderation"
         changed = any(getattr(mention, name) != value for name, value in fields.items())
         for name, value in fields.items():
             setattr(mention, name, value)
         mention.verified_at = timezone.now()
-        if changed and mention.status == Comment.Status.APPROVED:
+        back = changed and mention.status == Comment.Status.APPROVED
+        if back:
             # As an author's edit: what readers see again is read by a moderator first.
             mention.status = Comment.Status.PENDING
         mention.save()
-        return "updated, back to the queue" if changed else "verified again, unchanged"
+        if back:
+            became_held(mention)
+            return "updated, back to the queue"
+        return "updated" if changed else "verified again, unchanged"

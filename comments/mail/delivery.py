@@ -247,20 +247,29 @@ def compose_article(delivery: Delivery) -> EmailMessage | None:
 
 
 def compose_held(delivery: Delivery) -> EmailMessage | None:
-    """The email asking a moderator to decide a comment; None once it is decided."""
-    comment = delivery.held_comment
-    if comment is None or comment.status != Comment.Status.PENDING:
+    """
+    The email asking a moderator to decide a comment, or another held item (a
+    mention: its app's ``<app>/email/held.txt`` words it); None once it is
+    decided or gone.
+    """
+    item = delivery.held_comment or delivery.held_item
+    if item is None or item.status != Comment.Status.PENDING:
         return None
+    admin = f"admin:{item._meta.app_label}_{item._meta.model_name}"
     context = {
         "site_name": settings.SITE_NAME,
-        "comment": comment,
-        "article": comment.article,
-        "excerpt": Truncator(comment.body).chars(EXCERPT_LENGTH),
-        "change_url": full_url(reverse("admin:comments_comment_change", args=[comment.pk])),
-        "queue_url": full_url(reverse("admin:comments_comment_changelist")),
+        "item": item,
+        "article": item.article,
+        "excerpt": Truncator(item.body if isinstance(item, Comment) else item.excerpt).chars(
+            EXCERPT_LENGTH
+        ),
+        "change_url": full_url(reverse(f"{admin}_change", args=[item.pk])),
+        "queue_url": full_url(reverse(f"{admin}_changelist")),
     }
-    subject = f"[{settings.SITE_NAME}] Please moderate: “{comment.article.title}”"
-    return message(delivery, subject, "comments/email/held.txt", context, [])
+    # Never words a stranger chose (a name, a page's title): the site's article only.
+    subject = f"[{settings.SITE_NAME}] Please moderate: “{item.article.title}”"
+    template = f"{item._meta.app_label}/email/held.txt"
+    return message(delivery, subject, template, context, [])
 
 
 def compose_confirmation(delivery: Delivery) -> EmailMessage | None:

@@ -1,5 +1,5 @@
 """
-Who hears of a held comment: the moderators and superusers, each by an email of their own.
+Who hears of what is held (a comment, a mention): moderators and superusers, an email each.
 
 The emails go through the same outbox as readers' (comments/mail/delivery.py): one
 row per moderator, written in the transaction that stores the comment, sent
@@ -10,7 +10,7 @@ address, and no header carries the commenter's.
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Model, Q
 
 from comments.encryption import canonical_email
 from comments.mail.delivery import send_later
@@ -41,17 +41,19 @@ def moderator_addresses() -> list[str]:
     return list(unique.values())
 
 
-def notify_moderators(comment: Comment) -> None:
+def notify_moderators(item: Model) -> None:
     """
-    Tell moderators about a new comment that waits for them; nothing for others.
+    Tell moderators about something new that waits for them; nothing for others.
 
-    The email is composed when it is sent: a comment decided by then is not
-    announced any more.
+    ``item`` is a comment, or anything else moderated with a comment's statuses
+    (a mention from another blog). The email is composed when it is sent: an
+    item decided (or gone) by then is not announced any more.
     """
-    if comment.status != Comment.Status.PENDING:
+    if item.status != Comment.Status.PENDING:
         return
+    held = {"held_comment": item} if isinstance(item, Comment) else {"held_item": item}
     deliveries = [
-        Delivery(kind=Delivery.Kind.HELD, held_comment=comment, staff_address=address)
+        Delivery(kind=Delivery.Kind.HELD, staff_address=address, **held)
         for address in moderator_addresses()
     ]
     send_later(Delivery.objects.bulk_create(deliveries))

@@ -8,10 +8,13 @@ from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import Comment
+from comments.mail.delivery import deliver
+from comments.models import Comment, Delivery
+from comments.moderation import became_held
 from lib.worker import worker_round
 from mentions.models import Mention, Received
 from tests.conftest import PUBLIC, reset_task_backends
@@ -383,3 +386,58 @@ def test_a_source_that_cannot_be_reached_is_tried_again(
     assert (waiting.status, waiting.attempts) == ("queued", 1)
     assert "could not be reached" in waiting.last_error
     assert not Mention.objects.exists()
+
+
+def test_moderators_are_emailed_of_a_held_mention_as_of_a_held_comment(
+    client, other_blog, target, seed_article, moderator, django_capture_on_commit_callbacks
+):
+    """
+    One email per moderator through the outbox: the article, the page and its address,
+    a link to decide; the subject names the site's article, never the stranger's words.
+    """
+    other_blog.pages["/notes/cramps"] = Page(body=h_entry(target))
+    source = other_blog.url("/notes/cramps")
+    mention(client, source, target, django_capture_on_commit_callbacks)
+
+    held = Mention.objects.get()
+    [email] = mail.outbox
+    assert email.to == ["mod@example.com"]
+    assert email.subject == f"[Relief Notes] Please moderate: “{seed_article.title}”"
+    assert "Night cramps, a month later" in email.body and source in email.body
+    assert "Maya Lin" in email.body and "Magnesium did it for me." in email.body
+    change = reverse("admin:mentions_mention_change", args=[held.pk])
+    assert f"https://blog.example.com{change}" in email.body
+    assert "Night cramps" not in email.subject and "Maya" not in email.subject
+
+    # Verified again, unchanged and still held: no second email.
+    mention(client, source, target, django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 1
+
+
+def test_a_published_mention_whose_source_changed_is_announced_to_moderators_again(
+    client, other_blog, target, approved, moderator, django_capture_on_commit_callbacks
+):
+    """Back in the queue with new words: the moderators are asked again."""
+    mail.outbox.clear()
+    other_blog.pages["/p"] = Page(body=h_entry(target, text="Actually it was potassium."))
+    mention(client, other_blog.url("/p"), target, django_capture_on_commit_callbacks)
+    [email] = mail.outbox
+    assert "Actually it was potassium." in email.body
+
+
+@pytest.mark.parametrize("decision", ["decided", "withdrawn"])
+def test_a_mention_decided_or_withdrawn_before_its_email_leaves_is_not_announced(
+    seed_article, moderator, decision
+):
+    """The email is composed when it is sent: nothing goes for what no longer waits."""
+    held = Mention.objects.create(
+        kind=Mention.Kind.WEBMENTION, article=seed_article, title="A page", url="https://x.example/"
+    )
+    became_held(held)  # Queued after the commit, which this test never reaches.
+    delivery = Delivery.objects.get(kind=Delivery.Kind.HELD)
+    if decision == "decided":
+        Mention.objects.update(status=Comment.Status.APPROVED)
+    else:
+        held.delete()
+    assert deliver.call(delivery.pk) == "not needed any more"
+    assert mail.outbox == []
