@@ -8,15 +8,21 @@ slows or breaks a submission, and no crash loses one. Nobody sees another's
 address, and no header carries the commenter's.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q
+from django.utils import timezone
 
 from comments.encryption import canonical_email
 from comments.mail.delivery import send_later
 from comments.models import Comment, Delivery
 
 MODERATORS_GROUP = "Moderators"
+# Items other than comments (mentions from other blogs) are announced at most this often.
+OTHER_ITEMS_EVERY = timedelta(minutes=15)
 
 
 def moderator_addresses() -> list[str]:
@@ -51,9 +57,27 @@ def notify_moderators(item: Model) -> None:
     """
     if item.status != Comment.Status.PENDING:
         return
-    held = {"held_comment": item} if isinstance(item, Comment) else {"held_item": item}
+    if isinstance(item, Comment):
+        held = {"held_comment": item}
+    elif told_of_one_lately(item):
+        return
+    else:
+        held = {"held_item": item}
     deliveries = [
         Delivery(kind=Delivery.Kind.HELD, staff_address=address, **held)
         for address in moderator_addresses()
     ]
     send_later(Delivery.objects.bulk_create(deliveries))
+
+
+def told_of_one_lately(item: Model) -> bool:
+    """
+    Whether the moderators were emailed of another such item (a mention) within
+    ``OTHER_ITEMS_EVERY``: a stranger can make any number of pages that link to an
+    article, so past the first email the others wait in the queue it links to.
+    """
+    return Delivery.objects.filter(
+        kind=Delivery.Kind.HELD,
+        held_type=ContentType.objects.get_for_model(item),
+        created_at__gte=timezone.now() - OTHER_ITEMS_EVERY,
+    ).exists()

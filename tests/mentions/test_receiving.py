@@ -417,12 +417,27 @@ def test_moderators_are_emailed_of_a_held_mention_as_of_a_held_comment(
 def test_a_published_mention_whose_source_changed_is_announced_to_moderators_again(
     client, other_blog, target, approved, moderator, django_capture_on_commit_callbacks
 ):
-    """Back in the queue with new words: the moderators are asked again."""
+    """Back in the queue with new words, later on: the moderators are asked again."""
+    Delivery.objects.update(created_at=timezone.now() - timedelta(minutes=16))
     mail.outbox.clear()
     other_blog.pages["/p"] = Page(body=h_entry(target, text="Actually it was potassium."))
     mention(client, other_blog.url("/p"), target, django_capture_on_commit_callbacks)
     [email] = mail.outbox
     assert "Actually it was potassium." in email.body
+
+
+def test_a_stranger_sending_many_mentions_gets_the_moderators_one_email(
+    client, other_blog, target, moderator, django_capture_on_commit_callbacks
+):
+    """Any number of pages can link to an article: one email, the rest wait in the queue."""
+    for number in range(5):
+        other_blog.pages[f"/spam/{number}"] = Page(body=h_entry(target, text=f"Buy {number}"))
+        mention(
+            client, other_blog.url(f"/spam/{number}"), target, django_capture_on_commit_callbacks
+        )
+    assert Mention.objects.pending().count() == 5
+    [email] = mail.outbox
+    assert "?status__exact=pending" in email.body  # Where the others wait.
 
 
 @pytest.mark.parametrize("decision", ["decided", "withdrawn"])
