@@ -30,6 +30,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     fields = [
         "mailbox",
         "held_comment",
+        "held_item",
         "kind",
         "status",
         "created_at",

@@ -456,3 +456,17 @@ def test_a_mention_decided_or_withdrawn_before_its_email_leaves_is_not_announced
         held.delete()
     assert deliver.call(delivery.pk) == "not needed any more"
     assert mail.outbox == []
+
+
+def test_the_held_mention_email_shows_in_the_deliveries_admin(
+    admin_client, seed_article, moderator
+):
+    """Staff reading the outbox see which mention an email was about."""
+    held = Mention.objects.create(
+        kind=Mention.Kind.WEBMENTION, article=seed_article, title="A page", url="https://x.example/"
+    )
+    became_held(held)
+    delivery = Delivery.objects.filter(kind=Delivery.Kind.HELD).first()
+    response = admin_client.get(reverse("admin:comments_delivery_change", args=[delivery.pk]))
+    assert response.status_code == 200
+    assert str(held) in response.content.decode()
