@@ -46,8 +46,8 @@ migrate: $(INSTALLED) .env  ## Apply database migrations (creates the article on
 # links the site writes (feeds, emails, the fediverse) name the address served, unless
 # DJANGO_SITE_URL is set in the environment or in .env.
 run: migrate  ## Serve the blog at http://127.0.0.1:8000/ (PORT=8001 for another), with the email worker
-	site=$${DJANGO_SITE_URL:-$$(sed -n 's/^DJANGO_SITE_URL=//p' .env)}; \
-	export DJANGO_SITE_URL=$${site:-http://$(HOST):$(PORT)}; \
+	if [ -z "$${DJANGO_SITE_URL:-}" ] && ! grep -qs '^DJANGO_SITE_URL=' .env; then \
+	  export DJANGO_SITE_URL=http://$(HOST):$(PORT); fi; \
 	$(BIN)/python manage.py email_worker & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
