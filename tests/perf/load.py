@@ -24,12 +24,6 @@ def flood(port: int, source: str, article: str, seconds: float, counts) -> None:
     page reads, one no page reads, tracking ones, and the cookies that make a
     page personal. ``counts`` (a shared dict) gets the answers by status.
     """
-    # The attacker's own machine does its work, not ours: here it is only
-    # kept below the server's processes in the CPU's order. What nginx and the
-    # app do for it is on this machine, as it would be.
-    os.nice(10)
-    deadline, number, seen = time.monotonic() + seconds, 0, {}
-    connection, marker = connect(port, source), uuid.uuid4().hex[:6]
     shapes = [
         ("/?replytocom={}", {}),
         (article + "?replytocom={}", {}),
@@ -39,20 +33,14 @@ def flood(port: int, source: str, article: str, seconds: float, counts) -> None:
         (article, {"Cookie": "sessionid={}; comments_pending={}"}),
         (article + "?fbclid={}", {"Cookie": "csrftoken={}"}),
     ]
-    while time.monotonic() < deadline:
+
+    def request(number: int, marker: str) -> tuple[str, dict[str, str]]:
         path, headers = shapes[number % len(shapes)]
         value = f"{marker}{number}"
         headers = {name: text.format(value, value) for name, text in headers.items()}
-        try:
-            connection.request("GET", path.format(number + 1), headers=headers)
-            response = connection.getresponse()
-            response.read()
-            seen[response.status] = seen.get(response.status, 0) + 1
-        except OSError:
-            connection.close()
-            connection = connect(port, source)
-        number += 1
-    counts.update(seen)
+        return path.format(number + 1), headers
+
+    hammer(port, source, seconds, counts, request)
 
 
 def read(port: int, source: str, path: str, seconds: float, per_second: int, latencies) -> None:
@@ -74,14 +62,30 @@ def read(port: int, source: str, path: str, seconds: float, per_second: int, lat
 
 def search_flood(port: int, source: str, seconds: float, counts) -> None:
     """Unique searches (``/search/?q=…``) as fast as one connection goes; statuses in ``counts``."""
+    words = ["cramp", "massage", "foot", "night", "relief", "stretch"]
+
+    def request(number: int, marker: str) -> tuple[str, dict[str, str]]:
+        return f"/search/?q={words[number % len(words)]}+{marker}{number}", {}
+
+    hammer(port, source, seconds, counts, request)
+
+
+def hammer(port: int, source: str, seconds: float, counts, request) -> None:
+    """
+    ``request(number, marker)``'s GETs, each new, as fast as one connection goes;
+    ``counts`` (a shared dict) gets the answers by status. A dropped connection is
+    opened again.
+    """
+    # The attacker's own machine does its work, not ours: here it is only
+    # kept below the server's processes in the CPU's order. What nginx and the
+    # app do for it is on this machine, as it would be.
     os.nice(10)
     deadline, number, seen = time.monotonic() + seconds, 0, {}
     connection, marker = connect(port, source), uuid.uuid4().hex[:6]
-    words = ["cramp", "massage", "foot", "night", "relief", "stretch"]
     while time.monotonic() < deadline:
-        path = f"/search/?q={words[number % len(words)]}+{marker}{number}"
+        path, headers = request(number, marker)
         try:
-            connection.request("GET", path)
+            connection.request("GET", path, headers=headers)
             response = connection.getresponse()
             response.read()
             seen[response.status] = seen.get(response.status, 0) + 1
