@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
@@ -8,7 +8,13 @@ from django.views.generic import ListView
 
 from blog.models import Article, ArticleQuerySet, full_url
 from blog.shared_pages import shared_page
-from comments.section import NoSuchPage, section_context, settle_pending, with_comment_count
+from comments.section import (
+    NoSuchPage,
+    render_page,
+    section_context,
+    settle_pending,
+    with_comment_count,
+)
 
 
 def site_version(request: HttpRequest, *args, **kwargs) -> str:
@@ -70,7 +76,8 @@ def article_detail(request: HttpRequest, slug: str, page: int | None = None) -> 
     except NoSuchPage as missing:
         return redirect(article.get_comment_page_url(missing.last))
     context = {"article": article, **section}
-    response = render(request, "blog/article_detail.html", context)
+    # Rendered once per version of the page; this reader's own threads set in (render_page).
+    response = HttpResponse(render_page(request, "blog/article_detail.html", context))
     # Where other blogs send a Webmention (mentions/), in the header as in the page's <head>.
     response["Link"] = f'<{full_url(reverse("mentions:webmention"))}>; rel="webmention"'
     settle_pending(request, response)

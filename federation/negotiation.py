@@ -15,7 +15,6 @@ author (private, never cached), so that their server can fetch it by its id.
 """
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 
 from blog.models import Article
@@ -44,34 +43,39 @@ def wants_activity(accept: str) -> bool:
 
 
 class ArticleNegotiationMiddleware:
+    """
+    Asks nothing of a request until Django has resolved its URL (``process_view``):
+    the one resolution every request needs anyway.
+    """
+
     def __init__(self, get_response) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return self.get_response(request)
-        if match.view_name == PERMALINK:
-            return self.site_reply(request, match) or self.get_response(request)
-        if match.view_name not in ARTICLE_VIEWS:
-            return self.get_response(request)
-        response = None
-        if request.method in ("GET", "HEAD") and wants_activity(request.headers.get("Accept", "")):
-            article = Article.objects.published().filter(slug=match.kwargs["slug"]).first()
-            if article is not None and match.view_name == "blog:article":
-                response = activity_response(documents.article_object(article))
-        if response is None:
-            response = self.get_response(request)
-        patch_vary_headers(response, ["Accept"])
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.view_name in ARTICLE_VIEWS:
+            patch_vary_headers(response, ["Accept"])
         return response
 
-    def site_reply(self, request: HttpRequest, match) -> HttpResponse | None:
-        """A published reply of the site's to a fediverse comment, as its Note; else None."""
+    def process_view(self, request: HttpRequest, view, args, kwargs) -> HttpResponse | None:
+        """The ActivityStreams object where one is asked for at its address; else None."""
         if request.method not in ("GET", "HEAD") or not wants_activity(
             request.headers.get("Accept", "")
         ):
             return None
+        match = request.resolver_match
+        if match.view_name == PERMALINK:
+            return self.site_reply(match)
+        if match.view_name == "blog:article":
+            article = Article.objects.published().filter(slug=match.kwargs["slug"]).first()
+            if article is not None:
+                return activity_response(documents.article_object(article))
+        return None
+
+    @staticmethod
+    def site_reply(match) -> HttpResponse | None:
+        """A published reply of the site's to a fediverse comment, as its Note; else None."""
         comment_id = parse_id(match.kwargs.get("comment_id"))
         reply = (
             Comment.objects.approved()

@@ -6,7 +6,8 @@ querysets: the section's context (``section_context``, one page of a long
 discussion, raising ``NoSuchPage`` past the last), its template
 (``comments/_comment_section.html``, included by the article page), the upkeep
 of the commenter's own cookie on a page that shows the section
-(``settle_pending``), whether that cookie holds anything (``has_own_comments``),
+(``settle_pending``), the page around the section rendered once per version of
+it (``render_page``), whether that cookie holds anything (``has_own_comments``),
 approved-comment counts for lists of articles (``with_comment_count``) and the
 pages beyond the first of each discussion (``later_comment_pages``, for the
 sitemap).
@@ -27,17 +28,26 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.utils.crypto import salted_hmac
 from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString
 
 from blog.models import Article, ArticleQuerySet
 from comments.models import Comment, thread_depth
 from comments.section.forms import CommentForm
-from comments.section.fragments import discussion_version, public_threads, render_thread
+from comments.section.fragments import (
+    discussion_version,
+    kept,
+    public_threads,
+    render_thread,
+    row_version,
+)
 from comments.section.ownership import refusal
 from comments.section.paging import Layout, layout_with, page_count
 from comments.section.pending import keep_pending, own_comments, pending_ids
 from comments.section.threads import build_threads
+from comments.templatetags.comment_text import minutes_left
 from comments.trust import browser_token
 from lib.text import parse_id
 
@@ -160,7 +170,51 @@ def section_context(
         "comment_form": form,
         "form_sent_back": sent_back,
         "reply_to": reply_to,
+        # What the page around the threads shows of the section (render_page): the
+        # same for every reader, unless its form is one reader's (sent back with what
+        # they typed) or answers a comment (a reply link without JavaScript, rare:
+        # not kept, so that no one can fill memory with a page per comment id).
+        "page_version": None if sent_back or reply_to else page_version(article, page),
     }
+
+
+def render_page(request: HttpRequest, template_name: str, context: dict) -> str:
+    """
+    A page showing the comment section (``context`` holds ``section_context``'s),
+    its frame rendered once per ``page_version`` and kept, the threads set in.
+
+    Everything such a page carries but its threads is the same for every
+    reader of one version of one page of the discussion, the form included (it
+    holds no token). So a commenter whose comment is held, staff reading a
+    preview, or any request the shared cache missed costs its own light queries
+    and a join, not a render of the page.
+
+    The frame holds a secret mark where the threads go: derived from the
+    site's secret key, so no comment, name or article can carry it, and
+    replaced exactly once. A page whose form is not the empty one
+    (``page_version`` None) is rendered whole, as is any whose template shows
+    the threads other than once.
+    """
+    threads = context["comment_threads"]
+    if (version := context["page_version"]) is None:
+        return render_to_string(template_name, context, request)
+    mark = SafeString(
+        f"<!--threads:{salted_hmac(__name__, version, algorithm='sha256').hexdigest()}-->"
+    )
+    slot = mark if threads else ""
+
+    def render() -> str:
+        frame = render_to_string(template_name, {**context, "comment_threads": slot}, request)
+        return frame if frame.count(mark) == bool(threads) else ""
+
+    if frame := kept("page-frame", f"{template_name}|{version}|{bool(threads)}", render):
+        return frame.replace(mark, threads)
+    return render_to_string(template_name, context, request)
+
+
+def page_version(article: Article, page: int) -> str:
+    """What a page showing this page of the section depends on, its threads aside."""
+    return f"{discussion_version(article, page)}|{article.is_published()}"
 
 
 def own_threads(
@@ -187,10 +241,21 @@ def own_threads(
     }
     if not theirs:
         return {}
-    return {
-        root.pk: render_thread(root, shown, editable)
-        for root in visible_in_threads(article, pages, theirs, own)
-    }
+
+    def render() -> dict[int, SafeString]:
+        return {
+            root.pk: render_thread(root, shown, editable)
+            for root in visible_in_threads(article, pages, theirs, own)
+        }
+
+    # Kept until anything they show changes: the public discussion, one of the
+    # reader's comments, or the minutes its edit link has left.
+    mine = [comment for comment in on_page if pages.thread_of[comment.pk] in theirs]
+    version = [discussion_version(article, page), sorted(theirs)]
+    version += [
+        (row_version(c), c.pk in editable and minutes_left(c.editable_until())) for c in mine
+    ]
+    return kept("own-threads", repr(version), render)
 
 
 def visible_in_threads(

@@ -16,9 +16,13 @@ a network round trip or a query. The templates keep their page-wide fragments
 there too (``{% cache %}``: the structured data, the mentions, the empty form),
 and comments/section/paging.py the discussion's layout (which comment is on which page).
 
-A reader's own parts are never kept: a thread holding their held comment, or a
-comment they may still edit, is rendered for them on each request, from the same
-template, and set beside the kept threads, never into them.
+A reader's own parts are never shared: a thread holding their held comment, or
+a comment they may still edit, is rendered for them from the same template, kept
+under everything it shows of theirs (their comments' rows, the minutes their edit
+link has left: ``row_version``), and set beside the public threads, never into them.
+
+The page around the threads is kept here too (comments/section/__init__.py,
+``render_page``).
 """
 
 import hashlib
@@ -82,6 +86,15 @@ def render_thread(root: Comment, shown: dict, editable_ids: Iterable[int]) -> Sa
     """One thread, ``root`` with its ``thread_replies``, as the page shows it."""
     context = {**shown, "comment": root, "editable_ids": editable_ids}
     return SafeString(render_to_string("comments/_comment.html", context))
+
+
+def row_version(comment: Comment) -> tuple:
+    """Everything read of a comment's row: a kept fragment that shows it is keyed on it."""
+    return tuple(
+        getattr(comment, field.attname)
+        for field in comment._meta.concrete_fields
+        if field.attname in comment.__dict__
+    )
 
 
 @receiver(setting_changed)

@@ -1,10 +1,10 @@
 """
 Pages of their own, for commenters whose comment is held or still editable, and for staff.
 
-The public discussion is rendered once per version of it and kept; a reader's
-own parts (their held comment and its thread, their edit links, a form sent
-back) are rendered for them on each request, beside those shared fragments and
-never into them. These tests read the pages as readers do, in the order that
+The public discussion, and the page around it, are rendered once per version
+of it and kept; a reader's own parts (their held comment and its thread, their
+edit links) are rendered for them once per state of their comments, and a form
+sent back on each request, beside those shared fragments and never into them. These tests read the pages as readers do, in the order that
 would leak one reader's part into another's page if it were ever kept.
 """
 
@@ -302,3 +302,41 @@ def test_a_form_sent_back_with_errors_keeps_what_was_typed_and_is_never_kept(see
         "Ana typed these draft words."
         not in ana.get(seed_article.get_absolute_url()).content.decode()
     )
+
+
+def test_a_held_readers_page_is_kept_whole_until_something_on_it_changes(seed_article):
+    """
+    Once rendered, a held reader's page costs no render at all: the page around
+    the threads is the public one's, kept per version, and their own thread is
+    kept per state of their comments. Two light queries, whatever the discussion.
+    """
+    CommentFactory.create_batch(30, article=seed_article)
+    ana = reader()
+    held_comment(ana, seed_article, "Ana", "Ana waits.")
+    url = seed_article.get_absolute_url()
+    first = ana.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        again = ana.get(url)
+    assert again.templates == []
+    assert again.content == first.content
+    assert len(queries) == 2  # The article, and this browser's own comments.
+    assert "Ana waits." in texts(BeautifulSoup(again.content, "html.parser"))
+
+
+def test_an_edit_links_minutes_count_down_on_a_kept_page(seed_article, settings, monkeypatch):
+    """The edit link says how long is left: a kept thread never shows the minutes of before."""
+    settings.COMMENTS_EDIT_MINUTES = 15
+    ana = reader()
+    held_comment(ana, seed_article, "Ana", "Ana waits.")
+    url = seed_article.get_absolute_url()
+
+    def edit_note() -> str:
+        node = page_of(ana, url).select_one(".comment-edit-until")
+        return node.get_text(" ", strip=True).split(",")[0] if node else ""
+
+    assert edit_note() == "for 15 more minutes"
+    start = timezone.now()
+    for minutes, expected in ((6, "for 9 more minutes"), (14.5, "for 1 more minute"), (16, "")):
+        monkeypatch.setattr(timezone, "now", lambda m=minutes: start + timedelta(minutes=m))
+        assert edit_note() == expected, minutes
+    assert "Ana waits." in texts(page_of(ana, url))
