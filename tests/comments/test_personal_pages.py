@@ -4,8 +4,9 @@ Pages of their own, for commenters whose comment is held or still editable, and 
 The public discussion, and the page around it, are rendered once per version
 of it and kept; a reader's own parts (their held comment and its thread, their
 edit links) are rendered for them once per state of their comments, and a form
-sent back on each request, beside those shared fragments and never into them. These tests read the pages as readers do, in the order that
-would leak one reader's part into another's page if it were ever kept.
+sent back on each request, beside those shared fragments and never into them.
+These tests read the pages as readers do, in the order that would leak one
+reader's part into another's page if it were ever kept.
 """
 
 from datetime import timedelta
