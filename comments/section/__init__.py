@@ -157,6 +157,7 @@ def section_context(
         # Built only when the empty form's fragment is not kept (templates' {% cache %}).
         form = SimpleLazyObject(lambda: CommentForm(article=article, initial=initial))
 
+    discussion = discussion_version(article, page)
     return {
         **shown,
         # In the rare race where the layout and the kept threads were read on either side
@@ -166,7 +167,7 @@ def section_context(
         # read only when the fragment that shows them is not kept.
         "comments": SimpleLazyObject(lambda: public_comments(article, on_page)),
         "comment_count": pages.approved_count,
-        "discussion_version": discussion_version(article, page),
+        "discussion_version": discussion,
         "comment_form": form,
         "form_sent_back": sent_back,
         "reply_to": reply_to,
@@ -174,7 +175,7 @@ def section_context(
         # same for every reader, unless its form is one reader's (sent back with what
         # they typed) or answers a comment (a reply link without JavaScript, rare:
         # not kept, so that no one can fill memory with a page per comment id).
-        "page_version": None if sent_back or reply_to else page_version(article, page),
+        "page_version": None if sent_back or reply_to else f"{discussion}|{article.is_published()}",
     }
 
 
@@ -210,11 +211,6 @@ def render_page(request: HttpRequest, template_name: str, context: dict) -> str:
     if frame := kept("page-frame", f"{template_name}|{version}|{bool(threads)}", render):
         return frame.replace(mark, threads)
     return render_to_string(template_name, context, request)
-
-
-def page_version(article: Article, page: int) -> str:
-    """What a page showing this page of the section depends on, its threads aside."""
-    return f"{discussion_version(article, page)}|{article.is_published()}"
 
 
 def own_threads(
